@@ -1,0 +1,81 @@
+import type { PortRange } from "./types";
+
+/**
+ * Base of every error this library throws on purpose.
+ *
+ * `__pulumiRunError` makes the Pulumi engine print the message alone, without a stack trace,
+ * as it does for `pulumi.RunError`; the core sets it by name so that it needs no Pulumi import.
+ */
+export class AzureNatRulesError extends Error {
+    readonly __pulumiRunError = true;
+
+    constructor(message: string) {
+        super(message);
+        this.name = new.target.name;
+    }
+}
+
+/** One invalid argument: what it is, what it holds, what Azure allows and how to fix it. */
+export interface ValidationIssue {
+    /** Path of the field, e.g. `frontendPortRangeStart` or `rules[2].backendPort`. */
+    field: string;
+    /** The value given (rendered with JSON.stringify in messages). */
+    value: unknown;
+    /** What Azure allows, in words: `an integer from 1 to 65534`. */
+    allowed: string;
+    /** How to fix it, in words the user can act on. */
+    fix: string;
+}
+
+export function formatValue(value: unknown): string {
+    if (value === undefined) return "undefined";
+    if (typeof value === "string") return JSON.stringify(value);
+    try {
+        return JSON.stringify(value) ?? String(value);
+    } catch {
+        return String(value);
+    }
+}
+
+export function formatIssue(issue: ValidationIssue): string {
+    return `${issue.field} = ${formatValue(issue.value)}: allowed is ${issue.allowed}. Fix: ${issue.fix}`;
+}
+
+/** Invalid arguments of one component, all reported at once. */
+export class NatRuleValidationError extends AzureNatRulesError {
+    constructor(
+        /** The component (or resource) name the arguments belong to. */
+        readonly component: string,
+        readonly issues: readonly ValidationIssue[],
+    ) {
+        const count = issues.length === 1 ? "1 invalid argument" : `${issues.length} invalid arguments`;
+        super(`${component}: ${count}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join("\n")}`);
+    }
+}
+
+/**
+ * A backend-pool rule's frontend range holds fewer free ports than instances need. Azure blocks
+ * such a scale-out and leaves the new instances unreachable.
+ */
+export class PortRangeExhaustedError extends AzureNatRulesError {
+    constructor(
+        /** The NAT rule (or component) whose range is too small. */
+        readonly rule: string,
+        readonly range: PortRange,
+        /** How many instances asked for a port, survivors included. */
+        readonly requested: number,
+        /** Instances left without a port, in instance order. */
+        readonly unassigned: readonly string[],
+        /** Why the demand is what it is, e.g. "capacity 60 × 2 for overprovisioning". */
+        readonly demandNote?: string,
+    ) {
+        const shown = unassigned.slice(0, 20).join(", ") + (unassigned.length > 20 ? `, … (${unassigned.length - 20} more)` : "");
+        super(
+            `${rule}: frontend port range ${range.start}-${range.end} (capacity ${range.capacity}) is exhausted: ` +
+                `${requested} instances need a port${demandNote ? ` (${demandNote})` : ""}, ` +
+                `${unassigned.length} would be left without one: ${shown}. ` +
+                `Fix: raise maxInstances (or frontendPortRangeEnd) to at least ${range.capacity + unassigned.length}, ` +
+                `or lower the instance count.`,
+        );
+    }
+}

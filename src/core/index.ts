@@ -1,0 +1,10 @@
+/**
+ * The pure core of azure-nat-rules: ranges, validation and the port model. No Pulumi import, so
+ * it runs anywhere (CLI, tests, other tools).
+ */
+export * from "./types";
+export * from "./limits";
+export * from "./errors";
+export * from "./validation";
+export * from "./range";
+export * from "./allocation";
