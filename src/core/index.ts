@@ -8,3 +8,4 @@ export * from "./errors";
 export * from "./validation";
 export * from "./range";
 export * from "./allocation";
+export * from "./planner";
