@@ -1,0 +1,144 @@
+/**
+ * `azure-nat-rules mappings`: the port mappings Azure really assigned to a backend pool's members.
+ */
+import type { Command } from "commander";
+import type { TokenCredential } from "@azure/identity";
+import { AzureNatRulesError } from "../../core/errors";
+import { ARM_ENDPOINTS, listSubscriptions, lookupPortMappings, resolveArmEndpoint, staticTokenCredential } from "../../lookup";
+import type { PortMappingEntry } from "../../lookup";
+import { formatMappingTable, sshLines } from "../format";
+
+interface MappingsOptions {
+    resourceGroup: string;
+    loadBalancer: string;
+    pool: string;
+    rule?: string;
+    subscription?: string;
+    endpoint?: string;
+    token?: string;
+    user: string;
+    json?: boolean;
+    concurrency: string;
+}
+
+/** Pools at least this big show progress on stderr. */
+const PROGRESS_MIN_MEMBERS = 50;
+/** Without a terminal, one progress line per this many members. */
+const PROGRESS_LINE_EVERY = 1000;
+
+export function register(program: Command): void {
+    program
+        .command("mappings")
+        .description("Show the frontend port Azure assigned to each backend pool member (inbound NAT rules V2), with ssh lines.")
+        .requiredOption("-g, --resource-group <name>", "resource group of the load balancer")
+        .requiredOption("-l, --load-balancer <name>", "load balancer name")
+        .requiredOption("-p, --pool <name>", "backend address pool name")
+        .option("-r, --rule <name>", "only this inbound NAT rule")
+        .option("-s, --subscription <id>", "subscription id (default: $AZURE_SUBSCRIPTION_ID, else the only one the credential sees)")
+        .option("--endpoint <url|preset>", `ARM endpoint URL or one of ${Object.keys(ARM_ENDPOINTS).join(", ")}`, "public")
+        .option("--token <token>", "ARM access token (default: $AZURE_NAT_RULES_TOKEN, else DefaultAzureCredential)")
+        .option("-u, --user <name>", "user name in the ssh lines", "azureuser")
+        .option("--concurrency <n>", "members queried at the same time", "16")
+        .option("--json", "print one JSON object {mappings:[...]} on stdout and nothing else")
+        .addHelpText(
+            "after",
+            [
+                "",
+                "Example:",
+                "  $ azure-nat-rules mappings -g my-rg -l my-lb -p my-pool --rule ssh",
+                "  $ azure-nat-rules mappings -g my-rg -l my-lb -p my-pool --endpoint china --json",
+            ].join("\n"),
+        )
+        .action(async (options: MappingsOptions) => {
+            await runMappings(options);
+        });
+}
+
+async function runMappings(options: MappingsOptions): Promise<void> {
+    const concurrency = Number(options.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+        throw new AzureNatRulesError(`mappings: --concurrency = ${JSON.stringify(options.concurrency)} is invalid: allowed is an integer from 1 to 256.`);
+    }
+    const endpoint = resolveArmEndpoint(options.endpoint).url;
+    const credential = chooseCredential(options.token);
+    const subscriptionId = await chooseSubscription(options.subscription, endpoint, credential);
+    const progress = progressReporter();
+    let mappings: PortMappingEntry[];
+    try {
+        mappings = await lookupPortMappings({
+            subscriptionId,
+            resourceGroupName: options.resourceGroup,
+            loadBalancerName: options.loadBalancer,
+            backendPoolName: options.pool,
+            ruleName: options.rule,
+            endpoint,
+            credential,
+            concurrency,
+            onProgress: progress.update,
+        });
+    } finally {
+        progress.finish();
+    }
+
+    if (options.json) {
+        const rows = mappings.map(({ instance, rule, protocol, frontendIp, frontendPort, backendPort }) => ({
+            instance,
+            rule,
+            protocol,
+            frontendIp,
+            frontendPort,
+            backendPort,
+        }));
+        process.stdout.write(`${JSON.stringify({ mappings: rows })}\n`);
+        return;
+    }
+    const scope = `pool ${options.pool} of load balancer ${options.loadBalancer} (resource group ${options.resourceGroup})`;
+    if (mappings.length === 0) {
+        process.stdout.write(`No port mappings on ${scope}${options.rule ? ` for rule ${options.rule}` : ""}.\n`);
+        return;
+    }
+    const lines = [`Port mappings Azure assigned on ${scope}:`, "", formatMappingTable(mappings)];
+    const ssh = sshLines(mappings, options.user);
+    if (ssh.length > 0) lines.push("", "ssh:", ...ssh.map((line) => `  ${line}`));
+    process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function chooseCredential(token: string | undefined): TokenCredential | undefined {
+    const given = token ?? process.env.AZURE_NAT_RULES_TOKEN;
+    if (given === undefined || given.trim() === "") return undefined; // lookupPortMappings falls back to DefaultAzureCredential
+    return staticTokenCredential(given);
+}
+
+async function chooseSubscription(flag: string | undefined, endpoint: string, credential: TokenCredential | undefined): Promise<string> {
+    const given = flag ?? process.env.AZURE_SUBSCRIPTION_ID;
+    if (given !== undefined && given.trim() !== "") return given.trim();
+    const subscriptions = await listSubscriptions({ endpoint, credential });
+    if (subscriptions.length === 1) return subscriptions[0].subscriptionId;
+    if (subscriptions.length === 0) {
+        throw new AzureNatRulesError("mappings: the credential sees no subscription. Fix: pass --subscription <id> or set AZURE_SUBSCRIPTION_ID.");
+    }
+    const listed = subscriptions.map((s) => `${s.subscriptionId}${s.displayName ? ` (${s.displayName})` : ""}`).join(", ");
+    throw new AzureNatRulesError(
+        `mappings: the credential sees ${subscriptions.length} subscriptions: ${listed}. Fix: pick one with --subscription <id> or AZURE_SUBSCRIPTION_ID.`,
+    );
+}
+
+/** Progress on stderr: a live line on a terminal, else one line every PROGRESS_LINE_EVERY members. */
+function progressReporter(): { update(done: number, total: number): void; finish(): void } {
+    const live = process.stderr.isTTY === true;
+    let shown = false;
+    return {
+        update(done, total) {
+            if (total < PROGRESS_MIN_MEMBERS) return;
+            if (live) {
+                process.stderr.write(`\rmappings: queried ${done}/${total} pool members`);
+                shown = true;
+            } else if (done % PROGRESS_LINE_EVERY === 0 || done === total) {
+                process.stderr.write(`mappings: queried ${done}/${total} pool members\n`);
+            }
+        },
+        finish() {
+            if (shown) process.stderr.write("\n");
+        },
+    };
+}

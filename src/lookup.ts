@@ -1,0 +1,640 @@
+/**
+ * Reads the port mappings Azure really assigned to the members of a backend pool (inbound NAT
+ * rules V2), through the `queryInboundNatRulePortMapping` API of the load balancer.
+ */
+import { NetworkManagementClient } from "@azure/arm-network";
+import type { LoadBalancer, BackendAddressPool } from "@azure/arm-network";
+import { AzureAuthorityHosts, DefaultAzureCredential } from "@azure/identity";
+import type { AccessToken, TokenCredential } from "@azure/identity";
+import { compareInstances } from "./core/allocation";
+import { AzureNatRulesError } from "./core/errors";
+import type { Protocol } from "./core/types";
+import { normalizeProtocol } from "./core/validation";
+
+/** Azure Resource Manager endpoints of the public and sovereign clouds. */
+export const ARM_ENDPOINTS = {
+    public: "https://management.azure.com",
+    china: "https://management.chinacloudapi.cn",
+    usgovernment: "https://management.usgovcloudapi.net",
+} as const;
+
+export type ArmEndpointName = keyof typeof ARM_ENDPOINTS;
+
+/** Sign-in authorities matching each preset, so the default credential asks the right cloud. */
+const AUTHORITY_HOSTS: Record<ArmEndpointName, string> = {
+    public: AzureAuthorityHosts.AzurePublicCloud,
+    china: AzureAuthorityHosts.AzureChina,
+    usgovernment: AzureAuthorityHosts.AzureGovernment,
+};
+
+/** The RBAC action the mapping query needs. */
+export const QUERY_PORT_MAPPING_ACTION = "Microsoft.Network/loadBalancers/backendAddressPools/queryInboundNatRulePortMapping/action";
+/** The RBAC action that reading the load balancer and its pool needs. */
+export const READ_LOAD_BALANCER_ACTION = "Microsoft.Network/loadBalancers/read";
+const READ_PUBLIC_IP_ACTION = "Microsoft.Network/publicIPAddresses/read";
+
+export const DEFAULT_LOOKUP_CONCURRENCY = 16;
+/** Poll interval when Azure's long-running answer carries no Retry-After header. */
+const DEFAULT_POLL_INTERVAL_MS = 1000;
+/** Retries of one HTTP request (429 with Retry-After, 408, transient 5xx) before giving up. */
+const DEFAULT_MAX_RETRIES = 4;
+
+export interface LookupRetryOptions {
+    /** Retries of one request; default 4. */
+    maxRetries?: number;
+    /** First back-off delay for 5xx answers (doubles each retry, with jitter); default 1000 ms. */
+    retryDelayInMs?: number;
+    /** Longest back-off delay; default 16000 ms. */
+    maxRetryDelayInMs?: number;
+}
+
+export interface LookupPortMappingsOptions {
+    subscriptionId: string;
+    resourceGroupName: string;
+    loadBalancerName: string;
+    backendPoolName: string;
+    /** Only this inbound NAT rule's mappings. */
+    ruleName?: string;
+    /** Default: `new DefaultAzureCredential()` (signing in to the cloud of `endpoint` when it is a preset). */
+    credential?: TokenCredential;
+    /** ARM endpoint URL, or a preset name from `ARM_ENDPOINTS`; default `public`. */
+    endpoint?: string;
+    /** Members queried at the same time; default 16. */
+    concurrency?: number;
+    /** Called after each member's query, with the count done and the member count. */
+    onProgress?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+    /** Retry policy of every request. */
+    retry?: LookupRetryOptions;
+    /** Poll interval of the mapping query when Azure sends no Retry-After; default 1000 ms. */
+    pollIntervalMs?: number;
+}
+
+/** One frontend port Azure gave one backend pool member for one rule. */
+export interface PortMappingEntry {
+    /** Scale-set instance id, VM name (NIC name without `-nic`), or the address name of an IP-based member. */
+    instance: string;
+    /** The member's NIC ipConfiguration id (NIC-based pools). */
+    ipConfigurationId?: string;
+    /** The member's IP address (IP-based pools). */
+    ipAddress?: string;
+    rule: string;
+    protocol: Protocol;
+    /** Frontend IP address of the rule's frontend, or `""` when it has none yet. */
+    frontendIp: string;
+    frontendPort: number;
+    backendPort: number;
+}
+
+/** A failed lookup: Azure's HTTP status and error code when Azure answered. */
+export class PortMappingLookupError extends AzureNatRulesError {
+    readonly statusCode?: number;
+    readonly code?: string;
+
+    constructor(message: string, details: { statusCode?: number; code?: string; cause?: unknown } = {}) {
+        super(message);
+        this.statusCode = details.statusCode;
+        this.code = details.code;
+        if (details.cause !== undefined) (this as { cause?: unknown }).cause = details.cause;
+    }
+}
+
+/**
+ * A credential that always returns `token`, e.g. from Pulumi's `authorization.getClientToken`
+ * or `--token`. The expiry comes from the token's `exp` claim when it is a JWT, else one hour.
+ */
+export function staticTokenCredential(token: string): TokenCredential {
+    const trimmed = token.trim();
+    if (trimmed === "") {
+        throw new PortMappingLookupError("staticTokenCredential: token is empty. Fix: pass an ARM access token (e.g. `az account get-access-token --query accessToken -o tsv`).");
+    }
+    const expiresOnTimestamp = jwtExpiry(trimmed) ?? Date.now() + 60 * 60 * 1000;
+    return {
+        async getToken(): Promise<AccessToken> {
+            return { token: trimmed, expiresOnTimestamp };
+        },
+    };
+}
+
+function jwtExpiry(token: string): number | undefined {
+    const parts = token.split(".");
+    if (parts.length !== 3) return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as { exp?: unknown };
+        return typeof claims.exp === "number" ? claims.exp * 1000 : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The endpoint URL (no trailing slash) and the preset it came from, if any. */
+export function resolveArmEndpoint(endpoint: string | undefined): { url: string; preset?: ArmEndpointName } {
+    const given = (endpoint ?? "public").trim();
+    const presetName = given.toLowerCase();
+    if (Object.prototype.hasOwnProperty.call(ARM_ENDPOINTS, presetName)) {
+        const preset = presetName as ArmEndpointName;
+        return { url: ARM_ENDPOINTS[preset], preset };
+    }
+    let parsed: URL;
+    try {
+        parsed = new URL(given);
+    } catch {
+        throw invalidEndpoint(given, "it is neither a URL nor a preset name");
+    }
+    if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
+        throw invalidEndpoint(given, "plain http would send the access token unencrypted; http is allowed only for a loopback host (a local simulator)");
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+        throw invalidEndpoint(given, `protocol ${parsed.protocol} is not http(s)`);
+    }
+    const url = parsed.toString().replace(/\/+$/, "");
+    const preset = (Object.keys(ARM_ENDPOINTS) as ArmEndpointName[]).find((name) => ARM_ENDPOINTS[name] === url);
+    return { url, preset };
+}
+
+function invalidEndpoint(value: string, why: string): PortMappingLookupError {
+    return new PortMappingLookupError(
+        `lookupPortMappings: endpoint = ${JSON.stringify(value)} is invalid: ${why}. ` +
+            `Allowed: an https URL, an http URL on 127.0.0.1/localhost, or one of ${Object.keys(ARM_ENDPOINTS).join(", ")}.`,
+        { code: "InvalidEndpoint" },
+    );
+}
+
+function isLoopbackHost(hostname: string): boolean {
+    const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+    return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The credential to use: the given one, else DefaultAzureCredential for the endpoint's cloud. */
+export function credentialFor(endpoint: { preset?: ArmEndpointName }, credential?: TokenCredential): TokenCredential {
+    if (credential) return credential;
+    return new DefaultAzureCredential(endpoint.preset ? { authorityHost: AUTHORITY_HOSTS[endpoint.preset] } : {});
+}
+
+/**
+ * Instance label of a pool member's NIC ipConfiguration id: the scale-set instance id, or for a
+ * standalone NIC its name without a trailing `-nic` (the convention our examples use for VM NICs).
+ */
+function instanceFromIpConfigurationId(id: string): string {
+    const vmss = /\/virtualMachineScaleSets\/[^/]+\/virtualMachines\/([^/]+)\//i.exec(id);
+    if (vmss) return vmss[1];
+    const nic = /\/networkInterfaces\/([^/]+)\/ipConfigurations\//i.exec(id);
+    if (nic) return nic[1].replace(/-nic$/i, "");
+    return id;
+}
+
+/** One pool member as the query API takes it. */
+interface PoolMember {
+    instance: string;
+    ipConfigurationId?: string;
+    ipAddress?: string;
+}
+
+/** The stage a request belongs to, for error messages. */
+type Stage = "load balancer" | "backend pool" | "public IP" | "port mapping query";
+
+interface LookupContext {
+    options: LookupPortMappingsOptions;
+    loadBalancerId: string;
+    poolId: string;
+}
+
+/**
+ * Azure's real mappings of a backend pool: one entry per member and rule, sorted by rule, then
+ * instance (numeric ids by value). Members are queried `concurrency` at a time.
+ */
+export async function lookupPortMappings(options: LookupPortMappingsOptions): Promise<PortMappingEntry[]> {
+    checkOptions(options);
+    const { subscriptionId, resourceGroupName, loadBalancerName, backendPoolName, signal } = options;
+    const endpoint = resolveArmEndpoint(options.endpoint);
+    const credential = credentialFor(endpoint, options.credential);
+    const loadBalancerId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/loadBalancers/${loadBalancerName}`;
+    const context: LookupContext = { options, loadBalancerId, poolId: `${loadBalancerId}/backendAddressPools/${backendPoolName}` };
+    const clients = new Map<string, NetworkManagementClient>();
+    const clientFor = (subscription: string): NetworkManagementClient => {
+        let client = clients.get(subscription.toLowerCase());
+        if (!client) {
+            client = createNetworkClient(subscription, endpoint.url, credential, options.retry);
+            clients.set(subscription.toLowerCase(), client);
+        }
+        return client;
+    };
+    const client = clientFor(subscriptionId);
+
+    const readLoadBalancer = (): Promise<LoadBalancer> =>
+        call(context, "load balancer", () => client.loadBalancers.get(resourceGroupName, loadBalancerName, { abortSignal: signal }));
+    const readPool = (): Promise<BackendAddressPool> =>
+        call(context, "backend pool", () =>
+            client.loadBalancerBackendAddressPools.get(resourceGroupName, loadBalancerName, backendPoolName, { abortSignal: signal }),
+        );
+    // Both reads at once unless the caller asked for one request at a time.
+    const [loadBalancer, pool] =
+        (options.concurrency ?? DEFAULT_LOOKUP_CONCURRENCY) > 1 ? await bothOrFirstError(readLoadBalancer(), readPool()) : [await readLoadBalancer(), await readPool()];
+
+    const rules = loadBalancer.inboundNatRules ?? [];
+    const wantedRule = options.ruleName === undefined ? undefined : findRule(context, loadBalancer, options.ruleName);
+    const frontendOfRule = new Map<string, string | undefined>();
+    for (const rule of rules) {
+        if (rule.name) frontendOfRule.set(rule.name.toLowerCase(), rule.frontendIPConfiguration?.id);
+    }
+
+    const members = poolMembers(pool);
+    const perMember = await mapWithConcurrency(members, options.concurrency ?? DEFAULT_LOOKUP_CONCURRENCY, signal, options.onProgress, (member) =>
+        queryMember(context, client, member),
+    );
+
+    const frontendIps = new FrontendIpResolver(context, loadBalancer, clientFor);
+    const entries: PortMappingEntry[] = [];
+    for (let i = 0; i < members.length; i++) {
+        const member = members[i];
+        for (const mapping of perMember[i]) {
+            const rule = mapping.inboundNatRuleName ?? "";
+            if (wantedRule !== undefined && rule.toLowerCase() !== wantedRule.toLowerCase()) continue;
+            entries.push({
+                instance: member.instance,
+                ...(member.ipConfigurationId !== undefined ? { ipConfigurationId: member.ipConfigurationId } : {}),
+                ...(member.ipAddress !== undefined ? { ipAddress: member.ipAddress } : {}),
+                rule,
+                protocol: normalizeProtocol(mapping.protocol) ?? (mapping.protocol as Protocol),
+                frontendIp: await frontendIps.ipOf(frontendOfRule.get(rule.toLowerCase())),
+                frontendPort: mapping.frontendPort ?? 0,
+                backendPort: mapping.backendPort ?? 0,
+            });
+        }
+    }
+    return entries.sort(
+        (a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || compareInstances(a.instance, b.instance) || a.frontendPort - b.frontendPort,
+    );
+}
+
+/** Both results; on failure the first promise's error wins, so a missing load balancer is not reported as a missing pool. */
+async function bothOrFirstError<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+    const [a, b] = await Promise.allSettled([first, second]);
+    if (a.status === "rejected") throw a.reason;
+    if (b.status === "rejected") throw b.reason;
+    return [a.value, b.value];
+}
+
+function checkOptions(options: LookupPortMappingsOptions): void {
+    const required = ["subscriptionId", "resourceGroupName", "loadBalancerName", "backendPoolName"] as const;
+    for (const field of required) {
+        const value = options[field];
+        if (typeof value !== "string" || value.trim() === "" || value.includes("/")) {
+            throw new PortMappingLookupError(
+                `lookupPortMappings: ${field} = ${JSON.stringify(value)} is invalid: allowed is a non-empty name without "/". Fix: pass the ${field} of the load balancer.`,
+                { code: "InvalidArgument" },
+            );
+        }
+    }
+    const concurrency = options.concurrency;
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
+        throw new PortMappingLookupError(
+            `lookupPortMappings: concurrency = ${JSON.stringify(concurrency)} is invalid: allowed is an integer from 1 to 256. Fix: pass e.g. ${DEFAULT_LOOKUP_CONCURRENCY}.`,
+            { code: "InvalidArgument" },
+        );
+    }
+}
+
+function createNetworkClient(subscriptionId: string, endpoint: string, credential: TokenCredential, retry: LookupRetryOptions | undefined): NetworkManagementClient {
+    // resolveArmEndpoint lets plain http through only for loopback hosts (a local simulator).
+    const loopbackHttp = endpoint.startsWith("http://");
+    const client = new NetworkManagementClient(credential, subscriptionId, {
+        endpoint,
+        $host: endpoint,
+        allowInsecureConnection: loopbackHttp,
+        // The SDK's default pipeline retries 429/503 after Retry-After and 408/5xx with back-off; bound it.
+        retryOptions: {
+            maxRetries: retry?.maxRetries ?? DEFAULT_MAX_RETRIES,
+            retryDelayInMs: retry?.retryDelayInMs ?? 1000,
+            maxRetryDelayInMs: retry?.maxRetryDelayInMs ?? 16_000,
+        },
+    });
+    if (loopbackHttp) {
+        // The SDK's bearer policy refuses every non-https URL; for loopback only, sign requests ourselves.
+        client.pipeline.removePolicy({ name: BEARER_POLICY_NAME });
+        client.pipeline.addPolicy(loopbackBearerPolicy(credential, `${endpoint}/.default`));
+    }
+    return client;
+}
+
+const BEARER_POLICY_NAME = "bearerTokenAuthenticationPolicy";
+type PipelinePolicy = Parameters<NetworkManagementClient["pipeline"]["addPolicy"]>[0];
+
+function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
+    return {
+        name: "loopbackBearerTokenPolicy",
+        async sendRequest(request, next) {
+            const token = await credential.getToken(scope, { abortSignal: request.abortSignal });
+            if (token) request.headers.set("Authorization", `Bearer ${token.token}`);
+            return next(request);
+        },
+    };
+}
+
+function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: string): string {
+    const { options } = context;
+    const rules = loadBalancer.inboundNatRules ?? [];
+    const rule = rules.find((r) => r.name?.toLowerCase() === ruleName.toLowerCase());
+    const poolRules = rules.filter((r) => sameId(r.backendAddressPool?.id, context.poolId)).map((r) => r.name);
+    const available = poolRules.length > 0 ? `rules on pool ${options.backendPoolName}: ${poolRules.join(", ")}` : `pool ${options.backendPoolName} has no backend-pool rules`;
+    if (!rule) {
+        throw new PortMappingLookupError(
+            `lookupPortMappings: inbound NAT rule ${JSON.stringify(ruleName)} not found on load balancer ${options.loadBalancerName} ` +
+                `(resource group ${options.resourceGroupName}, subscription ${options.subscriptionId}); ${available}. Fix: pass one of those, or omit the rule.`,
+            { statusCode: 404, code: "InboundNatRuleNotFound" },
+        );
+    }
+    if (!sameId(rule.backendAddressPool?.id, context.poolId)) {
+        const target = rule.backendAddressPool?.id ? `pool ${lastSegment(rule.backendAddressPool.id)}` : "a single VM (no backend pool)";
+        throw new PortMappingLookupError(
+            `lookupPortMappings: inbound NAT rule ${rule.name} on load balancer ${options.loadBalancerName} targets ${target}, ` +
+                `not pool ${options.backendPoolName}; ${available}. Fix: pass the pool the rule targets, or another rule.`,
+            { statusCode: 404, code: "InboundNatRuleNotFound" },
+        );
+    }
+    return rule.name as string;
+}
+
+/** NIC ipConfigurations and IP addresses of the pool, each once. */
+function poolMembers(pool: BackendAddressPool): PoolMember[] {
+    const members: PoolMember[] = [];
+    const seen = new Set<string>();
+    const addConfiguration = (id: string | undefined): void => {
+        if (!id || seen.has(id.toLowerCase())) return;
+        seen.add(id.toLowerCase());
+        members.push({ instance: instanceFromIpConfigurationId(id), ipConfigurationId: id });
+    };
+    for (const configuration of pool.backendIPConfigurations ?? []) addConfiguration(configuration.id);
+    for (const address of pool.loadBalancerBackendAddresses ?? []) {
+        if (address.networkInterfaceIPConfiguration?.id) {
+            addConfiguration(address.networkInterfaceIPConfiguration.id);
+        } else if (address.ipAddress && !seen.has(address.ipAddress)) {
+            seen.add(address.ipAddress);
+            members.push({ instance: address.name || address.ipAddress, ipAddress: address.ipAddress });
+        }
+    }
+    return members;
+}
+
+interface RawMapping {
+    inboundNatRuleName?: string;
+    protocol?: string;
+    frontendPort?: number;
+    backendPort?: number;
+}
+
+/** One member's mappings, polling the long-running query as fast as Azure's Retry-After allows. */
+async function queryMember(context: LookupContext, client: NetworkManagementClient, member: PoolMember): Promise<RawMapping[]> {
+    const { options } = context;
+    const signal = options.signal;
+    const body = member.ipConfigurationId !== undefined ? { ipConfiguration: { id: member.ipConfigurationId } } : { ipAddress: member.ipAddress };
+    return call(context, "port mapping query", async () => {
+        let retryAfterMs: number | undefined;
+        const poller = await client.loadBalancers.beginListInboundNatRulePortMappings(
+            options.resourceGroupName,
+            options.loadBalancerName,
+            options.backendPoolName,
+            body,
+            {
+                abortSignal: signal,
+                // The SDK's poller ignores `Retry-After: 0` and waits its default instead; we poll ourselves.
+                onResponse: (response) => {
+                    const header = response.headers.get("retry-after");
+                    retryAfterMs = header === undefined ? undefined : parseRetryAfterMs(header);
+                },
+            },
+        );
+        while (!poller.isDone()) {
+            await sleep(retryAfterMs ?? options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, signal);
+            await poller.poll({ abortSignal: signal });
+        }
+        return poller.getResult()?.inboundNatRulePortMappings ?? [];
+    });
+}
+
+function parseRetryAfterMs(header: string): number | undefined {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+    const date = Date.parse(header);
+    return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Frontend IP of a frontendIPConfiguration id: its public IP's address (one GET each, cached) or its private IP. */
+class FrontendIpResolver {
+    private readonly cache = new Map<string, Promise<string>>();
+
+    constructor(
+        private readonly context: LookupContext,
+        private readonly loadBalancer: LoadBalancer,
+        private readonly clientFor: (subscription: string) => NetworkManagementClient,
+    ) {}
+
+    ipOf(frontendId: string | undefined): Promise<string> {
+        if (!frontendId) return Promise.resolve("");
+        const key = frontendId.toLowerCase();
+        let ip = this.cache.get(key);
+        if (!ip) {
+            ip = this.resolve(frontendId);
+            this.cache.set(key, ip);
+        }
+        return ip;
+    }
+
+    private async resolve(frontendId: string): Promise<string> {
+        const frontend = (this.loadBalancer.frontendIPConfigurations ?? []).find((f) => sameId(f.id, frontendId));
+        if (!frontend) return "";
+        if (frontend.privateIPAddress) return frontend.privateIPAddress;
+        const publicIpId = frontend.publicIPAddress?.id;
+        if (!publicIpId) return frontend.publicIPAddress?.ipAddress ?? "";
+        if (frontend.publicIPAddress?.ipAddress) return frontend.publicIPAddress.ipAddress;
+        const parsed = /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/publicIPAddresses\/([^/]+)$/i.exec(publicIpId);
+        if (!parsed) return "";
+        const [, subscription, group, name] = parsed;
+        const publicIp = await call(this.context, "public IP", () =>
+            this.clientFor(subscription).publicIPAddresses.get(group, name, { abortSignal: this.context.options.signal }),
+        );
+        // A dynamic public IP has no address until something uses it.
+        return publicIp.ipAddress ?? "";
+    }
+}
+
+function sameId(a: string | undefined, b: string | undefined): boolean {
+    return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+function lastSegment(id: string): string {
+    return id.slice(id.lastIndexOf("/") + 1);
+}
+
+/** Runs `request`, turning Azure's and the transport's errors into PortMappingLookupError. */
+async function call<T>(context: LookupContext, stage: Stage, request: () => Promise<T>): Promise<T> {
+    try {
+        return await request();
+    } catch (err) {
+        throw toLookupError(context, stage, err);
+    }
+}
+
+function toLookupError(context: LookupContext, stage: Stage, err: unknown): unknown {
+    if (err instanceof PortMappingLookupError) return err;
+    if (isAbort(err, context.options.signal)) return err;
+    const { options, loadBalancerId, poolId } = context;
+    const raw = err as { statusCode?: unknown; code?: unknown; message?: unknown; name?: unknown };
+    const statusCode = typeof raw.statusCode === "number" ? raw.statusCode : undefined;
+    const code = typeof raw.code === "string" ? raw.code : undefined;
+    const azureSaid = `${statusCode !== undefined ? `HTTP ${statusCode}` : "error"}${code ? ` ${code}` : ""}: ${firstLine(raw.message)}`;
+    const where = `load balancer ${options.loadBalancerName} (resource group ${options.resourceGroupName}, subscription ${options.subscriptionId})`;
+    if (statusCode === 401 || statusCode === 403) {
+        const actions = stage === "public IP" ? [READ_PUBLIC_IP_ACTION] : [READ_LOAD_BALANCER_ACTION, QUERY_PORT_MAPPING_ACTION];
+        const denied = statusCode === 401 ? "authentication failed" : "access denied";
+        const fix =
+            statusCode === 401
+                ? "Fix: sign in again (az login) or pass a valid ARM access token for this cloud, then make sure the identity holds"
+                : "Fix: grant the identity";
+        return new PortMappingLookupError(
+            `lookupPortMappings: ${denied} reading the ${stage} of ${where} (${azureSaid}). ` +
+                `${fix} ${actions.join(" and ")} on scope ${loadBalancerId} (the built-in Network Contributor role has both).`,
+            { statusCode, code, cause: err },
+        );
+    }
+    if (statusCode === 404) {
+        const missing =
+            stage === "load balancer"
+                ? `load balancer ${options.loadBalancerName} not found in resource group ${options.resourceGroupName} of subscription ${options.subscriptionId}`
+                : stage === "backend pool"
+                  ? `backend pool ${options.backendPoolName} not found on ${where}`
+                  : stage === "public IP"
+                    ? `the public IP of a frontend of ${where} not found`
+                    : `backend pool ${options.backendPoolName} or one of its members not found on ${where} (did it change during the lookup?)`;
+        return new PortMappingLookupError(`lookupPortMappings: ${missing} (${azureSaid}). Fix: check the names and the subscription.`, {
+            statusCode,
+            code,
+            cause: err,
+        });
+    }
+    const target = stage === "port mapping query" ? `${poolId}` : where;
+    if (statusCode !== undefined) {
+        return new PortMappingLookupError(`lookupPortMappings: the ${stage} of ${target} failed (${azureSaid}).`, { statusCode, code, cause: err });
+    }
+    return new PortMappingLookupError(`lookupPortMappings: the ${stage} of ${where} failed: ${firstLine(raw.message ?? err)}`, {
+        code: code ?? (typeof raw.name === "string" ? raw.name : undefined),
+        cause: err,
+    });
+}
+
+function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
+    return (err as { name?: unknown })?.name === "AbortError" || signal?.aborted === true;
+}
+
+function firstLine(message: unknown): string {
+    return String(message ?? "").split("\n")[0].trim();
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason ?? abortError());
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+        const onAbort = (): void => {
+            clearTimeout(timer);
+            reject(signal?.reason ?? abortError());
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
+function abortError(): Error {
+    const error = new Error("lookupPortMappings: aborted");
+    error.name = "AbortError";
+    return error;
+}
+
+/**
+ * `work` over `items`, at most `limit` at a time, results in input order. The first failure stops
+ * new work and is thrown once the running items settle.
+ */
+async function mapWithConcurrency<T, R>(
+    items: readonly T[],
+    limit: number,
+    signal: AbortSignal | undefined,
+    onProgress: ((done: number, total: number) => void) | undefined,
+    work: (item: T) => Promise<R>,
+): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    let done = 0;
+    let failure: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+        while (failure === undefined && next < items.length) {
+            if (signal?.aborted) throw signal.reason ?? abortError();
+            const index = next++;
+            try {
+                results[index] = await work(items[index]);
+            } catch (error) {
+                failure ??= { error };
+                return;
+            }
+            done++;
+            onProgress?.(done, items.length);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    if (failure) throw failure.error;
+    return results;
+}
+
+export interface SubscriptionSummary {
+    subscriptionId: string;
+    displayName?: string;
+    state?: string;
+}
+
+/**
+ * The subscriptions the credential can see (`GET /subscriptions`), following `nextLink`.
+ * A plain fetch: @azure/arm-network has no subscription API and this is one small request.
+ */
+export async function listSubscriptions(options: { credential?: TokenCredential; endpoint?: string; signal?: AbortSignal } = {}): Promise<SubscriptionSummary[]> {
+    const endpoint = resolveArmEndpoint(options.endpoint);
+    const credential = credentialFor(endpoint, options.credential);
+    let token: AccessToken | null;
+    try {
+        token = await credential.getToken(`${endpoint.url}/.default`, { abortSignal: options.signal });
+    } catch (err) {
+        throw new PortMappingLookupError(`listSubscriptions: no access token for ${endpoint.url}: ${firstLine((err as Error)?.message ?? err)}`, {
+            code: "CredentialUnavailable",
+            cause: err,
+        });
+    }
+    if (!token) throw new PortMappingLookupError(`listSubscriptions: the credential returned no access token for ${endpoint.url}.`, { code: "CredentialUnavailable" });
+    const subscriptions: SubscriptionSummary[] = [];
+    let url: string | undefined = `${endpoint.url}/subscriptions?api-version=2022-12-01`;
+    while (url) {
+        let response: Response;
+        try {
+            response = await fetch(url, { headers: { authorization: `Bearer ${token.token}`, accept: "application/json" }, signal: options.signal });
+        } catch (err) {
+            if (isAbort(err, options.signal)) throw err;
+            throw new PortMappingLookupError(`listSubscriptions: GET ${url} failed: ${firstLine((err as Error)?.message ?? err)}`, { cause: err });
+        }
+        const body = (await response.json().catch(() => ({}))) as {
+            value?: SubscriptionSummary[];
+            nextLink?: string;
+            error?: { code?: string; message?: string };
+        };
+        if (!response.ok) {
+            const code = body.error?.code;
+            const fix = response.status === 401 ? " Fix: sign in again (az login) or pass a valid ARM access token." : "";
+            throw new PortMappingLookupError(
+                `listSubscriptions: GET ${endpoint.url}/subscriptions failed (HTTP ${response.status}${code ? ` ${code}` : ""}: ${firstLine(body.error?.message)}).${fix}`,
+                { statusCode: response.status, code },
+            );
+        }
+        for (const s of body.value ?? []) subscriptions.push({ subscriptionId: s.subscriptionId, displayName: s.displayName, state: s.state });
+        // Never send the token to another host than the endpoint.
+        url = body.nextLink && new URL(body.nextLink, endpoint.url).origin === new URL(endpoint.url).origin ? new URL(body.nextLink, endpoint.url).toString() : undefined;
+    }
+    return subscriptions;
+}
