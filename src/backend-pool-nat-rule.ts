@@ -1,0 +1,186 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import type * as compute from "@pulumi/azure-native/compute";
+import { allocatePorts, sortInstances } from "./core/allocation";
+import type { ValidationIssue } from "./core/errors";
+import { frontendPortRange, scaleSetDemand } from "./core/range";
+import { normalizeProtocol } from "./core/validation";
+import { loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
+import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
+
+/** Arguments of a {@link BackendPoolNatRule}. */
+export interface BackendPoolNatRuleArgs {
+    /**
+     * ARM id of the load balancer (its `id` output). Required; a Standard SKU load balancer
+     * (Azure supports backend-pool rules on Standard only). The rule is created in its resource group.
+     */
+    loadBalancerId: pulumi.Input<string>;
+    /** ARM id of the load balancer's frontend IP configuration the rule listens on. Required. */
+    frontendIPConfigurationId: pulumi.Input<string>;
+    /** ARM id of the backend pool whose members get a port each. Required. */
+    backendAddressPoolId: pulumi.Input<string>;
+    /** First frontend port of the range (the portal's "Frontend port range start"). Required; 1 to 65534. */
+    frontendPortRangeStart: pulumi.Input<number>;
+    /**
+     * Most machines the pool will ever hold (the portal's "Maximum number of machines in backend
+     * pool"); the range is `start .. start + maxInstances - 1`. 1 to 65534 - start + 1.
+     * @default none: give this or `frontendPortRangeEnd`
+     */
+    maxInstances?: pulumi.Input<number>;
+    /** Last frontend port, inclusive, instead of `maxInstances`. 1 to 65534, at least the start. @default start + maxInstances - 1 */
+    frontendPortRangeEnd?: pulumi.Input<number>;
+    /** Port the instances listen on. Required; 1 to 65535 (e.g. 22 for SSH, 3389 for RDP). */
+    backendPort: pulumi.Input<number>;
+    /** Transport protocol: "Tcp", "Udp" or "All" (any casing). @default "Tcp" */
+    protocol?: pulumi.Input<string>;
+    /** TCP idle timeout in minutes, 4 to 30; TCP only. @default 4 (Azure's default) */
+    idleTimeoutInMinutes?: pulumi.Input<number>;
+    /** Floating IP (direct server return); can't be changed after creation. @default false */
+    enableFloatingIP?: pulumi.Input<boolean>;
+    /** Send TCP reset on idle timeout; TCP only. @default false */
+    enableTcpReset?: pulumi.Input<boolean>;
+    /** Name of the NAT rule in Azure. @default the component's name */
+    ruleName?: pulumi.Input<string>;
+    /**
+     * The scale set whose instances are the pool's members. Its `sku.capacity` and
+     * `overprovision` size the demand: capacity, ×2 while overprovisioning is on (Azure's default),
+     * because Azure creates extra VMs during a scale-out and each takes a port.
+     * @default none: give this or `virtualMachineNames`
+     */
+    scaleSet?: compute.VirtualMachineScaleSet;
+    /** Names of the VMs in the pool, for a group of VMs instead of a scale set. @default none */
+    virtualMachineNames?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Frontend IP address (e.g. the public IP's `ipAddress`), used in the port mapping outputs. @default "" */
+    frontendIpAddress?: pulumi.Input<string>;
+}
+
+/**
+ * A V2 inbound NAT rule for a VM scale set or a group of VMs: one rule for the whole backend
+ * pool, with a frontend port range that Azure maps to the members one port each.
+ */
+export class BackendPoolNatRule extends pulumi.ComponentResource {
+    /** The azure-native NAT rule. */
+    public readonly rule: network.InboundNatRule;
+    /** ARM id of the rule. */
+    public readonly ruleId: pulumi.Output<string>;
+    /** The rule's name in Azure. */
+    public readonly ruleName: pulumi.Output<string>;
+    /** The frontend port range and how many ports it holds. */
+    public readonly frontendPortRange: pulumi.Output<NatFrontendPortRange>;
+    /** The mappings this library's model expects for a new rule (instance ids 0..capacity-1, or the VM names). */
+    public readonly plannedPortMappings: pulumi.Output<NatPortMapping[]>;
+    /** One mapping per instance: planned in preview, Azure's after deployment. */
+    public readonly portMappings: pulumi.Output<NatPortMapping[]>;
+
+    constructor(name: string, args: BackendPoolNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
+        const component = `BackendPoolNatRule "${name}"`;
+        const memberIssues: ValidationIssue[] = [];
+        if ((args.scaleSet === undefined) === (args.virtualMachineNames === undefined)) {
+            memberIssues.push({
+                field: "scaleSet",
+                value: args.scaleSet === undefined ? undefined : "<VirtualMachineScaleSet>",
+                allowed: "exactly one of scaleSet and virtualMachineNames",
+                fix: "pass the scale set whose instances join the pool, or the names of the VMs in it",
+            });
+        }
+        // Validate before registering anything, so bad input creates nothing.
+        const checked = validateInputs(
+            component,
+            {
+                frontendPortRangeStart: args.frontendPortRangeStart,
+                frontendPortRangeEnd: args.frontendPortRangeEnd,
+                maxInstances: args.maxInstances,
+                backendPort: args.backendPort,
+                protocol: args.protocol,
+                idleTimeoutInMinutes: args.idleTimeoutInMinutes,
+                enableTcpReset: args.enableTcpReset,
+                enableFloatingIP: args.enableFloatingIP,
+                backendAddressPool: args.backendAddressPoolId,
+            },
+            { backendAddressPool: "backendAddressPoolId" },
+            [
+                ...memberIssues,
+                ...loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), [
+                    { field: "frontendIPConfigurationId", id: plainOrUnknown(args.frontendIPConfigurationId), collection: "frontendIPConfigurations" },
+                    { field: "backendAddressPoolId", id: plainOrUnknown(args.backendAddressPoolId), collection: "backendAddressPools" },
+                ]),
+            ],
+        );
+        super("azure-nat-rules:index:BackendPoolNatRule", name, {}, opts);
+
+        const ruleName = pulumi.output(args.ruleName ?? name);
+        const protocol = pulumi.output(checked.protocol ?? "Tcp").apply((p) => normalizeProtocol(p) ?? p);
+        this.frontendPortRange = pulumi
+            .all([checked.frontendPortRangeStart, checked.maxInstances, checked.frontendPortRangeEnd])
+            .apply(([start, maxInstances, end]) => frontendPortRange({ start: start as number, maxInstances, end }, component));
+
+        // Who needs a port, in Azure's order: scale-set instance ids 0..capacity-1 as Azure numbers
+        // a new scale set, or the VM names; and how many ports the pool can take at once.
+        const demand = args.scaleSet
+            ? pulumi.all([args.scaleSet.sku, args.scaleSet.overprovision]).apply(([sku, overprovision]) => {
+                  const capacity = sku?.capacity ?? 0;
+                  return {
+                      instances: Array.from({ length: capacity }, (_, i) => String(i)),
+                      ports: scaleSetDemand(capacity, overprovision),
+                      note: overprovision === false ? undefined : `scale set capacity ${capacity} × 2 while overprovisioning is on`,
+                  };
+              })
+            : pulumi.output(args.virtualMachineNames ?? []).apply((names) => {
+                  const instances = sortInstances(names);
+                  return { instances, ports: instances.length, note: undefined as string | undefined };
+              });
+
+        const planned = pulumi.all([this.frontendPortRange, demand, ruleName]).apply(([range, d, rule]) => {
+            // The whole demand (overprovisioned extras included) must fit, or Azure blocks the scale-out.
+            const extra = Array.from({ length: Math.max(0, d.ports - d.instances.length) }, (_, i) => `(overprovisioned ${i + 1})`);
+            allocatePorts({ rule: `${component} (rule "${rule}")`, range, instances: [...d.instances, ...extra], demandNote: d.note });
+            return allocatePorts({ rule, range, instances: d.instances });
+        });
+
+        const lb = loadBalancerParts(component, args.loadBalancerId);
+        // The end is taken from the checked plan, so an exhausted range never reaches Azure.
+        const rangeEnd = pulumi.all([this.frontendPortRange, planned]).apply(([range]) => range.end);
+        this.rule = new network.InboundNatRule(`${name}-rule`, {
+            resourceGroupName: lb.resourceGroupName,
+            loadBalancerName: lb.loadBalancerName,
+            inboundNatRuleName: ruleName,
+            frontendIPConfiguration: { id: args.frontendIPConfigurationId },
+            backendAddressPool: { id: checked.backendAddressPool as pulumi.Input<string> },
+            frontendPortRangeStart: checked.frontendPortRangeStart,
+            frontendPortRangeEnd: rangeEnd,
+            backendPort: checked.backendPort,
+            protocol,
+            idleTimeoutInMinutes: checked.idleTimeoutInMinutes,
+            enableFloatingIP: checked.enableFloatingIP,
+            enableTcpReset: checked.enableTcpReset,
+        }, { parent: this, dependsOn: args.scaleSet ? [args.scaleSet] : [] });
+
+        this.ruleId = this.rule.id;
+        this.ruleName = ruleName;
+        this.plannedPortMappings = pulumi
+            .all([planned, args.frontendIpAddress ?? "", checked.backendPort, protocol])
+            .apply(([assignments, frontendIp, backendPort, p]) =>
+                assignments.map((a) => ({
+                    instance: a.instance,
+                    frontendIp,
+                    frontendPort: a.frontendPort,
+                    backendPort: backendPort as number,
+                    protocol: p,
+                    source: "planned",
+                })),
+            );
+        this.portMappings = this.plannedPortMappings;
+        this.registerOutputs({
+            ruleId: this.ruleId,
+            ruleName: this.ruleName,
+            frontendPortRange: this.frontendPortRange,
+            plannedPortMappings: this.plannedPortMappings,
+            portMappings: this.portMappings,
+        });
+    }
+
+    /** The mapping of one instance (scale-set instance id or VM name), or undefined when it has none. */
+    public portMappingFor(instance: string): pulumi.Output<NatPortMapping | undefined> {
+        return this.portMappings.apply((all) => all.find((m) => m.instance === String(instance)));
+    }
+}

@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
+import { UNKNOWN, type Maybe, type NatRuleSettings, validateNatRule } from "../core/validation";
+
+/** A plain value as is; an Output or Promise as UNKNOWN (checked later, once it resolves). */
+export function plainOrUnknown<T>(value: pulumi.Input<T> | undefined): Maybe<T> {
+    if (value === undefined || value === null) return undefined;
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) return UNKNOWN;
+    return value as T;
+}
+
+/** Field names as the component's args spell them, where they differ from ARM's. */
+export type FieldNames = Partial<Record<keyof NatRuleSettings | string, string>>;
+
+function renamed(issues: ValidationIssue[], names: FieldNames): ValidationIssue[] {
+    return issues.map((i) => (names[i.field] ? { ...i, field: names[i.field] as string } : i));
+}
+
+/**
+ * Two-phase validation. Known values are checked now, before any resource is declared, so
+ * `pulumi preview` fails at once. Each value that is still an Output is checked when it resolves;
+ * the returned inputs pass through that check, so a resource built from them is never created
+ * with a bad value, and unknowns in preview stay unknown without crashing anything.
+ */
+export function validateInputs<K extends keyof NatRuleSettings>(
+    component: string,
+    inputs: { [P in K]?: pulumi.Input<NonNullable<Exclude<NatRuleSettings[P], typeof UNKNOWN>>> },
+    names: FieldNames = {},
+    extraIssues: ValidationIssue[] = [],
+): { [P in K]: pulumi.Input<NonNullable<Exclude<NatRuleSettings[P], typeof UNKNOWN>>> | undefined } {
+    const keys = Object.keys(inputs) as K[];
+    const plain: NatRuleSettings = {};
+    for (const k of keys) (plain as Record<string, unknown>)[k] = plainOrUnknown(inputs[k] as pulumi.Input<unknown>);
+    const issues = [...extraIssues, ...validateNatRule(plain)];
+    if (issues.length > 0) throw new NatRuleValidationError(component, renamed(issues, names));
+
+    const out = {} as Record<K, unknown>;
+    for (const k of keys) {
+        const value = inputs[k];
+        if (plain[k] !== UNKNOWN) {
+            out[k] = value;
+            continue;
+        }
+        // Everything else passed with this field unknown, so any issue now is due to its value.
+        out[k] = pulumi.output(value).apply((resolved) => {
+            const late = validateNatRule({ ...plain, [k]: resolved ?? undefined });
+            if (late.length > 0) throw new NatRuleValidationError(component, renamed(late, names));
+            return resolved;
+        });
+    }
+    return out as never;
+}
+
+/** `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/{lb}` parsed. */
+export interface LoadBalancerRef {
+    subscriptionId: string;
+    resourceGroupName: string;
+    loadBalancerName: string;
+}
+
+const LB_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/loadBalancers\/([^/]+)$/i;
+
+export function parseLoadBalancerId(id: string): LoadBalancerRef | undefined {
+    const m = LB_ID.exec(id);
+    return m ? { subscriptionId: m[1], resourceGroupName: m[2], loadBalancerName: m[3] } : undefined;
+}
+
+/**
+ * Checks that the load balancer id parses and that each child id (frontend, pool) belongs to it.
+ * Returns issues rather than throwing, so they join the component's other issues.
+ */
+export function loadBalancerIdIssues(
+    loadBalancerId: unknown,
+    children: { field: string; id: unknown; collection: string }[],
+): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    if (loadBalancerId === undefined) {
+        issues.push({ field: "loadBalancerId", value: undefined, allowed: "the ARM id of a load balancer",
+            fix: "pass the load balancer's `id` output" });
+        return issues;
+    }
+    if (typeof loadBalancerId !== "string") return issues; // unknown until deployment
+    if (!parseLoadBalancerId(loadBalancerId)) {
+        issues.push({ field: "loadBalancerId", value: loadBalancerId,
+            allowed: "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/{name}",
+            fix: "pass the load balancer's `id` output, not its name" });
+        return issues;
+    }
+    for (const child of children) {
+        if (typeof child.id !== "string") continue;
+        const prefix = `${loadBalancerId}/${child.collection}/`.toLowerCase();
+        if (!child.id.toLowerCase().startsWith(prefix) || child.id.length <= prefix.length) {
+            issues.push({ field: child.field, value: child.id,
+                allowed: `an id under ${loadBalancerId}/${child.collection}/`,
+                fix: `pass the ${child.collection} id of the same load balancer` });
+        }
+    }
+    return issues;
+}
+
+/** Pulumi's unknown-aware `pulumi.all` of a ARM id into its load balancer parts. */
+export function loadBalancerParts(component: string, loadBalancerId: pulumi.Input<string>): pulumi.Output<LoadBalancerRef> {
+    return pulumi.output(loadBalancerId).apply((id) => {
+        const ref = parseLoadBalancerId(id);
+        if (!ref) {
+            throw new NatRuleValidationError(component, loadBalancerIdIssues(id, []));
+        }
+        return ref;
+    });
+}

@@ -1,0 +1,27 @@
+/**
+ * Output shapes shared by the components. Plain interfaces with string fields (no unions), so
+ * Pulumi can infer a schema for other languages.
+ */
+
+/** One instance reachable through the load balancer. */
+export interface NatPortMapping {
+    /** Scale-set instance id ("0", "1", ...) or VM name. */
+    instance: string;
+    /** Frontend IP address; "" while unknown (e.g. before the public IP exists). */
+    frontendIp: string;
+    frontendPort: number;
+    backendPort: number;
+    /** "Tcp", "Udp" or "All". */
+    protocol: string;
+    /** "planned" (this library's model) or "azure" (read back from Azure after deployment). */
+    source: string;
+}
+
+/** An inclusive frontend port range. */
+export interface NatFrontendPortRange {
+    start: number;
+    /** Last port, inclusive. */
+    end: number;
+    /** Ports in the range: end - start + 1. */
+    capacity: number;
+}

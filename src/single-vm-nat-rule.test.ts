@@ -1,0 +1,72 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { echoMocks, known } from "../test/pulumi-helpers";
+import { NatRuleValidationError } from "./core/errors";
+import { SingleVmNatRule } from "./single-vm-nat-rule";
+
+const mocks = echoMocks(false);
+const lbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
+const fe = `${lbId}/frontendIPConfigurations/fe`;
+
+beforeAll(() => mocks.ready);
+
+describe("SingleVmNatRule", () => {
+    it("creates one InboundNatRule in the load balancer's resource group with the given settings", async () => {
+        const r = new SingleVmNatRule("ssh-vm1", {
+            loadBalancerId: lbId,
+            frontendIPConfigurationId: fe,
+            frontendPort: 50022,
+            backendPort: 22,
+            protocol: "tcp",
+            idleTimeoutInMinutes: 10,
+            enableTcpReset: true,
+            vmName: "vm1",
+            frontendIpAddress: "203.0.113.10",
+        });
+        const mapping = await known(r.portMapping);
+        expect(mapping).toEqual({ instance: "vm1", frontendIp: "203.0.113.10", frontendPort: 50022, backendPort: 22, protocol: "Tcp", source: "azure" });
+        expect(await known(r.ruleName)).toBe("ssh-vm1");
+        expect(await known(r.ruleId)).toMatch(/ssh-vm1-rule$/);
+        const rule = mocks.registered.find((x) => x.name === "ssh-vm1-rule")!;
+        expect(rule.type).toBe("azure-native:network:InboundNatRule");
+        expect(rule.inputs).toMatchObject({
+            resourceGroupName: "rg",
+            loadBalancerName: "lb",
+            inboundNatRuleName: "ssh-vm1",
+            frontendIPConfiguration: { id: fe },
+            frontendPort: 50022,
+            backendPort: 22,
+            protocol: "Tcp",
+            idleTimeoutInMinutes: 10,
+            enableTcpReset: true,
+        });
+        expect(rule.inputs.frontendPortRangeStart).toBeUndefined();
+        expect(mocks.registered.find((x) => x.name === "ssh-vm1")?.type).toBe("azure-nat-rules:index:SingleVmNatRule");
+    });
+
+    it("rejects bad input before registering anything, naming every bad field", () => {
+        const before = mocks.registered.length;
+        let err: unknown;
+        try {
+            new SingleVmNatRule("bad", {
+                loadBalancerId: lbId,
+                frontendIPConfigurationId: `${lbId}/backendAddressPools/p`,
+                frontendPort: 70000,
+                backendPort: 0,
+                protocol: "Udp",
+                enableTcpReset: true,
+            });
+        } catch (e) {
+            err = e;
+        }
+        expect(err).toBeInstanceOf(NatRuleValidationError);
+        const e = err as NatRuleValidationError;
+        expect(e.issues.map((i) => i.field).sort()).toEqual(["backendPort", "enableTcpReset", "frontendIPConfigurationId", "frontendPort"]);
+        expect(e.message).toMatch(/^SingleVmNatRule "bad": 4 invalid arguments/);
+        expect(mocks.registered.length).toBe(before);
+    });
+
+    it("rejects a load balancer name where an id is needed", () => {
+        expect(() => new SingleVmNatRule("byname", { loadBalancerId: "lb", frontendIPConfigurationId: fe, frontendPort: 1, backendPort: 22 }))
+            .toThrow(/loadBalancerId = "lb": allowed is \/subscriptions\/\{sub\}/);
+    });
+});

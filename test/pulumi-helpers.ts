@@ -1,0 +1,84 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** What a mocked deployment registered. */
+export interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+}
+
+/**
+ * Minimal echo mocks for component tests that need no Azure behaviour: every resource gets an
+ * ARM-like id and echoes its inputs. `registered` collects what the program declared.
+ */
+export function echoMocks(preview: boolean): { registered: Registered[]; ready: Promise<void> } {
+    const registered: Registered[] = [];
+    const ready = pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+                const id = preview
+                    ? undefined
+                    : `/subscriptions/sub/resourceGroups/${args.inputs.resourceGroupName ?? "rg"}/providers/${args.type}/${args.name}`;
+                return { id: id ?? "", state: args.inputs };
+            },
+            call(args) {
+                return args.inputs;
+            },
+        },
+        "project",
+        "stack",
+        preview,
+    );
+    return { registered, ready };
+}
+
+/** The value of an Output, or "<unknown>" when Pulumi does not know it (preview). */
+export async function valueOf<T>(output: pulumi.Output<T>): Promise<T | "<unknown>"> {
+    const internal = output as unknown as {
+        isKnown: Promise<boolean>;
+        isSecret: Promise<boolean>;
+        promise(): Promise<T>;
+        allResources(): Promise<unknown>;
+    };
+    // A failed Output rejects each of its promises; await them all so none goes unhandled.
+    const [isKnown, value] = await Promise.all([internal.isKnown, internal.promise(), internal.isSecret, internal.allResources()]);
+    return isKnown ? value : "<unknown>";
+}
+
+/** A plain value of an Output that must be known. */
+export async function known<T>(output: pulumi.Output<T>): Promise<T> {
+    const v = await valueOf(output);
+    if (v === "<unknown>") throw new Error("output is unknown");
+    return v as T;
+}
+
+/**
+ * Runs `declare` and collects the errors Pulumi raises while registering what it declared.
+ * Pulumi reports a failed registration as an unhandled rejection (that is how `pulumi up`
+ * fails), so this swaps the process's handlers for a collector until the registrations settle.
+ */
+export async function registrationErrors(declare: () => void, settleMs = 200): Promise<Error[]> {
+    const errors: Error[] = [];
+    const saved = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    let failed: () => void = () => undefined;
+    const firstError = new Promise<void>((resolve) => (failed = resolve));
+    const collect = (reason: unknown) => {
+        errors.push(reason instanceof Error ? reason : new Error(String(reason)));
+        failed();
+    };
+    process.on("unhandledRejection", collect);
+    try {
+        declare();
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+        // A failed registration never settles Pulumi's RPC counter, so stop at the first error.
+        await Promise.race([settings.waitForRPCs(), firstError]);
+        await new Promise((r) => setTimeout(r, settleMs));
+    } finally {
+        process.removeListener("unhandledRejection", collect);
+        for (const l of saved) process.on("unhandledRejection", l);
+    }
+    return errors;
+}
