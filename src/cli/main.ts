@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { AzureNatRulesError } from "../core/errors";
 
 // Each entry: a module under ./commands that exports `register(program: Command): void`.
-const COMMANDS: string[] = [];
+const COMMANDS: string[] = ["plan"];
 
 export function buildProgram(): Command {
     const program = new Command("azure-nat-rules")

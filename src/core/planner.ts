@@ -118,7 +118,8 @@ function spanIssues(field: string, span: PortSpan | undefined): ValidationIssue[
         backendPort: 1, // not under test here
         backendAddressPool: "pool", // not under test here
     });
-    return issues.map((i) => ({ ...i, field: `${field}.${rename[i.field] ?? i.field}` }));
+    const ours = (text: string): string => text.replace(/frontendPortRange(Start|End)/g, (_, which: string) => which.toLowerCase());
+    return issues.map((i) => ({ ...i, field: `${field}.${rename[i.field] ?? i.field}`, allowed: ours(i.allowed), fix: ours(i.fix) }));
 }
 
 function validateRequest(request: FrontendPlanRequest): ValidationIssue[] {

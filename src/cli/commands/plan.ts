@@ -1,0 +1,134 @@
+/**
+ * `azure-nat-rules plan`: frontend port ranges for several backend-pool NAT rules sharing a
+ * frontend, packed around load-balancing rules' ports. A front for the core's `planFrontendPorts`.
+ */
+import { InvalidArgumentError, type Command } from "commander";
+import { NatRuleValidationError } from "../../core/errors";
+import { planFrontendPorts, type FrontendPlan, type FrontendPlanRequest, type FrontendRuleRequest, type PortSpan } from "../../core/planner";
+import { normalizeProtocol } from "../../core/validation";
+import { formatTable } from "../format";
+
+const RULE_FORM = "name:backendPort:maxInstances[:protocol][:x2]";
+const AVOID_FORM = "start-end or port";
+
+/** A `--rule` value as typed, kept to name it in errors. */
+interface ParsedRule {
+    spec: string;
+    rule: FrontendRuleRequest;
+}
+
+interface PlanOptions {
+    frontendStart: number;
+    rule: ParsedRule[];
+    align?: number;
+    avoid?: { spec: string; span: PortSpan }[];
+    headroom?: number;
+    json?: boolean;
+}
+
+const wholeNumber = (text: string): number | undefined => (/^\d+$/.test(text) ? Number(text) : undefined);
+
+function parseRule(value: string, previous: ParsedRule[] | undefined): ParsedRule[] {
+    const parts = value.split(":");
+    const fail = (why: string): never => {
+        throw new InvalidArgumentError(`${why}. Expected ${RULE_FORM}, e.g. ssh:22:100, rdp:3389:50:Tcp or ssh:22:100:x2 (x2: an overprovisioning scale set).`);
+    };
+    if (parts.length < 3 || parts.length > 5) fail(`it has ${parts.length} part${parts.length === 1 ? "" : "s"} separated by ":", not 3 to 5`);
+    const [name, backendText, maxText, ...extras] = parts;
+    if (name.trim() === "") fail("the rule name is empty");
+    const backendPort = wholeNumber(backendText) ?? fail(`backend port ${JSON.stringify(backendText)} is not a whole number`);
+    const maxInstances = wholeNumber(maxText) ?? fail(`maxInstances ${JSON.stringify(maxText)} is not a whole number`);
+    const rule: FrontendRuleRequest = { name, backendPort, maxInstances };
+    for (const extra of extras) {
+        const protocol = normalizeProtocol(extra);
+        if (extra.toLowerCase() === "x2" && rule.overprovision === undefined) rule.overprovision = true;
+        else if (protocol && rule.protocol === undefined) rule.protocol = protocol;
+        else fail(`${JSON.stringify(extra)} is not a protocol (Tcp, Udp, All) or x2, or is given twice`);
+    }
+    return [...(previous ?? []), { spec: value, rule }];
+}
+
+function parseAvoid(value: string, previous: { spec: string; span: PortSpan }[] | undefined): { spec: string; span: PortSpan }[] {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(value.trim());
+    if (!match) throw new InvalidArgumentError(`expected ${AVOID_FORM}, e.g. 50000-50099 or 80.`);
+    const start = Number(match[1]);
+    return [...(previous ?? []), { spec: value, span: { start, end: match[2] === undefined ? start : Number(match[2]) } }];
+}
+
+function parsePort(value: string): number {
+    const port = wholeNumber(value.trim());
+    if (port === undefined) throw new InvalidArgumentError("expected a whole number, e.g. 50000.");
+    return port;
+}
+
+function parseHeadroom(value: string): number {
+    const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+    if (!match) throw new InvalidArgumentError("expected a fraction such as 0.2 or a percentage such as 20%.");
+    return match[2] ? Number(match[1]) / 100 : Number(match[1]);
+}
+
+export function register(program: Command): void {
+    program
+        .command("plan")
+        .description("Plan frontend port ranges for backend-pool NAT rules that share a frontend: disjoint, aligned, clear of avoided ports.")
+        .requiredOption("--frontend-start <port>", "lowest frontend port any range may use", parsePort)
+        .requiredOption(`--rule <${RULE_FORM}>`, "a rule to place (repeatable, placed first-fit in this order); x2 doubles the demand for an overprovisioning scale set", parseRule)
+        .option("--align <n>", "ranges start at multiples of n", parsePort)
+        .option(`--avoid <${AVOID_FORM}>`, "ports to keep free, e.g. load-balancing rules' frontend ports (repeatable)", parseAvoid)
+        .option("--headroom <fraction>", "spare capacity per rule, e.g. 0.2 or 20% (rounded up)", parseHeadroom)
+        .option("--json", 'print one JSON object {"rules":[{name,backendPort,protocol,start,end,capacity}]} on stdout and nothing else')
+        .addHelpText("after", [
+            "",
+            "Ranges never overlap, whatever their protocols. A rule that does not fit fails the command and is named on stderr.",
+            "",
+            "Examples:",
+            "  $ azure-nat-rules plan --frontend-start 50000 --rule ssh:22:100 --rule rdp:3389:50",
+            "  $ azure-nat-rules plan --frontend-start 50000 --rule ssh:22:100:x2 --align 100 --avoid 50000-50099 --headroom 0.2",
+            "  $ azure-nat-rules plan --frontend-start 60000 --rule dns:53:10:Udp --avoid 60005 --json",
+        ].join("\n"))
+        .action((options: PlanOptions) => {
+            const plan = runPlan(options);
+            if (options.json) {
+                process.stdout.write(`${JSON.stringify(plan)}\n`);
+                return;
+            }
+            process.stdout.write(`${formatPlan(plan)}\n`);
+        });
+}
+
+/** The request the options describe; the library's own call with the same values gives the same plan. */
+export function planRequest(options: PlanOptions): FrontendPlanRequest {
+    return {
+        frontendStart: options.frontendStart,
+        rules: options.rule.map((r) => r.rule),
+        align: options.align,
+        avoid: options.avoid?.map((a) => a.span),
+        headroom: options.headroom,
+    };
+}
+
+function runPlan(options: PlanOptions): FrontendPlan {
+    try {
+        return planFrontendPorts(planRequest(options), "plan");
+    } catch (err) {
+        if (!(err instanceof NatRuleValidationError)) throw err;
+        // Name the flag the user typed rather than the library's field path.
+        throw new NatRuleValidationError("plan", err.issues.map((issue) => ({ ...issue, field: flagOf(issue.field, options) })));
+    }
+}
+
+function flagOf(field: string, options: PlanOptions): string {
+    const rule = /^rules\[(\d+)\]\.(.+)$/.exec(field);
+    if (rule) return `--rule ${options.rule[Number(rule[1])].spec} (${rule[2]})`;
+    const avoid = /^avoid\[(\d+)\]/.exec(field);
+    if (avoid && options.avoid) return `--avoid ${options.avoid[Number(avoid[1])].spec}`;
+    const flags: Record<string, string> = { frontendStart: "--frontend-start", align: "--align", headroom: "--headroom" };
+    return flags[field] ?? field;
+}
+
+export function formatPlan(plan: FrontendPlan): string {
+    return formatTable(
+        ["NAME", "PROTOCOL", "BACKEND PORT", "RANGE", "CAPACITY"],
+        plan.rules.map((r) => [r.name, r.protocol, String(r.backendPort), `${r.start}-${r.end}`, String(r.capacity)]),
+    );
+}

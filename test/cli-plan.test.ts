@@ -1,0 +1,91 @@
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { planFrontendPorts } from "../src/core/planner";
+
+const root = path.resolve(__dirname, "..");
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+
+interface CliResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs `azure-nat-rules plan ...` as a child process, with the Node that runs the tests first on PATH. */
+function plan(...args: string[]): Promise<CliResult> {
+    const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, NO_COLOR: "1" };
+    return new Promise((resolve) => {
+        execFile(tsx, ["src/cli/main.ts", "plan", ...args], { cwd: root, env }, (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+describe.concurrent("azure-nat-rules plan", () => {
+    it("prints with --json exactly the plan the library computes for the same request", async () => {
+        const result = await plan("--frontend-start", "50000", "--rule", "ssh:22:100", "--rule", "rdp:3389:50:udp:x2",
+            "--rule", "admin:8443:7:x2:All", "--align", "100", "--avoid", "50100", "--avoid", "50300-50399", "--headroom", "20%", "--json");
+        expect(result.stderr).toBe("");
+        expect(result.code).toBe(0);
+        const library = planFrontendPorts({
+            frontendStart: 50000,
+            rules: [
+                { name: "ssh", backendPort: 22, maxInstances: 100 },
+                { name: "rdp", backendPort: 3389, maxInstances: 50, protocol: "Udp", overprovision: true },
+                { name: "admin", backendPort: 8443, maxInstances: 7, protocol: "All", overprovision: true },
+            ],
+            align: 100,
+            avoid: [{ start: 50100, end: 50100 }, { start: 50300, end: 50399 }],
+            headroom: 0.2,
+        });
+        expect(result.stdout.trim().split("\n")).toHaveLength(1);
+        expect(JSON.parse(result.stdout)).toEqual(library);
+    });
+
+    it("prints a table with one row per rule: name, protocol, backend port, range, capacity", async () => {
+        const result = await plan("--frontend-start", "50000", "--rule", "ssh:22:100", "--rule", "rdp:3389:50");
+        expect(result.code).toBe(0);
+        const lines = result.stdout.trim().split("\n");
+        expect(lines[0].split(/\s{2,}/)).toEqual(["NAME", "PROTOCOL", "BACKEND PORT", "RANGE", "CAPACITY"]);
+        const library = planFrontendPorts({ frontendStart: 50000, rules: [
+            { name: "ssh", backendPort: 22, maxInstances: 100 },
+            { name: "rdp", backendPort: 3389, maxInstances: 50 },
+        ] });
+        expect(lines.slice(1).map((line) => line.split(/\s{2,}/))).toEqual(
+            library.rules.map((r) => [r.name, r.protocol, String(r.backendPort), `${r.start}-${r.end}`, String(r.capacity)]));
+    });
+
+    it("fails, naming on stderr the rule that did not fit, when the plan is impossible", async () => {
+        const result = await plan("--frontend-start", "65400", "--rule", "ssh:22:100", "--rule", "rdp:3389:100", "--json");
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toMatch(/rule "rdp" does not fit: it needs 100 ports/);
+    });
+
+    it("rejects a malformed --rule, naming the flag, the value and the expected form", async () => {
+        const result = await plan("--frontend-start", "50000", "--rule", "ssh:abc:10");
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toContain("--rule");
+        expect(result.stderr).toContain("ssh:abc:10");
+        expect(result.stderr).toContain("name:backendPort:maxInstances[:protocol][:x2]");
+    });
+
+    it("reports out-of-bounds values against the flags that carry them", async () => {
+        const result = await plan("--frontend-start", "0", "--rule", "ssh:70000:10", "--avoid", "9-3");
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(/plan: 3 invalid arguments/);
+        expect(result.stderr).toMatch(/--frontend-start = 0/);
+        expect(result.stderr).toMatch(/--rule ssh:70000:10 \(backendPort\) = 70000/);
+        expect(result.stderr).toMatch(/--avoid 9-3 = 3/);
+    });
+
+    it("shows help with examples and exits 0", async () => {
+        const result = await plan("--help");
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/Usage: azure-nat-rules plan/);
+        expect(result.stdout).toMatch(/Examples:\n\s+\$ azure-nat-rules plan --frontend-start 50000 --rule ssh:22:100/);
+    });
+});
