@@ -9,3 +9,5 @@ export * from "./validation";
 export * from "./range";
 export * from "./allocation";
 export * from "./planner";
+export * from "./conflicts";
+export * from "./security";
