@@ -1,0 +1,118 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as compute from "@pulumi/azure-native/compute";
+import * as network from "@pulumi/azure-native/network";
+import * as resources from "@pulumi/azure-native/resources";
+// In your own program: import { BackendPoolNatRule } from "azure-nat-rules";
+import { BackendPoolNatRule } from "../../src";
+
+/** What the scale-set example can be tuned with (stack config, or the demo's flags). */
+export interface ScaleSetStackSettings {
+    /** Instances in the scale set. @default 3 */
+    instances?: number;
+    /** Most instances the NAT rule's frontend range serves. @default 10 */
+    maxInstances?: number;
+    /** First frontend port of the range. @default 50000 */
+    frontendPortRangeStart?: number;
+    /** Public SSH key of `adminUsername`. */
+    sshPublicKey: string;
+    /** Admin user on the instances. @default "azureuser" */
+    adminUsername?: string;
+    /** Name prefix of every resource. @default "natdemo" */
+    prefix?: string;
+}
+
+/**
+ * A Linux scale set behind a Standard load balancer, with SSH to each instance through one
+ * backend-pool NAT rule. Returns the stack outputs.
+ */
+export function declareScaleSetStack(settings: ScaleSetStackSettings) {
+    const prefix = settings.prefix ?? "natdemo";
+    const adminUsername = settings.adminUsername ?? "azureuser";
+
+    const group = new resources.ResourceGroup(`${prefix}-rg`, { resourceGroupName: `${prefix}-rg` });
+    const nsg = new network.NetworkSecurityGroup(`${prefix}-nsg`, {
+        resourceGroupName: group.name,
+        networkSecurityGroupName: `${prefix}-nsg`,
+    });
+    const vnet = new network.VirtualNetwork(`${prefix}-vnet`, {
+        resourceGroupName: group.name,
+        virtualNetworkName: `${prefix}-vnet`,
+        addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+        subnets: [{ name: "vmss", addressPrefix: "10.0.1.0/24", networkSecurityGroup: { id: nsg.id } }],
+    });
+    const publicIp = new network.PublicIPAddress(`${prefix}-pip`, {
+        resourceGroupName: group.name,
+        publicIpAddressName: `${prefix}-pip`,
+        sku: { name: "Standard" },
+        publicIPAllocationMethod: "Static",
+    });
+    const lbName = `${prefix}-lb`;
+    const lb = new network.LoadBalancer(lbName, {
+        resourceGroupName: group.name,
+        loadBalancerName: lbName,
+        sku: { name: "Standard" },
+        frontendIPConfigurations: [{ name: "frontend", publicIPAddress: { id: publicIp.id } }],
+        backendAddressPools: [{ name: "vmss-pool" }],
+    });
+    const frontendId = lb.frontendIPConfigurations.apply((f) => f![0].id!);
+    const poolId = lb.backendAddressPools.apply((p) => p![0].id!);
+
+    const scaleSet = new compute.VirtualMachineScaleSet(`${prefix}-vmss`, {
+        resourceGroupName: group.name,
+        vmScaleSetName: `${prefix}-vmss`,
+        sku: { name: "Standard_B1s", tier: "Standard", capacity: settings.instances ?? 3 },
+        // Off, so instance ids stay sequential and the range only needs one port per instance.
+        overprovision: false,
+        upgradePolicy: { mode: "Manual" },
+        virtualMachineProfile: {
+            osProfile: {
+                computerNamePrefix: prefix,
+                adminUsername,
+                linuxConfiguration: {
+                    disablePasswordAuthentication: true,
+                    ssh: { publicKeys: [{ path: `/home/${adminUsername}/.ssh/authorized_keys`, keyData: settings.sshPublicKey }] },
+                },
+            },
+            storageProfile: {
+                imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
+                osDisk: { createOption: "FromImage", managedDisk: { storageAccountType: "Standard_LRS" } },
+            },
+            networkProfile: {
+                networkInterfaceConfigurations: [{
+                    name: "nic",
+                    primary: true,
+                    ipConfigurations: [{
+                        name: "ipconfig",
+                        subnet: { id: vnet.subnets.apply((s) => s![0].id!) },
+                        loadBalancerBackendAddressPools: [{ id: poolId }],
+                    }],
+                }],
+            },
+        },
+    }, { dependsOn: [lb] });
+
+    const ssh = new BackendPoolNatRule(`${prefix}-ssh`, {
+        loadBalancerId: lb.id,
+        frontendIPConfigurationId: frontendId,
+        backendAddressPoolId: poolId,
+        frontendPortRangeStart: settings.frontendPortRangeStart ?? 50000,
+        maxInstances: settings.maxInstances ?? 10,
+        backendPort: 22,
+        protocol: "Tcp",
+        scaleSet,
+        frontendIpAddress: publicIp.ipAddress.apply((ip) => ip ?? ""),
+    });
+
+    return {
+        resourceGroup: group.name,
+        loadBalancer: lb.name,
+        backendPool: "vmss-pool",
+        rule: ssh.ruleName,
+        frontendIp: publicIp.ipAddress,
+        frontendPortRange: ssh.frontendPortRange,
+        portMappings: ssh.portMappings,
+        sshCommands: pulumi
+            .all([ssh.portMappings, adminUsername])
+            .apply(([mappings, user]) => mappings.map((m) => `ssh -p ${m.frontendPort} ${user}@${m.frontendIp}`)),
+    };
+}
