@@ -14,6 +14,7 @@ const base = {
     frontendIPConfigurationId: `${lbId}/frontendIPConfigurations/fe`,
     backendAddressPoolId: `${lbId}/backendAddressPools/pool`,
     backendPort: 22,
+    readAzureMappings: false, // these tests are about the plan; reading Azure is tested against the simulator
 };
 const scaleSet = (name: string, capacity: number, overprovision?: boolean) =>
     new compute.VirtualMachineScaleSet(name, { resourceGroupName: "rg", sku: { name: "Standard_B1s", capacity }, overprovision });
@@ -64,6 +65,12 @@ describe("BackendPoolNatRule (update)", () => {
     it("fits the same scale set once overprovisioning is off", async () => {
         const r = new BackendPoolNatRule("fits", { ...base, frontendPortRangeStart: 50200, maxInstances: 10, scaleSet: scaleSet("vmss-fits", 6, false) });
         expect(await known(r.portMappings)).toHaveLength(6);
+    });
+
+    it("keeps the planned mappings, marked planned, when Azure's cannot be read", async () => {
+        // These mocks hand out no access token, so the read fails before any request is made.
+        const r = new BackendPoolNatRule("unread", { ...base, readAzureMappings: true, frontendPortRangeStart: 50300, maxInstances: 10, scaleSet: scaleSet("vmss-unread", 2, false) });
+        expect((await known(r.portMappings)).map((m) => `${m.instance}:${m.frontendPort}:${m.source}`)).toEqual(["0:50300:planned", "1:50301:planned"]);
     });
 
     it.each<[string, Partial<BackendPoolNatRuleArgs>, string[]]>([

@@ -5,6 +5,7 @@ import { allocatePorts, sortInstances } from "./core/allocation";
 import type { ValidationIssue } from "./core/errors";
 import { frontendPortRange, scaleSetDemand } from "./core/range";
 import { normalizeProtocol } from "./core/validation";
+import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
 import { loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 
@@ -52,6 +53,18 @@ export interface BackendPoolNatRuleArgs {
     virtualMachineNames?: pulumi.Input<pulumi.Input<string>[]>;
     /** Frontend IP address (e.g. the public IP's `ipAddress`), used in the port mapping outputs. @default "" */
     frontendIpAddress?: pulumi.Input<string>;
+    /**
+     * After deployment, read Azure's real port mappings (queryInboundNatRulePortMapping) into
+     * `portMappings`, with the azure-native provider's credentials. Needs the RBAC action
+     * Microsoft.Network/loadBalancers/backendAddressPools/queryInboundNatRulePortMapping/action.
+     * @default true
+     */
+    readAzureMappings?: pulumi.Input<boolean>;
+    /**
+     * ARM endpoint to read the mappings from: a URL, or "public", "china", "usgovernment".
+     * @default $AZURE_NAT_RULES_ARM_ENDPOINT, else the cloud of `azure-native:environment`, else "public"
+     */
+    armEndpoint?: pulumi.Input<string>;
 }
 
 /**
@@ -169,7 +182,28 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                     source: "planned",
                 })),
             );
-        this.portMappings = this.plannedPortMappings;
+        // After deployment Azure alone knows the ports: read them once the rule and its members exist.
+        const poolName = pulumi.output(args.backendAddressPoolId).apply((id) => id.split("/").pop() ?? id);
+        this.portMappings = pulumi.runtime.isDryRun()
+            ? this.plannedPortMappings
+            : pulumi
+                  .output({
+                      planned: this.plannedPortMappings,
+                      ruleId: this.rule.id, // wait for the rule
+                      scaleSetId: args.scaleSet?.id ?? "", // and for its members
+                      ref: lb,
+                      rule: ruleName,
+                      pool: poolName,
+                      frontendIp: args.frontendIpAddress ?? "",
+                      read: args.readAzureMappings ?? true,
+                      endpoint: args.armEndpoint ?? "",
+                  })
+                  .apply(async (v) =>
+                      v.read
+                          ? await readAzureMappings({ ...v.ref, backendPoolName: v.pool, ruleName: v.rule, endpoint: armEndpointFor(v.endpoint || undefined),
+                              frontendIp: v.frontendIp, planned: v.planned }, this)
+                          : v.planned,
+                  );
         this.registerOutputs({
             ruleId: this.ruleId,
             ruleName: this.ruleName,
