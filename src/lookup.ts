@@ -8,6 +8,7 @@ import { AzureAuthorityHosts, DefaultAzureCredential } from "@azure/identity";
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { compareInstances } from "./core/allocation";
 import { AzureNatRulesError } from "./core/errors";
+import { instanceFromIpConfigurationId } from "./core/instances";
 import type { Protocol } from "./core/types";
 import { normalizeProtocol } from "./core/validation";
 
@@ -171,16 +172,13 @@ export function credentialFor(endpoint: { preset?: ArmEndpointName }, credential
     return new DefaultAzureCredential(endpoint.preset ? { authorityHost: AUTHORITY_HOSTS[endpoint.preset] } : {});
 }
 
-/**
- * Instance label of a pool member's NIC ipConfiguration id: the scale-set instance id, or for a
- * standalone NIC its name without a trailing `-nic` (the convention our examples use for VM NICs).
- */
-function instanceFromIpConfigurationId(id: string): string {
-    const vmss = /\/virtualMachineScaleSets\/[^/]+\/virtualMachines\/([^/]+)\//i.exec(id);
-    if (vmss) return vmss[1];
-    const nic = /\/networkInterfaces\/([^/]+)\/ipConfigurations\//i.exec(id);
-    if (nic) return nic[1].replace(/-nic$/i, "");
-    return id;
+/** The member's instance label; an id of an unexpected shape is its own label rather than a failure. */
+function instanceOfConfiguration(id: string): string {
+    try {
+        return instanceFromIpConfigurationId(id);
+    } catch {
+        return id;
+    }
 }
 
 /** One pool member as the query API takes it. */
@@ -362,7 +360,7 @@ function poolMembers(pool: BackendAddressPool): PoolMember[] {
     const addConfiguration = (id: string | undefined): void => {
         if (!id || seen.has(id.toLowerCase())) return;
         seen.add(id.toLowerCase());
-        members.push({ instance: instanceFromIpConfigurationId(id), ipConfigurationId: id });
+        members.push({ instance: instanceOfConfiguration(id), ipConfigurationId: id });
     };
     for (const configuration of pool.backendIPConfigurations ?? []) addConfiguration(configuration.id);
     for (const address of pool.loadBalancerBackendAddresses ?? []) {
