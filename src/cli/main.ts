@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { AzureNatRulesError } from "../core/errors";
+import { packageVersion } from "../internal/package-root";
 
 // Each entry: a module under ./commands that exports `register(program: Command): void`.
 const COMMANDS: string[] = ["plan"];
@@ -12,7 +13,7 @@ const COMMANDS: string[] = ["plan"];
 export function buildProgram(): Command {
     const program = new Command("azure-nat-rules")
         .description("Plan, check, simulate and read Azure Load Balancer inbound NAT rules.")
-        .version(require("../../package.json").version as string)
+        .version(packageVersion())
         .showHelpAfterError()
         .exitOverride();
     for (const name of COMMANDS) {
