@@ -8,6 +8,7 @@ export * from "./errors";
 export * from "./validation";
 export * from "./range";
 export * from "./allocation";
+export * from "./instances";
 export * from "./planner";
 export * from "./conflicts";
 export * from "./security";
