@@ -12,3 +12,4 @@ export * from "./instances";
 export * from "./planner";
 export * from "./conflicts";
 export * from "./security";
+export * from "./migration";
