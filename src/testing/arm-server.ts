@@ -1,0 +1,241 @@
+/**
+ * Face 2: an ARM REST endpoint on loopback over an AzureSimulator, enough for @azure/arm-network
+ * (and plain fetch) to read load balancers, pools, rules, public IPs and scale sets, and to run the
+ * `queryInboundNatRulePortMapping` long-running operation. Faults and latency can be injected.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { ArmError } from "./errors";
+import type { AzureSimulator, PortMappingQuery } from "./simulator";
+
+/** One injected failure: matching requests get `status` (and Retry-After) instead of an answer. */
+export interface FaultRule {
+    /** HTTP method to match (any when unset). */
+    method?: string;
+    /** Substring of the request path (with query) to match, case-insensitively (any when unset). */
+    pathIncludes?: string;
+    status: 429 | 500 | 503 | 403 | 404;
+    /** How many matching requests fail; default 1. */
+    times?: number;
+    retryAfterSeconds?: number;
+}
+
+export interface ArmServerStats {
+    requests: number;
+    /** Peak number of requests being handled at once. */
+    maxConcurrent: number;
+    /** Requests per route, e.g. `GET loadBalancers`, `POST queryInboundNatRulePortMapping`. */
+    byRoute: Record<string, number>;
+}
+
+export interface ArmServerOptions {
+    /** 0 (default) picks a free port. */
+    port?: number;
+    host?: "127.0.0.1";
+    faults?: FaultRule[];
+    /** Delay before every answer, in milliseconds. */
+    latencyMs?: number;
+    /** 202 answers to a port-mapping query's polls before the 200 with the result; default 1. */
+    lroPolls?: number;
+}
+
+export interface ArmServer {
+    /** `http://127.0.0.1:PORT` */
+    url: string;
+    port: number;
+    close(): Promise<void>;
+    stats: ArmServerStats;
+    addFault(rule: FaultRule): void;
+    resetStats(): void;
+}
+
+interface PendingOperation {
+    result: unknown;
+    pollsLeft: number;
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+const MAX_OPERATIONS = 100_000;
+
+const FAULT_CODES: Record<FaultRule["status"], string> = {
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    503: "ServiceUnavailable",
+    403: "AuthorizationFailed",
+    404: "ResourceNotFound",
+};
+
+/** The route name a request is counted under in `stats.byRoute`. */
+function routeOf(method: string, path: string): string {
+    const segs = path.split("/").filter(Boolean);
+    if (segs.length <= 1) return `${method} subscriptions`;
+    if (segs.some((s) => s.toLowerCase() === "operationresults")) return `${method} operationResults`;
+    const last = segs[segs.length - 1];
+    // Collections and actions are named by their last segment, single resources by their type.
+    const named = segs.length % 2 === 1 ? last : segs[segs.length - 2];
+    return `${method} ${named}`;
+}
+
+/** The RBAC action a 403 names, as ARM's AuthorizationFailed message does. */
+function actionOf(method: string, path: string): string {
+    const provider = /\/providers\/([^/]+)\/([^/]+)/i.exec(path);
+    if (/\/queryInboundNatRulePortMapping$/i.test(path)) {
+        return "Microsoft.Network/loadBalancers/backendAddressPools/queryInboundNatRulePortMapping/action";
+    }
+    if (!provider) return method === "GET" ? "Microsoft.Resources/subscriptions/read" : "*/action";
+    const segs = path.split("/").filter(Boolean);
+    const i = segs.findIndex((s) => s.toLowerCase() === "providers");
+    const types = segs.slice(i + 2).filter((_, n) => n % 2 === 0);
+    return `${provider[1]}/${types.join("/")}/${method === "GET" ? "read" : "write"}`;
+}
+
+function scopeOf(path: string): string {
+    const segs = path.split("/").filter(Boolean);
+    return "/" + (segs.length % 2 === 1 ? segs.slice(0, -1) : segs).join("/");
+}
+
+/** Starts the server on 127.0.0.1. Any api-version is accepted. */
+export async function startArmServer(sim: AzureSimulator, options: ArmServerOptions = {}): Promise<ArmServer> {
+    const faults: (FaultRule & { left: number })[] = [];
+    const addFault = (rule: FaultRule): void => {
+        faults.push({ ...rule, left: rule.times ?? 1 });
+    };
+    for (const rule of options.faults ?? []) addFault(rule);
+    const stats: ArmServerStats = { requests: 0, maxConcurrent: 0, byRoute: {} };
+    const operations = new Map<string, PendingOperation>();
+    const lroPolls = options.lroPolls ?? 1;
+    let inFlight = 0;
+
+    const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+        const text = body === undefined ? "" : JSON.stringify(body);
+        res.writeHead(status, {
+            "Content-Type": JSON_TYPE,
+            "Content-Length": String(Buffer.byteLength(text)),
+            "x-ms-request-id": randomUUID(),
+            ...headers,
+        });
+        res.end(text);
+    };
+    const sendError = (res: ServerResponse, err: ArmError, headers: Record<string, string> = {}): void => send(res, err.statusCode, err.toBody(), headers);
+
+    const readBody = (req: IncomingMessage): Promise<string> =>
+        new Promise((resolve, reject) => {
+            const chunks: Buffer[] = [];
+            req.on("data", (c: Buffer) => chunks.push(c));
+            req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+            req.on("error", reject);
+        });
+
+    const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+        const method = (req.method ?? "GET").toUpperCase();
+        const url = new URL(req.url ?? "/", "http://127.0.0.1");
+        const path = url.pathname.replace(/\/+$/, "") || "/";
+        const route = routeOf(method, path);
+        stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+        if (options.latencyMs && options.latencyMs > 0) await new Promise((r) => setTimeout(r, options.latencyMs));
+
+        const target = (path + url.search).toLowerCase();
+        const fault = faults.find((f) => f.left > 0 && (!f.method || f.method.toUpperCase() === method) && (!f.pathIncludes || target.includes(f.pathIncludes.toLowerCase())));
+        if (fault) {
+            fault.left--;
+            const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
+            const message =
+                fault.status === 403
+                    ? `The client '${sim.identity.clientId}' with object id '${sim.identity.objectId}' does not have authorization to perform action '${actionOf(method, path)}' over scope '${scopeOf(path)}' or the scope is invalid. If access was recently granted, please refresh your credentials.`
+                    : fault.status === 404
+                      ? `The Resource at '${path}' was not found (injected fault).`
+                      : `Injected fault: ${fault.status} for ${method} ${path}.`;
+            return sendError(res, new ArmError(FAULT_CODES[fault.status], fault.status, message), headers);
+        }
+
+        if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? "")) {
+            return sendError(res, new ArmError("AuthenticationFailed", 401, "Authentication failed. The 'Authorization' header is missing."), {
+                "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."',
+            });
+        }
+
+        const base = `http://${req.headers.host ?? "127.0.0.1"}`;
+        const apiVersion = url.searchParams.get("api-version") ?? "2024-05-01";
+
+        if (method === "GET") {
+            const op = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/locations\/[^/]+\/operationResults\/([^/]+)$/i.exec(path);
+            if (op) {
+                const pending = operations.get(op[1]);
+                if (!pending) return sendError(res, new ArmError("ResourceNotFound", 404, `Operation ${op[1]} was not found.`));
+                if (pending.pollsLeft > 0) {
+                    pending.pollsLeft--;
+                    return send(res, 202, undefined, { Location: `${base}${path}?api-version=${apiVersion}`, "Retry-After": "0" });
+                }
+                return send(res, 200, pending.result);
+            }
+            return send(res, 200, sim.get(path));
+        }
+
+        const query = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/loadBalancers\/([^/]+)\/backendAddressPools\/([^/]+)\/queryInboundNatRulePortMapping$/i.exec(path);
+        if (method === "POST" && query) {
+            const [, subscription, resourceGroup, loadBalancer, pool] = query.map(decodeURIComponent);
+            if (subscription.toLowerCase() !== sim.subscriptionId.toLowerCase()) {
+                return sendError(res, new ArmError("SubscriptionNotFound", 404, `The subscription '${subscription}' could not be found.`));
+            }
+            let body: PortMappingQuery;
+            try {
+                const raw = await readBody(req);
+                body = (raw.trim() === "" ? {} : JSON.parse(raw)) as PortMappingQuery;
+            } catch (err) {
+                return sendError(res, new ArmError("InvalidRequestContent", 400, `The request content is not valid JSON: ${(err as Error).message}`));
+            }
+            const result = sim.queryInboundNatRulePortMapping(resourceGroup, loadBalancer, pool, body ?? {});
+            if (lroPolls <= 0) return send(res, 200, result);
+            const id = randomUUID();
+            operations.set(id, { result, pollsLeft: lroPolls - 1 });
+            if (operations.size > MAX_OPERATIONS) operations.delete(operations.keys().next().value as string);
+            const location = sim.get(`/subscriptions/${sim.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/loadBalancers/${loadBalancer}`) as { location: string };
+            return send(res, 202, undefined, {
+                Location: `${base}/subscriptions/${sim.subscriptionId}/providers/Microsoft.Network/locations/${location.location}/operationResults/${id}?api-version=${apiVersion}`,
+                "Retry-After": "0",
+            });
+        }
+
+        return sendError(res, new ArmError("MethodNotAllowed", 405, `The simulated ARM endpoint does not serve ${method} ${path}.`));
+    };
+
+    const server = createServer((req, res) => {
+        stats.requests++;
+        inFlight++;
+        stats.maxConcurrent = Math.max(stats.maxConcurrent, inFlight);
+        res.on("close", () => inFlight--);
+        handle(req, res).catch((err: unknown) => {
+            if (res.headersSent) return res.destroy();
+            if (err instanceof ArmError) return sendError(res, err);
+            sendError(res, new ArmError("InternalServerError", 500, `Simulator error: ${err instanceof Error ? err.message : String(err)}`));
+        });
+    });
+
+    const host = options.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port ?? 0, host, () => {
+            server.off("error", reject);
+            resolve();
+        });
+    });
+    const port = (server.address() as AddressInfo).port;
+
+    return {
+        url: `http://${host}:${port}`,
+        port,
+        stats,
+        addFault,
+        resetStats() {
+            stats.requests = 0;
+            stats.maxConcurrent = 0;
+            for (const k of Object.keys(stats.byRoute)) delete stats.byRoute[k];
+        },
+        close: () =>
+            new Promise<void>((resolve, reject) => {
+                server.close((err) => (err ? reject(err) : resolve()));
+                server.closeAllConnections();
+            }),
+    };
+}

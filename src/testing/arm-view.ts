@@ -1,0 +1,654 @@
+/**
+ * The simulator state as ARM returns it: the JSON of `GET` on any simulated resource, in the same
+ * shape `az ... show` prints, and a router from a request path to that JSON.
+ */
+import { createHash } from "node:crypto";
+import { ArmError } from "./errors";
+import { resourceGroupId, scaleSetIpConfigurationId, scaleSetNicId, scaleSetVmId } from "./ids";
+import {
+    keyOf,
+    type BackendPoolRecord,
+    type FrontendIpConfigurationRecord,
+    type InboundNatRuleRecord,
+    type LoadBalancerRecord,
+    type NetworkInterfaceRecord,
+    type NetworkSecurityGroupRecord,
+    type NicIpConfigurationRecord,
+    type ScaleSetInstanceRecord,
+    type ScaleSetRecord,
+    type SimulatorState,
+    type SubnetRecord,
+    type VirtualNetworkRecord,
+} from "./model";
+import { isV2, poolMembers, type PoolMember } from "./reconcile";
+
+export type Json = Record<string, unknown>;
+
+const SUCCEEDED = "Succeeded";
+
+/** A stable GUID-shaped value derived from a resource id (resourceGuid, uniqueId, etag). */
+export function guidFor(seed: string): string {
+    const h = createHash("sha1").update(seed.toLowerCase()).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+const etag = (id: string): string => `W/"${guidFor(`etag:${id}`)}"`;
+const ref = (id: string | undefined): { id: string } | undefined => (id ? { id } : undefined);
+const refs = (ids: readonly string[]): { id: string }[] => ids.map((id) => ({ id }));
+
+/** Drops keys whose value is undefined, so JSON and Pulumi state carry only what is set. */
+function compact<T extends Json>(obj: T): T {
+    for (const k of Object.keys(obj)) if (obj[k] === undefined) delete obj[k];
+    return obj;
+}
+
+/** One V2 mapping as the pool GET embeds it and the query API returns it. */
+export interface MemberPortMapping {
+    inboundNatRuleName: string;
+    protocol: string;
+    frontendPort: number;
+    backendPort: number;
+}
+
+function notFound(what: string, rg: string): ArmError {
+    return new ArmError(
+        "ResourceNotFound",
+        404,
+        `The Resource '${what}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
+}
+
+export class ArmView {
+    private members?: Map<string, PoolMember[]>;
+    private natRuleBackends?: Map<string, string>;
+
+    constructor(private readonly state: SimulatorState) {}
+
+    /** Members of a backend pool, in port-assignment order. */
+    membersOf(poolId: string): PoolMember[] {
+        this.members ??= poolMembers(this.state);
+        return this.members.get(keyOf(poolId)) ?? [];
+    }
+
+    /** For V1 rules: the NIC ipConfiguration that references the rule (ARM's read-only backendIPConfiguration). */
+    private backendOfNatRule(ruleId: string): string | undefined {
+        if (!this.natRuleBackends) {
+            this.natRuleBackends = new Map();
+            for (const nic of Object.values(this.state.networkInterfaces)) {
+                for (const ip of nic.ipConfigurations) {
+                    for (const r of ip.loadBalancerInboundNatRuleIds) this.natRuleBackends.set(keyOf(r), ip.id);
+                }
+            }
+        }
+        return this.natRuleBackends.get(keyOf(ruleId));
+    }
+
+    /** V2 mappings of one pool, per member key. */
+    poolPortMappings(lb: LoadBalancerRecord, poolId: string): Map<string, MemberPortMapping[]> {
+        const byMember = new Map<string, MemberPortMapping[]>();
+        for (const rule of lb.inboundNatRules) {
+            if (!isV2(rule) || keyOf(rule.backendAddressPoolId as string) !== keyOf(poolId)) continue;
+            for (const m of rule.mappings) {
+                let list = byMember.get(m.member);
+                if (!list) byMember.set(m.member, (list = []));
+                list.push({ inboundNatRuleName: rule.name, protocol: rule.protocol, frontendPort: m.frontendPort, backendPort: rule.backendPort as number });
+            }
+        }
+        return byMember;
+    }
+
+    resourceGroup(rgKey: string): Json {
+        const rg = this.state.resourceGroups[rgKey];
+        return compact({
+            id: rg.id,
+            name: rg.name,
+            type: "Microsoft.Resources/resourceGroups",
+            location: rg.location,
+            tags: rg.tags,
+            properties: { provisioningState: SUCCEEDED },
+        });
+    }
+
+    publicIPAddress(key: string): Json {
+        const ip = this.state.publicIPAddresses[key];
+        const user = Object.values(this.state.loadBalancers)
+            .flatMap((lb) => lb.frontendIPConfigurations)
+            .find((fe) => fe.publicIPAddressId && keyOf(fe.publicIPAddressId) === key);
+        return compact({
+            id: ip.id,
+            name: ip.name,
+            type: "Microsoft.Network/publicIPAddresses",
+            location: ip.location,
+            tags: ip.tags,
+            etag: etag(ip.id),
+            sku: { name: ip.sku, tier: "Regional" },
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                resourceGuid: guidFor(ip.id),
+                ipAddress: ip.ipAddress,
+                publicIPAddressVersion: "IPv4",
+                publicIPAllocationMethod: ip.allocationMethod,
+                idleTimeoutInMinutes: ip.idleTimeoutInMinutes,
+                ipConfiguration: ref(user?.id),
+            }),
+        });
+    }
+
+    frontendIPConfiguration(lb: LoadBalancerRecord, fe: FrontendIpConfigurationRecord): Json {
+        const k = keyOf(fe.id);
+        const uses = <T extends { id: string; frontendIPConfigurationId?: string }>(list: T[]): { id: string }[] | undefined => {
+            const ids = list.filter((r) => r.frontendIPConfigurationId && keyOf(r.frontendIPConfigurationId) === k).map((r) => r.id);
+            return ids.length > 0 ? refs(ids) : undefined;
+        };
+        return {
+            id: fe.id,
+            name: fe.name,
+            type: "Microsoft.Network/loadBalancers/frontendIPConfigurations",
+            etag: etag(lb.id),
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                privateIPAddress: fe.privateIPAddress,
+                privateIPAllocationMethod: fe.privateIPAllocationMethod,
+                publicIPAddress: ref(fe.publicIPAddressId),
+                subnet: ref(fe.subnetId),
+                inboundNatRules: uses(lb.inboundNatRules),
+                inboundNatPools: uses(lb.inboundNatPools),
+                loadBalancingRules: uses(lb.loadBalancingRules),
+            }),
+        };
+    }
+
+    backendAddressPool(lb: LoadBalancerRecord, pool: BackendPoolRecord): Json {
+        const members = this.membersOf(pool.id);
+        const mappings = this.poolPortMappings(lb, pool.id);
+        const k = keyOf(pool.id);
+        const lbRules = lb.loadBalancingRules.filter((r) => r.backendAddressPoolId && keyOf(r.backendAddressPoolId) === k).map((r) => r.id);
+        const natRules = lb.inboundNatRules.filter((r) => r.backendAddressPoolId && keyOf(r.backendAddressPoolId) === k).map((r) => r.id);
+        const ipMembers = new Map(pool.addresses.map((a) => [`ip:${a.name.toLowerCase()}`, a]));
+        return {
+            id: pool.id,
+            name: pool.name,
+            type: "Microsoft.Network/loadBalancers/backendAddressPools",
+            etag: etag(lb.id),
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                backendIPConfigurations: refs(members.filter((m) => m.ipConfigurationId).map((m) => m.ipConfigurationId as string)),
+                loadBalancerBackendAddresses: members.map((m) => {
+                    const portMapping = (mappings.get(m.key) ?? []).map((p) => ({
+                        inboundNatRuleName: p.inboundNatRuleName,
+                        frontendPort: p.frontendPort,
+                        backendPort: p.backendPort,
+                    }));
+                    const address = ipMembers.get(m.key);
+                    return {
+                        name: m.addressName,
+                        properties: compact({
+                            networkInterfaceIPConfiguration: ref(m.ipConfigurationId),
+                            ipAddress: address ? address.ipAddress : undefined,
+                            virtualNetwork: ref(address?.virtualNetworkId),
+                            subnet: ref(address?.subnetId),
+                            inboundNatRulesPortMapping: portMapping,
+                        }),
+                        // Also outside `properties`, as some readers expect it there.
+                        inboundNatRulesPortMapping: portMapping,
+                    };
+                }),
+                loadBalancingRules: lbRules.length > 0 ? refs(lbRules) : undefined,
+                inboundNatRules: natRules.length > 0 ? refs(natRules) : undefined,
+            }),
+        };
+    }
+
+    inboundNatRule(lb: LoadBalancerRecord, rule: InboundNatRuleRecord): Json {
+        const v2 = isV2(rule);
+        return {
+            id: rule.id,
+            name: rule.name,
+            type: "Microsoft.Network/loadBalancers/inboundNatRules",
+            etag: etag(lb.id),
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                frontendIPConfiguration: ref(rule.frontendIPConfigurationId),
+                backendAddressPool: ref(rule.backendAddressPoolId),
+                backendIPConfiguration: v2 ? undefined : ref(this.backendOfNatRule(rule.id)),
+                // A GET of a V2 rule returns frontendPort 0 (facts §1).
+                frontendPort: v2 ? 0 : rule.frontendPort,
+                frontendPortRangeStart: rule.frontendPortRangeStart,
+                frontendPortRangeEnd: rule.frontendPortRangeEnd,
+                backendPort: rule.backendPort,
+                protocol: rule.protocol,
+                idleTimeoutInMinutes: rule.idleTimeoutInMinutes ?? 4,
+                enableFloatingIP: rule.enableFloatingIP,
+                enableTcpReset: rule.enableTcpReset,
+            }),
+        };
+    }
+
+    loadBalancer(key: string): Json {
+        const lb = this.state.loadBalancers[key];
+        return compact({
+            id: lb.id,
+            name: lb.name,
+            type: "Microsoft.Network/loadBalancers",
+            location: lb.location,
+            tags: lb.tags,
+            etag: etag(lb.id),
+            sku: { name: lb.sku, tier: "Regional" },
+            properties: {
+                provisioningState: SUCCEEDED,
+                resourceGuid: guidFor(lb.id),
+                frontendIPConfigurations: lb.frontendIPConfigurations.map((fe) => this.frontendIPConfiguration(lb, fe)),
+                backendAddressPools: lb.backendAddressPools.map((p) => this.backendAddressPool(lb, p)),
+                inboundNatRules: lb.inboundNatRules.map((r) => this.inboundNatRule(lb, r)),
+                inboundNatPools: lb.inboundNatPools.map((p) => ({
+                    id: p.id,
+                    name: p.name,
+                    type: "Microsoft.Network/loadBalancers/inboundNatPools",
+                    etag: etag(lb.id),
+                    properties: compact({
+                        provisioningState: SUCCEEDED,
+                        frontendIPConfiguration: ref(p.frontendIPConfigurationId),
+                        protocol: p.protocol,
+                        frontendPortRangeStart: p.frontendPortRangeStart,
+                        frontendPortRangeEnd: p.frontendPortRangeEnd,
+                        backendPort: p.backendPort,
+                        idleTimeoutInMinutes: p.idleTimeoutInMinutes,
+                        enableFloatingIP: p.enableFloatingIP,
+                        enableTcpReset: p.enableTcpReset,
+                    }),
+                })),
+                loadBalancingRules: lb.loadBalancingRules.map((r) => ({
+                    id: r.id,
+                    name: r.name,
+                    type: "Microsoft.Network/loadBalancers/loadBalancingRules",
+                    etag: etag(lb.id),
+                    properties: compact({
+                        provisioningState: SUCCEEDED,
+                        frontendIPConfiguration: ref(r.frontendIPConfigurationId),
+                        backendAddressPool: ref(r.backendAddressPoolId),
+                        backendAddressPools: r.backendAddressPoolId ? refs([r.backendAddressPoolId]) : undefined,
+                        probe: ref(r.probeId),
+                        protocol: r.protocol,
+                        frontendPort: r.frontendPort,
+                        backendPort: r.backendPort ?? r.frontendPort,
+                        enableFloatingIP: r.enableFloatingIP,
+                        enableTcpReset: r.enableTcpReset,
+                        idleTimeoutInMinutes: r.idleTimeoutInMinutes,
+                        disableOutboundSnat: r.disableOutboundSnat,
+                        loadDistribution: r.loadDistribution,
+                    }),
+                })),
+                probes: lb.probes.map((p) => ({
+                    id: p.id,
+                    name: p.name,
+                    type: "Microsoft.Network/loadBalancers/probes",
+                    etag: etag(lb.id),
+                    properties: compact({
+                        provisioningState: SUCCEEDED,
+                        protocol: p.protocol,
+                        port: p.port,
+                        requestPath: p.requestPath,
+                        intervalInSeconds: p.intervalInSeconds,
+                        numberOfProbes: p.numberOfProbes,
+                    }),
+                })),
+                outboundRules: [],
+            },
+        });
+    }
+
+    private nicIpConfiguration(ip: NicIpConfigurationRecord): Json {
+        return {
+            id: ip.id,
+            name: ip.name,
+            type: "Microsoft.Network/networkInterfaces/ipConfigurations",
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                primary: ip.primary,
+                privateIPAddress: ip.privateIPAddress,
+                privateIPAllocationMethod: ip.privateIPAllocationMethod,
+                privateIPAddressVersion: "IPv4",
+                subnet: ref(ip.subnetId),
+                publicIPAddress: ref(ip.publicIPAddressId),
+                loadBalancerBackendAddressPools: refs(ip.loadBalancerBackendAddressPoolIds),
+                loadBalancerInboundNatRules: refs(ip.loadBalancerInboundNatRuleIds),
+            }),
+        };
+    }
+
+    networkInterface(key: string): Json {
+        const nic: NetworkInterfaceRecord = this.state.networkInterfaces[key];
+        return compact({
+            id: nic.id,
+            name: nic.name,
+            type: "Microsoft.Network/networkInterfaces",
+            location: nic.location,
+            tags: nic.tags,
+            etag: etag(nic.id),
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                resourceGuid: guidFor(nic.id),
+                ipConfigurations: nic.ipConfigurations.map((ip) => this.nicIpConfiguration(ip)),
+                networkSecurityGroup: ref(nic.networkSecurityGroupId),
+                virtualMachine: ref(nic.virtualMachineId),
+                primary: true,
+            }),
+        });
+    }
+
+    virtualMachine(key: string): Json {
+        const vm = this.state.virtualMachines[key];
+        return compact({
+            id: vm.id,
+            name: vm.name,
+            type: "Microsoft.Compute/virtualMachines",
+            location: vm.location,
+            tags: vm.tags,
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                vmId: guidFor(vm.id),
+                hardwareProfile: vm.vmSize ? { vmSize: vm.vmSize } : undefined,
+                networkProfile: { networkInterfaces: refs(vm.networkInterfaceIds) },
+            }),
+        });
+    }
+
+    scaleSet(key: string): Json {
+        const vmss = this.state.virtualMachineScaleSets[key];
+        return compact({
+            id: vmss.id,
+            name: vmss.name,
+            type: "Microsoft.Compute/virtualMachineScaleSets",
+            location: vmss.location,
+            tags: vmss.tags,
+            sku: { name: vmss.skuName, tier: vmss.skuTier, capacity: vmss.instances.length },
+            properties: {
+                provisioningState: SUCCEEDED,
+                uniqueId: guidFor(vmss.id),
+                overprovision: vmss.overprovision,
+                upgradePolicy: { mode: vmss.upgradePolicyMode },
+                orchestrationMode: vmss.orchestrationMode,
+                virtualMachineProfile: {
+                    networkProfile: {
+                        networkInterfaceConfigurations: vmss.networkInterfaceConfigurations.map((nic) => ({
+                            name: nic.name,
+                            properties: compact({
+                                primary: nic.primary,
+                                networkSecurityGroup: ref(nic.networkSecurityGroupId),
+                                ipConfigurations: nic.ipConfigurations.map((ip) => ({
+                                    name: ip.name,
+                                    properties: compact({
+                                        primary: ip.primary,
+                                        subnet: ref(ip.subnetId),
+                                        loadBalancerBackendAddressPools: refs(ip.loadBalancerBackendAddressPoolIds),
+                                        loadBalancerInboundNatPools: refs(ip.loadBalancerInboundNatPoolIds),
+                                    }),
+                                })),
+                            }),
+                        })),
+                    },
+                },
+            },
+        });
+    }
+
+    scaleSetVm(vmss: ScaleSetRecord, instance: ScaleSetInstanceRecord): Json {
+        const id = scaleSetVmId(vmss.id, instance.instanceId);
+        return {
+            id,
+            name: `${vmss.name}_${instance.instanceId}`,
+            instanceId: instance.instanceId,
+            type: "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
+            location: vmss.location,
+            sku: { name: vmss.skuName, tier: vmss.skuTier },
+            properties: {
+                provisioningState: SUCCEEDED,
+                latestModelApplied: true,
+                vmId: guidFor(id),
+                networkProfile: {
+                    networkInterfaces: vmss.networkInterfaceConfigurations.map((nic) => ({
+                        id: scaleSetNicId(vmss.id, instance.instanceId, nic.name),
+                        properties: { primary: nic.primary },
+                    })),
+                },
+            },
+        };
+    }
+
+    scaleSetVmNic(vmss: ScaleSetRecord, instance: ScaleSetInstanceRecord, nicName: string): Json | undefined {
+        const nic = vmss.networkInterfaceConfigurations.find((n) => n.name.toLowerCase() === nicName.toLowerCase());
+        if (!nic) return undefined;
+        return {
+            id: scaleSetNicId(vmss.id, instance.instanceId, nic.name),
+            name: nic.name,
+            type: "Microsoft.Network/networkInterfaces",
+            location: vmss.location,
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                primary: nic.primary,
+                virtualMachine: { id: scaleSetVmId(vmss.id, instance.instanceId) },
+                networkSecurityGroup: ref(nic.networkSecurityGroupId),
+                ipConfigurations: nic.ipConfigurations.map((ip) => ({
+                    id: scaleSetIpConfigurationId(vmss.id, instance.instanceId, nic.name, ip.name),
+                    name: ip.name,
+                    type: "Microsoft.Network/networkInterfaces/ipConfigurations",
+                    properties: compact({
+                        provisioningState: SUCCEEDED,
+                        primary: ip.primary,
+                        privateIPAddress: instance.privateIPAddresses[`${nic.name}/${ip.name}`],
+                        privateIPAllocationMethod: "Dynamic",
+                        privateIPAddressVersion: "IPv4",
+                        subnet: ref(ip.subnetId),
+                        loadBalancerBackendAddressPools: refs(ip.loadBalancerBackendAddressPoolIds),
+                        loadBalancerInboundNatRules: [],
+                    }),
+                })),
+            }),
+        };
+    }
+
+    private subnet(subnet: SubnetRecord): Json {
+        return {
+            id: subnet.id,
+            name: subnet.name,
+            type: "Microsoft.Network/virtualNetworks/subnets",
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                addressPrefix: subnet.addressPrefix,
+                networkSecurityGroup: ref(subnet.networkSecurityGroupId),
+            }),
+        };
+    }
+
+    virtualNetwork(key: string): Json {
+        const vnet: VirtualNetworkRecord = this.state.virtualNetworks[key];
+        return compact({
+            id: vnet.id,
+            name: vnet.name,
+            type: "Microsoft.Network/virtualNetworks",
+            location: vnet.location,
+            tags: vnet.tags,
+            etag: etag(vnet.id),
+            properties: {
+                provisioningState: SUCCEEDED,
+                resourceGuid: guidFor(vnet.id),
+                addressSpace: { addressPrefixes: vnet.addressPrefixes },
+                subnets: vnet.subnets.map((s) => this.subnet(s)),
+            },
+        });
+    }
+
+    networkSecurityGroup(key: string): Json {
+        const nsg: NetworkSecurityGroupRecord = this.state.networkSecurityGroups[key];
+        return compact({
+            id: nsg.id,
+            name: nsg.name,
+            type: "Microsoft.Network/networkSecurityGroups",
+            location: nsg.location,
+            tags: nsg.tags,
+            etag: etag(nsg.id),
+            properties: {
+                provisioningState: SUCCEEDED,
+                resourceGuid: guidFor(nsg.id),
+                securityRules: nsg.securityRules.map((r) => ({
+                    id: r.id,
+                    name: r.name,
+                    type: "Microsoft.Network/networkSecurityGroups/securityRules",
+                    properties: { provisioningState: SUCCEEDED, ...r.properties },
+                })),
+            },
+        });
+    }
+
+    /**
+     * The JSON ARM returns for `GET {path}` (no query string), or an ArmError 404 naming the
+     * first missing resource on the path.
+     */
+    get(path: string): unknown {
+        const segs = path.split("/").filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+        const lower = segs.map((s) => s.toLowerCase());
+        const s = this.state;
+        const noRoute = (): ArmError => new ArmError("ResourceNotFound", 404, `No simulated resource or collection answers GET ${path}.`);
+        if (lower[0] !== "subscriptions") throw noRoute();
+        if (segs.length === 1) return { value: [this.subscription()] };
+        if (lower[1] !== s.subscriptionId.toLowerCase()) {
+            throw new ArmError("SubscriptionNotFound", 404, `The subscription '${segs[1]}' could not be found.`);
+        }
+        if (segs.length === 2) return this.subscription();
+        if (lower[2] !== "resourcegroups") throw noRoute();
+        if (segs.length === 3) return { value: Object.keys(s.resourceGroups).map((k) => this.resourceGroup(k)) };
+        const rgName = segs[3];
+        const rgKey = keyOf(resourceGroupId(s.subscriptionId, rgName));
+        if (!s.resourceGroups[rgKey]) throw new ArmError("ResourceGroupNotFound", 404, `Resource group '${rgName}' could not be found.`);
+        if (segs.length === 4) return this.resourceGroup(rgKey);
+        if (lower[4] !== "providers" || segs.length < 7) throw noRoute();
+        const typePath = `${lower[5]}/${lower[6]}`;
+        const collections: Record<string, [Record<string, unknown>, (k: string) => Json]> = {
+            "microsoft.network/loadbalancers": [s.loadBalancers, (k) => this.loadBalancer(k)],
+            "microsoft.network/publicipaddresses": [s.publicIPAddresses, (k) => this.publicIPAddress(k)],
+            "microsoft.network/networkinterfaces": [s.networkInterfaces, (k) => this.networkInterface(k)],
+            "microsoft.network/virtualnetworks": [s.virtualNetworks, (k) => this.virtualNetwork(k)],
+            "microsoft.network/networksecuritygroups": [s.networkSecurityGroups, (k) => this.networkSecurityGroup(k)],
+            "microsoft.compute/virtualmachines": [s.virtualMachines, (k) => this.virtualMachine(k)],
+            "microsoft.compute/virtualmachinescalesets": [s.virtualMachineScaleSets, (k) => this.scaleSet(k)],
+        };
+        const collection = collections[typePath];
+        if (!collection) throw noRoute();
+        const [records, render] = collection;
+        const prefix = `${rgKey}/providers/${typePath}/`;
+        if (segs.length === 7) {
+            return { value: Object.keys(records).filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("/")).map(render) };
+        }
+        const key = prefix + lower[7];
+        const what = `${segs[5]}/${segs[6]}/${segs[7]}`;
+        if (!records[key]) throw notFound(what, rgName);
+        const rest = segs.slice(8);
+        if (rest.length === 0) return render(key);
+        return this.child(typePath, key, rest, what, rgName) ?? (() => { throw noRoute(); })();
+    }
+
+    private subscription(): Json {
+        const s = this.state;
+        return {
+            id: `/subscriptions/${s.subscriptionId}`,
+            subscriptionId: s.subscriptionId,
+            tenantId: s.tenantId,
+            displayName: s.subscriptionName,
+            state: "Enabled",
+        };
+    }
+
+    /** Child resources and collections below a top-level resource; undefined when no route matches. */
+    private child(typePath: string, key: string, rest: string[], parent: string, rg: string): unknown {
+        const kind = rest[0].toLowerCase();
+        const name = rest[1];
+        const pick = <T extends { name: string }>(list: T[], render: (item: T) => unknown): unknown => {
+            if (rest.length === 1) return { value: list.map(render) };
+            const item = list.find((i) => i.name.toLowerCase() === name.toLowerCase());
+            if (!item) throw notFound(`${parent}/${rest[0]}/${name}`, rg);
+            return rest.length === 2 ? render(item) : undefined;
+        };
+        if (typePath === "microsoft.network/loadbalancers") {
+            const lb = this.state.loadBalancers[key];
+            const full = this.loadBalancer(key) as { properties: Record<string, Json[]> };
+            const renderChild = (collection: string) => (item: { name: string }) =>
+                full.properties[collection].find((j) => j.name === item.name);
+            switch (kind) {
+                case "frontendipconfigurations": return pick(lb.frontendIPConfigurations, renderChild("frontendIPConfigurations"));
+                case "backendaddresspools": return pick(lb.backendAddressPools, renderChild("backendAddressPools"));
+                case "inboundnatrules": return pick(lb.inboundNatRules, renderChild("inboundNatRules"));
+                case "inboundnatpools": return pick(lb.inboundNatPools, renderChild("inboundNatPools"));
+                case "loadbalancingrules": return pick(lb.loadBalancingRules, renderChild("loadBalancingRules"));
+                case "probes": return pick(lb.probes, renderChild("probes"));
+                default: return undefined;
+            }
+        }
+        if (typePath === "microsoft.network/networkinterfaces" && kind === "ipconfigurations") {
+            const full = this.networkInterface(key) as { properties: { ipConfigurations: Json[] } };
+            return pick(this.state.networkInterfaces[key].ipConfigurations, (ip) => full.properties.ipConfigurations.find((j) => j.name === ip.name));
+        }
+        if (typePath === "microsoft.network/virtualnetworks" && kind === "subnets") {
+            return pick(this.state.virtualNetworks[key].subnets, (sn) => this.subnet(sn));
+        }
+        if (typePath === "microsoft.network/networksecuritygroups" && kind === "securityrules") {
+            const full = this.networkSecurityGroup(key) as { properties: { securityRules: Json[] } };
+            return pick(this.state.networkSecurityGroups[key].securityRules, (r) => full.properties.securityRules.find((j) => j.name === r.name));
+        }
+        if (typePath === "microsoft.compute/virtualmachinescalesets" && kind === "virtualmachines") {
+            const vmss = this.state.virtualMachineScaleSets[key];
+            if (rest.length === 1) return { value: vmss.instances.map((i) => this.scaleSetVm(vmss, i)) };
+            const instance = vmss.instances.find((i) => i.instanceId === name);
+            if (!instance) throw notFound(`${parent}/virtualMachines/${name}`, rg);
+            if (rest.length === 2) return this.scaleSetVm(vmss, instance);
+            if (rest[2].toLowerCase() !== "networkinterfaces") return undefined;
+            const nics = vmss.networkInterfaceConfigurations.map((n) => this.scaleSetVmNic(vmss, instance, n.name) as Json);
+            if (rest.length === 3) return { value: nics };
+            const nic = nics.find((n) => String(n.name).toLowerCase() === rest[3].toLowerCase());
+            if (!nic) throw notFound(`${parent}/virtualMachines/${name}/networkInterfaces/${rest[3]}`, rg);
+            if (rest.length === 4) return nic;
+            if (rest[4].toLowerCase() !== "ipconfigurations") return undefined;
+            const ips = (nic.properties as { ipConfigurations: Json[] }).ipConfigurations;
+            if (rest.length === 5) return { value: ips };
+            const ip = ips.find((i) => String(i.name).toLowerCase() === (rest[5] ?? "").toLowerCase());
+            if (!ip) throw notFound(`${parent}/virtualMachines/${name}/networkInterfaces/${rest[3]}/ipConfigurations/${rest[5]}`, rg);
+            return rest.length === 6 ? ip : undefined;
+        }
+        return undefined;
+    }
+}
+
+/**
+ * ARM JSON in azure-native's output shape: every `properties` object is merged into its owner
+ * (azure-native flattens `properties` in resource outputs and function results).
+ */
+export function flattenArm(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(flattenArm);
+    if (value === null || typeof value !== "object") return value;
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value as Json)) {
+        if (k === "properties" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+            for (const [pk, pv] of Object.entries(v as Json)) out[pk] = flattenArm(pv);
+        } else {
+            out[k] = flattenArm(v);
+        }
+    }
+    return out;
+}
+
+/**
+ * Overlays what Azure computed on what was given: objects merge key by key, lists of equal
+ * length merge item by item, anything else takes the computed value.
+ */
+export function overlay(given: unknown, computed: unknown): unknown {
+    if (computed === undefined) return given;
+    if (Array.isArray(given) && Array.isArray(computed)) {
+        return given.length === computed.length ? computed.map((c, i) => overlay(given[i], c)) : computed;
+    }
+    const isObj = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isObj(given) && isObj(computed)) {
+        const out: Json = { ...given };
+        for (const [k, v] of Object.entries(computed)) out[k] = overlay(given[k], v);
+        return out;
+    }
+    return computed;
+}

@@ -1,0 +1,131 @@
+import * as compute from "@pulumi/azure-native/compute";
+import * as network from "@pulumi/azure-native/network";
+import * as resources from "@pulumi/azure-native/resources";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { runDeployment } from "./deployment";
+import { ArmError } from "./errors";
+import { AzureSimulator } from "./simulator";
+
+interface ProgramOptions {
+    capacity: number;
+    rangeEnd?: number;
+}
+
+/** A small azure-native program: resource group, public IP, Standard LB, scale set in its pool, a V2 rule. */
+function scaleSetProgram(options: ProgramOptions) {
+    return () => {
+        const rg = new resources.ResourceGroup("rg", { resourceGroupName: "demo-rg", location: "westeurope" });
+        const ip = new network.PublicIPAddress("ip", {
+            resourceGroupName: rg.name,
+            publicIpAddressName: "demo-ip",
+            sku: { name: "Standard" },
+            publicIPAllocationMethod: "Static",
+        });
+        const lb = new network.LoadBalancer("lb", {
+            resourceGroupName: rg.name,
+            loadBalancerName: "demo-lb",
+            sku: { name: "Standard" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip.id } }],
+            backendAddressPools: [{ name: "pool" }],
+        });
+        const poolId = lb.backendAddressPools.apply((pools) => pools![0].id!);
+        const vmss = new compute.VirtualMachineScaleSet("vmss", {
+            resourceGroupName: rg.name,
+            vmScaleSetName: "demo-vmss",
+            sku: { name: "Standard_B1s", capacity: options.capacity },
+            overprovision: false,
+            upgradePolicy: { mode: "Manual" },
+            virtualMachineProfile: {
+                networkProfile: {
+                    networkInterfaceConfigurations: [{
+                        name: "nic",
+                        primary: true,
+                        ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: [{ id: poolId }] }],
+                    }],
+                },
+            },
+        });
+        const rule = new network.InboundNatRule("ssh", {
+            resourceGroupName: rg.name,
+            loadBalancerName: lb.name,
+            inboundNatRuleName: "ssh",
+            frontendIPConfiguration: { id: lb.frontendIPConfigurations.apply((f) => f![0].id!) },
+            backendAddressPool: { id: poolId },
+            frontendPortRangeStart: 50000,
+            frontendPortRangeEnd: options.rangeEnd ?? 50009,
+            backendPort: 22,
+            protocol: "Tcp",
+        }, { dependsOn: [vmss] });
+        const pool = pulumi.all([rule.id, rg.name, lb.name]).apply(([, resourceGroupName, loadBalancerName]) =>
+            network.getLoadBalancerBackendAddressPool({ resourceGroupName, loadBalancerName, backendAddressPoolName: "pool" }));
+        return {
+            frontendIp: ip.ipAddress,
+            ruleId: rule.id,
+            ports: pool.apply((p) => (p.loadBalancerBackendAddresses ?? []).map((a) => ({
+                name: a.name,
+                port: a.inboundNatRulesPortMapping[0]?.frontendPort,
+            }))),
+        };
+    };
+}
+
+describe("runDeployment", () => {
+    it("deploys an azure-native program twice in one process; the second run keeps the ports", async () => {
+        const sim = new AzureSimulator();
+        const first = await runDeployment(sim, scaleSetProgram({ capacity: 3 }));
+        const ports = first.outputs.ports as { name: string; port: number }[];
+        expect(ports.map((p) => p.name)).toEqual(["demo-vmss_0", "demo-vmss_1", "demo-vmss_2"]);
+        expect(new Set(ports.map((p) => p.port)).size).toBe(3);
+        expect(first.outputs.frontendIp).toMatch(/^203\.0\.113\.\d+$/);
+        expect(first.outputs.ruleId).toBe(
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.Network/loadBalancers/demo-lb/inboundNatRules/ssh",
+        );
+
+        // Autoscale between the runs; the re-declared capacity of 3 scales back in by highest id.
+        sim.setCapacity("demo-rg", "demo-vmss", 5);
+        const second = await runDeployment(sim, scaleSetProgram({ capacity: 3 }));
+        expect(second.outputs.ports).toEqual(first.outputs.ports);
+        expect(sim.listInstances("demo-rg", "demo-vmss").map((i) => i.instanceId)).toEqual(["0", "1", "2"]);
+    });
+
+    it("a preview computes the same results without changing the simulator", async () => {
+        const sim = new AzureSimulator();
+        const preview = await runDeployment(sim, scaleSetProgram({ capacity: 2 }), { preview: true });
+        expect((preview.outputs.ports as unknown[]).length).toBe(2);
+        expect(sim.toJSON()).toEqual(new AzureSimulator().toJSON());
+
+        await runDeployment(sim, scaleSetProgram({ capacity: 2 }));
+        const before = sim.toJSON();
+        const grown = await runDeployment(sim, scaleSetProgram({ capacity: 4 }), { preview: true });
+        expect((grown.outputs.ports as unknown[]).length).toBe(4);
+        expect(sim.toJSON()).toEqual(before);
+    });
+
+    it("a preview fails where the update would, and a failed update leaves the state as it was", async () => {
+        const sim = new AzureSimulator();
+        await runDeployment(sim, scaleSetProgram({ capacity: 2, rangeEnd: 50002 }));
+        const before = sim.toJSON();
+
+        const previewRun = runDeployment(sim, scaleSetProgram({ capacity: 4, rangeEnd: 50002 }), { preview: true });
+        await expect(previewRun).rejects.toBeInstanceOf(ArmError);
+        await expect(previewRun).rejects.toMatchObject({ code: "InboundNatRulePortRangeExhausted" });
+        expect(sim.toJSON()).toEqual(before);
+
+        const update = runDeployment(sim, scaleSetProgram({ capacity: 4, rangeEnd: 50002 }));
+        await expect(update).rejects.toMatchObject({ code: "InboundNatRulePortRangeExhausted", statusCode: 400 });
+        expect(sim.toJSON()).toEqual(before);
+
+        // The runtime is usable again after a failed run.
+        const again = await runDeployment(sim, scaleSetProgram({ capacity: 3, rangeEnd: 50002 }));
+        expect((again.outputs.ports as unknown[]).length).toBe(3);
+    });
+
+    it("rejects with the program's own error", async () => {
+        const sim = new AzureSimulator();
+        await expect(runDeployment(sim, () => {
+            throw new Error("program bug");
+        })).rejects.toThrow("program bug");
+        expect(sim.toJSON()).toEqual(new AzureSimulator().toJSON());
+    });
+});

@@ -1,0 +1,137 @@
+/**
+ * `runDeployment`: runs a Pulumi program against an AzureSimulator as `pulumi up` (or `pulumi
+ * preview`) would, in this process, and returns its stack outputs as plain values.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ArmError } from "./errors";
+import type { AzureSimulator } from "./simulator";
+
+export interface DeploymentOptions {
+    /** Run as `pulumi preview`: the same checks, but the simulator is left unchanged. */
+    preview?: boolean;
+    project?: string;
+    stack?: string;
+}
+
+export interface DeploymentResult {
+    /** The program's exports with every Output resolved; unknown values (preview) are undefined. */
+    outputs: Record<string, unknown>;
+}
+
+/** A Pulumi program: declares resources and returns its exports (which may hold Outputs). */
+export type DeploymentProgram = () => Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
+
+// Pulumi's runtime state is process-global, so deployments run one at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `program` inside a Pulumi stack with the simulator's mocks, waits until every registration
+ * and output has settled, and returns the exports. If the program or any registration fails it
+ * rejects with that error (the simulator's own ArmError where there is one) and, for an update,
+ * restores the simulator to its state before the run. Runs queue one after another; each one
+ * resets Pulumi's global runtime state through `setMocks`.
+ */
+export function runDeployment(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions = {}): Promise<DeploymentResult> {
+    const run = queue.then(() => deploy(sim, program, options));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions): Promise<DeploymentResult> {
+    const preview = options.preview ?? false;
+    const snapshot = sim.toJSON();
+    const failures: unknown[] = [];
+    let signalFailure: () => void = () => undefined;
+    // Resources that depend on a failed one never resolve their outputs (under `pulumi up` the
+    // process would exit), so waiting stops at the first failure.
+    const failed = new Promise<"failed">((resolve) => {
+        signalFailure = () => resolve("failed");
+    });
+    const fail = (err: unknown): void => {
+        failures.push(err);
+        signalFailure();
+    };
+    let active = true;
+    const mocks = sim.mocks({ onError: fail });
+    const guardedMocks: pulumi.runtime.Mocks = {
+        newResource: (args) => {
+            if (!active) throw new Error(`runDeployment: ${args.type} ${args.name} registered after its deployment ended.`);
+            return mocks.newResource(args);
+        },
+        call: (args) => {
+            if (!active) throw new Error(`runDeployment: ${args.token} called after its deployment ended.`);
+            return mocks.call(args);
+        },
+    };
+    // Under `pulumi up` the language host owns unhandled rejections (a failed registration raises
+    // one); we do the same for the duration of the run and report them as the run's failure.
+    const saved = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    process.on("unhandledRejection", fail);
+    try {
+        await pulumi.runtime.setMocks(guardedMocks, options.project ?? "project", options.stack ?? "stack", preview);
+        let exports: unknown;
+        let outputs: Record<string, unknown> = {};
+        try {
+            const stack = pulumi.runtime.runInPulumiStack(async () => {
+                exports = await program();
+                return exports as pulumi.Inputs | undefined;
+            });
+            stack.catch(() => undefined);
+            if ((await Promise.race([stack, failed])) !== "failed") {
+                const resolved = resolveDeep(exports);
+                resolved.catch(() => undefined);
+                const value = await Promise.race([resolved, failed]);
+                if (value !== "failed") outputs = (value ?? {}) as Record<string, unknown>;
+            }
+        } catch (err) {
+            fail(err);
+        }
+        await waitForRegistrations();
+        await settle();
+        active = false;
+        // The simulator's own error first: Pulumi rewraps registration errors in its own message.
+        const failure = failures.find((f) => f instanceof ArmError) ?? failures[0];
+        if (failure !== undefined) {
+            if (!preview) sim.restore(snapshot);
+            throw failure;
+        }
+        return { outputs };
+    } finally {
+        active = false;
+        process.removeListener("unhandledRejection", fail);
+        for (const listener of saved) process.on("unhandledRejection", listener as NodeJS.UnhandledRejectionListener);
+    }
+}
+
+/** Waits for Pulumi's outstanding RPCs (`waitForRPCs` is runtime-internal, hence the lookup). */
+async function waitForRegistrations(): Promise<void> {
+    const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+    if (typeof runtime.waitForRPCs === "function") await runtime.waitForRPCs();
+}
+
+/** Lets pending promise rejections surface as `unhandledRejection` events. */
+async function settle(): Promise<void> {
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Replaces every Output (and promise) by its value; unknowns become undefined. */
+async function resolveDeep(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const inner = await (value as unknown as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true);
+        return resolveDeep(inner);
+    }
+    if (pulumi.isUnknown(value)) return undefined;
+    if (value instanceof Promise) return resolveDeep(await value);
+    if (pulumi.Resource.isInstance(value)) {
+        const resource = value as pulumi.Resource & { id?: pulumi.Output<string> };
+        return { urn: await resolveDeep(resource.urn), id: resource.id ? await resolveDeep(resource.id) : undefined };
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await resolveDeep(v);
+        return out;
+    }
+    return value;
+}

@@ -1,0 +1,40 @@
+/** ARM resource ids, built exactly as Azure spells them. */
+
+export function resourceGroupId(subscriptionId: string, resourceGroup: string): string {
+    return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+}
+
+export function networkId(subscriptionId: string, resourceGroup: string, type: string, name: string): string {
+    return `${resourceGroupId(subscriptionId, resourceGroup)}/providers/Microsoft.Network/${type}/${name}`;
+}
+
+export function computeId(subscriptionId: string, resourceGroup: string, type: string, name: string): string {
+    return `${resourceGroupId(subscriptionId, resourceGroup)}/providers/Microsoft.Compute/${type}/${name}`;
+}
+
+/** `{vmssId}/virtualMachines/{instanceId}` */
+export function scaleSetVmId(scaleSetId: string, instanceId: string): string {
+    return `${scaleSetId}/virtualMachines/${instanceId}`;
+}
+
+/** `{vmssId}/virtualMachines/{instanceId}/networkInterfaces/{nicConfig}` */
+export function scaleSetNicId(scaleSetId: string, instanceId: string, nicConfig: string): string {
+    return `${scaleSetVmId(scaleSetId, instanceId)}/networkInterfaces/${nicConfig}`;
+}
+
+/** `{vmssId}/virtualMachines/{instanceId}/networkInterfaces/{nicConfig}/ipConfigurations/{ipConfig}` */
+export function scaleSetIpConfigurationId(scaleSetId: string, instanceId: string, nicConfig: string, ipConfig: string): string {
+    return `${scaleSetNicId(scaleSetId, instanceId, nicConfig)}/ipConfigurations/${ipConfig}`;
+}
+
+/** The last segment of an id: the resource's name. */
+export function nameOf(id: string): string {
+    const parts = id.replace(/\/+$/, "").split("/");
+    return parts[parts.length - 1];
+}
+
+/** The id without its last `/{type}/{name}` pair: the parent resource. */
+export function parentOf(id: string): string {
+    const parts = id.replace(/\/+$/, "").split("/");
+    return parts.slice(0, -2).join("/");
+}

@@ -1,0 +1,21 @@
+/**
+ * azure-nat-rules/testing: a local Azure simulator for tests and demos. One in-memory state, two
+ * faces: Pulumi runtime mocks (`sim.mocks()`, `runDeployment`) and an ARM REST endpoint on
+ * loopback (`startArmServer`).
+ */
+export { AzureSimulator, MAX_SCALE_SET_CAPACITY, SIMULATED_RESOURCE_TYPES } from "./simulator";
+export type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping, SimulatedResourceType, SimulatorOptions } from "./simulator";
+export { ArmError, SimulatorStateError } from "./errors";
+export { ARM_ERROR_CODES } from "./reconcile";
+export { startArmServer } from "./arm-server";
+export type { ArmServer, ArmServerOptions, ArmServerStats, FaultRule } from "./arm-server";
+export { runDeployment } from "./deployment";
+export type { DeploymentOptions, DeploymentProgram, DeploymentResult } from "./deployment";
+export { createSimulatorMocks } from "./mocks";
+export type { SimulatorMocksOptions } from "./mocks";
+export type { MemberPortMapping } from "./arm-view";
+export { DEFAULT_SUBSCRIPTION_ID, STATE_FORMAT } from "./model";
+export type { SimulatorIdentity, SimulatorState } from "./model";
+export { computeId, networkId, resourceGroupId, scaleSetIpConfigurationId } from "./ids";
+export type * from "./inputs";
+export { instanceFromIpConfigurationId } from "../core/instances";

@@ -1,0 +1,129 @@
+/**
+ * Face 1: Pulumi runtime mocks over an AzureSimulator. `newResource` creates or updates the
+ * simulated resource (keyed by ARM id, so a second run of a program updates in place) and returns
+ * what azure-native would output; `call` answers the azure-native functions the library uses.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { flattenArm } from "./arm-view";
+import { ArmError } from "./errors";
+import { networkId, computeId, resourceGroupId } from "./ids";
+import { resourceGroupNameOf, requiredText, type Bag } from "./inputs";
+import { AzureSimulator, simulatedTypeOf } from "./simulator";
+
+export interface SimulatorMocksOptions {
+    /**
+     * Called with every error a registration or function call throws, before Pulumi wraps it in
+     * its own message (runDeployment uses this to reject with the original ArmError).
+     */
+    onError?: (error: unknown) => void;
+}
+
+/** Token of a Pulumi function, without any API-version module: `network:getLoadBalancer`. */
+function functionOf(token: string): string {
+    const m = /^azure-native:([a-z0-9]+)(?:\/v[0-9a-z]+)?:([A-Za-z0-9]+)$/.exec(token);
+    return m ? `${m[1]}:${m[2]}` : token;
+}
+
+const SIMULATED_FUNCTIONS = [
+    "authorization:getClientToken",
+    "authorization:getClientConfig",
+    "resources:getResourceGroup",
+    "network:getLoadBalancer",
+    "network:getLoadBalancerBackendAddressPool",
+    "network:getInboundNatRule",
+    "network:getPublicIPAddress",
+    "network:getNetworkInterface",
+    "network:getVirtualNetwork",
+    "network:getSubnet",
+    "compute:getVirtualMachineScaleSet",
+    "compute:getVirtualMachine",
+] as const;
+
+/**
+ * Builds the mocks. During a preview (`pulumi.runtime.isDryRun()`), every change goes to a scratch
+ * copy taken at the first preview registration, so a preview applies the same checks (and fails
+ * where the update would) without changing the simulator.
+ */
+export function createSimulatorMocks(sim: AzureSimulator, options: SimulatorMocksOptions = {}): pulumi.runtime.Mocks {
+    let scratch: AzureSimulator | undefined;
+    const target = (): AzureSimulator => {
+        if (!pulumi.runtime.isDryRun()) return sim;
+        scratch ??= sim.clone();
+        return scratch;
+    };
+    const reportErrors = <T>(work: () => T): T => {
+        try {
+            return work();
+        } catch (err) {
+            options.onError?.(err);
+            throw err;
+        }
+    };
+
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+            return reportErrors(() => {
+                if (!args.custom) return { id: undefined, state: args.inputs };
+                if (args.type.startsWith("pulumi:providers:")) return { id: `${args.name}_id`, state: args.inputs };
+                const type = simulatedTypeOf(args.type);
+                const simulator = target();
+                if (args.id) {
+                    // A read (`Resource.get`) or an import: answer with the existing resource.
+                    if (!simulator.has(args.id)) {
+                        throw new ArmError("ResourceNotFound", 404, `The Resource '${args.id}' was not found (read of ${args.type} ${args.name}).`);
+                    }
+                    return { id: args.id, state: simulator.pulumiState(args.id, args.inputs as Bag) };
+                }
+                // Types the simulator does not model (random, tls, other providers) just echo.
+                if (!type) return { id: `${args.name}_id`, state: args.inputs };
+                return simulator.upsert(type, args.name, args.inputs as Bag);
+            });
+        },
+
+        call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+            return reportErrors(() => answerCall(target(), args.token, args.inputs as Bag));
+        },
+    };
+}
+
+function answerCall(sim: AzureSimulator, token: string, inputs: Bag): Record<string, unknown> {
+    const fn = functionOf(token);
+    const owner = `function ${token}`;
+    const sub = sim.subscriptionId;
+    const rg = (): string => resourceGroupNameOf(owner, inputs.resourceGroupName);
+    const field = (name: string): string => requiredText(owner, name, inputs[name]);
+    const read = (id: string): Record<string, unknown> => flattenArm(sim.get(id)) as Record<string, unknown>;
+    switch (fn) {
+        case "authorization:getClientToken":
+            return { token: "sim-token" };
+        case "authorization:getClientConfig": {
+            const id = sim.identity;
+            return { clientId: id.clientId, objectId: id.objectId, subscriptionId: id.subscriptionId, tenantId: id.tenantId };
+        }
+        case "resources:getResourceGroup":
+            return read(resourceGroupId(sub, rg()));
+        case "network:getLoadBalancer":
+            return read(networkId(sub, rg(), "loadBalancers", field("loadBalancerName")));
+        case "network:getLoadBalancerBackendAddressPool":
+            return read(`${networkId(sub, rg(), "loadBalancers", field("loadBalancerName"))}/backendAddressPools/${field("backendAddressPoolName")}`);
+        case "network:getInboundNatRule":
+            return read(`${networkId(sub, rg(), "loadBalancers", field("loadBalancerName"))}/inboundNatRules/${field("inboundNatRuleName")}`);
+        case "network:getPublicIPAddress":
+            return read(networkId(sub, rg(), "publicIPAddresses", field("publicIpAddressName")));
+        case "network:getNetworkInterface":
+            return read(networkId(sub, rg(), "networkInterfaces", field("networkInterfaceName")));
+        case "network:getVirtualNetwork":
+            return read(networkId(sub, rg(), "virtualNetworks", field("virtualNetworkName")));
+        case "network:getSubnet":
+            return read(`${networkId(sub, rg(), "virtualNetworks", field("virtualNetworkName"))}/subnets/${field("subnetName")}`);
+        case "compute:getVirtualMachineScaleSet":
+            return read(computeId(sub, rg(), "virtualMachineScaleSets", field("vmScaleSetName")));
+        case "compute:getVirtualMachine":
+            return read(computeId(sub, rg(), "virtualMachines", field("vmName")));
+        default:
+            throw new Error(
+                `AzureSimulator mocks: no simulated answer for function ${JSON.stringify(token)}. ` +
+                    `Simulated functions: ${SIMULATED_FUNCTIONS.map((f) => `azure-native:${f}`).join(", ")}.`,
+            );
+    }
+}
