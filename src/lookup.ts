@@ -293,7 +293,8 @@ function checkOptions(options: LookupPortMappingsOptions): void {
     }
 }
 
-function createNetworkClient(subscriptionId: string, endpoint: string, credential: TokenCredential, retry: LookupRetryOptions | undefined): NetworkManagementClient {
+/** A NetworkManagementClient for `endpoint` (a loopback http endpoint signs requests itself), with bounded retries. */
+export function createNetworkClient(subscriptionId: string, endpoint: string, credential: TokenCredential, retry: LookupRetryOptions | undefined): NetworkManagementClient {
     // resolveArmEndpoint lets plain http through only for loopback hosts (a local simulator).
     const loopbackHttp = endpoint.startsWith("http://");
     const client = new NetworkManagementClient(credential, subscriptionId, {

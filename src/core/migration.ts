@@ -439,7 +439,7 @@ export function natPoolToRule(pool: unknown, scaleSets: readonly NatPoolScaleSet
         const fits = end <= MAX_FRONTEND_PORT;
         warn("RangeTooSmall", `range ${range.start}-${range.end} holds ${range.capacity} ports, but its scale sets need ${demand} at once ` +
             `(${demandNotes.join("; ")}). BackendPoolNatRule refuses such a range, and Azure blocks a scale-out it cannot serve. ` +
-            `Fix: ${fits ? `end the rule's range at ${end} (after checking ports ${range.end + 1}-${end} are free), ` : ""}` +
+            `Fix: ${fits ? `end the rule's range at ${end} (after checking that port${end > range.end + 1 ? `s ${range.end + 1}-${end} are` : ` ${end} is`} free), ` : ""}` +
             "turn overprovisioning off, or lower the capacity.");
     }
 
@@ -577,8 +577,27 @@ export function planNatPoolMigration(loadBalancer: unknown, options: PlanLoadBal
     return {
         loadBalancer: { name: name as string, id: lbId, ...(typeof sku === "string" ? { sku } : {}) },
         migrations,
-        warnings: [...warnings, ...migrations.flatMap((m) => m.warnings)],
+        warnings: [...warnings, ...dedupeScaleSetWarnings(migrations.flatMap((m) => m.warnings))],
     };
+}
+
+/** A scale set's own warning (its upgrade policy, its capacity) once, however many of its pools repeat it. */
+function dedupeScaleSetWarnings(warnings: readonly MigrationWarning[]): MigrationWarning[] {
+    const perScaleSet: readonly MigrationWarningCode[] = ["RollingUpgradePolicy", "UpgradePolicyUnknown", "CapacityUnknown"];
+    const seen = new Set<string>();
+    const result: MigrationWarning[] = [];
+    for (const w of warnings) {
+        if (w.scaleSet === undefined || !perScaleSet.includes(w.code)) {
+            result.push(w);
+            continue;
+        }
+        const key = `${w.code}\n${w.scaleSet.toLowerCase()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const { natPool: _pool, ...rest } = w;
+        result.push({ ...rest, message: w.message.replace(/^NAT pool [^:]*: /, "") });
+    }
+    return result;
 }
 
 function isScaleSetRead(value: unknown): value is NatPoolScaleSet {
