@@ -190,9 +190,9 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
             const id = randomUUID();
             operations.set(id, { result, pollsLeft: lroPolls - 1 });
             if (operations.size > MAX_OPERATIONS) operations.delete(operations.keys().next().value as string);
-            const location = sim.get(`/subscriptions/${sim.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/loadBalancers/${loadBalancer}`) as { location: string };
+            const location = sim.locationOf(resourceGroup, loadBalancer);
             return send(res, 202, undefined, {
-                Location: `${base}/subscriptions/${sim.subscriptionId}/providers/Microsoft.Network/locations/${location.location}/operationResults/${id}?api-version=${apiVersion}`,
+                Location: `${base}/subscriptions/${sim.subscriptionId}/providers/Microsoft.Network/locations/${location}/operationResults/${id}?api-version=${apiVersion}`,
                 "Retry-After": "0",
             });
         }
@@ -204,7 +204,13 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         stats.requests++;
         inFlight++;
         stats.maxConcurrent = Math.max(stats.maxConcurrent, inFlight);
-        res.on("close", () => inFlight--);
+        let finished = false;
+        const done = (): void => {
+            if (!finished) inFlight--;
+            finished = true;
+        };
+        res.on("finish", done);
+        res.on("close", done);
         handle(req, res).catch((err: unknown) => {
             if (res.headersSent) return res.destroy();
             if (err instanceof ArmError) return sendError(res, err);

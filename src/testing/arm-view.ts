@@ -62,7 +62,7 @@ export class ArmView {
     private members?: Map<string, PoolMember[]>;
     private natRuleBackends?: Map<string, string>;
 
-    constructor(private readonly state: SimulatorState) {}
+    constructor(readonly state: SimulatorState) {}
 
     /** Members of a backend pool, in port-assignment order. */
     membersOf(poolId: string): PoolMember[] {
@@ -83,9 +83,14 @@ export class ArmView {
         return this.natRuleBackends.get(keyOf(ruleId));
     }
 
+    private readonly portMappingsByPool = new Map<string, Map<string, MemberPortMapping[]>>();
+
     /** V2 mappings of one pool, per member key. */
     poolPortMappings(lb: LoadBalancerRecord, poolId: string): Map<string, MemberPortMapping[]> {
+        const cached = this.portMappingsByPool.get(keyOf(poolId));
+        if (cached) return cached;
         const byMember = new Map<string, MemberPortMapping[]>();
+        this.portMappingsByPool.set(keyOf(poolId), byMember);
         for (const rule of lb.inboundNatRules) {
             if (!isV2(rule) || keyOf(rule.backendAddressPoolId as string) !== keyOf(poolId)) continue;
             for (const m of rule.mappings) {

@@ -131,6 +131,7 @@ export class AzureSimulator {
     private state: SimulatorState;
     /** The copy a running change works on (also the one reads see inside `batch`). */
     private draft?: SimulatorState;
+    private cachedView?: ArmView;
 
     constructor(options: SimulatorOptions = {}) {
         this.state = emptyState(options);
@@ -159,6 +160,13 @@ export class AzureSimulator {
 
     private get current(): SimulatorState {
         return this.draft ?? this.state;
+    }
+
+    /** A read view of the current state; cached while the committed state does not change. */
+    private view(): ArmView {
+        if (this.draft) return new ArmView(this.draft);
+        if (this.cachedView?.state !== this.state) this.cachedView = new ArmView(this.state);
+        return this.cachedView;
     }
 
     // ---- changes -----------------------------------------------------------------------
@@ -319,7 +327,7 @@ export class AzureSimulator {
 
     /** ARM JSON of `GET {path}` (resource id, child id or collection); ArmError 404 when missing. */
     get(path: string): unknown {
-        return new ArmView(this.current).get(path.split("?")[0]);
+        return this.view().get(path.split("?")[0]);
     }
 
     /** Whether a resource with this ARM id exists. */
@@ -354,7 +362,7 @@ export class AzureSimulator {
     portMappings(resourceGroup: string, loadBalancer: string, options: { rule?: string } = {}): SimulatedPortMapping[] {
         const s = this.current;
         const lb = requireLoadBalancer(s, resourceGroup, loadBalancer);
-        const view = new ArmView(s);
+        const view = this.view();
         const out: SimulatedPortMapping[] = [];
         for (const rule of lb.inboundNatRules) {
             if (!isV2(rule)) continue;
@@ -399,7 +407,7 @@ export class AzureSimulator {
         if ((ipConfigurationId === undefined) === (ipAddress === undefined)) {
             throw fail("InvalidRequestFormat", 400, `queryInboundNatRulePortMapping: give exactly one of ipConfiguration.id and ipAddress (got ${ipConfigurationId === undefined ? "neither" : "both"}).`);
         }
-        const view = new ArmView(s);
+        const view = this.view();
         const members = view.membersOf(pool.id);
         const member = ipConfigurationId !== undefined
             ? members.find((m) => m.key === keyOf(ipConfigurationId))
@@ -413,6 +421,11 @@ export class AzureSimulator {
             );
         }
         return { inboundNatRulePortMappings: view.poolPortMappings(lb, pool.id).get(member.key) ?? [] };
+    }
+
+    /** Azure region of a load balancer (the port-mapping operation's Location names it). */
+    locationOf(resourceGroup: string, loadBalancer: string): string {
+        return requireLoadBalancer(this.current, resourceGroup, loadBalancer).location;
     }
 
     // ---- persistence -------------------------------------------------------------------

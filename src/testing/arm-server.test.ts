@@ -1,0 +1,200 @@
+import { NetworkManagementClient } from "@azure/arm-network";
+import { afterEach, describe, expect, it } from "vitest";
+import { startArmServer, type ArmServer, type ArmServerOptions } from "./arm-server";
+import { AzureSimulator } from "./simulator";
+
+const SUB = "00000000-0000-0000-0000-000000000000";
+const RG_PATH = `/subscriptions/${SUB}/resourceGroups/rg/providers`;
+const LB_PATH = `${RG_PATH}/Microsoft.Network/loadBalancers/lb`;
+const AUTH = { Authorization: "Bearer test-token" };
+
+interface ArmErrorBody {
+    error: { code: string; message: string };
+}
+
+function scaleSetSimulator(capacity = 3): AzureSimulator {
+    const sim = new AzureSimulator();
+    sim.createResourceGroup({ resourceGroupName: "rg", location: "westeurope" });
+    const ip = sim.upsertPublicIPAddress({ resourceGroupName: "rg", publicIpAddressName: "ip" });
+    sim.upsertLoadBalancer({
+        resourceGroupName: "rg",
+        loadBalancerName: "lb",
+        sku: { name: "Standard" },
+        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
+        backendAddressPools: [{ name: "pool" }],
+    });
+    sim.upsertScaleSet({
+        resourceGroupName: "rg",
+        vmScaleSetName: "web",
+        sku: { capacity },
+        virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: [{
+            name: "nic",
+            ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: [{ id: `${LB_PATH}/backendAddressPools/pool` }] }],
+        }] } },
+    });
+    sim.upsertInboundNatRule({
+        resourceGroupName: "rg",
+        loadBalancerName: "lb",
+        inboundNatRuleName: "ssh",
+        frontendIPConfiguration: { id: `${LB_PATH}/frontendIPConfigurations/fe` },
+        backendAddressPool: { id: `${LB_PATH}/backendAddressPools/pool` },
+        frontendPortRangeStart: 50000,
+        frontendPortRangeEnd: 50099,
+        backendPort: 22,
+    });
+    return sim;
+}
+
+const servers: ArmServer[] = [];
+async function serve(sim: AzureSimulator, options: ArmServerOptions = {}): Promise<ArmServer> {
+    const server = await startArmServer(sim, options);
+    servers.push(server);
+    return server;
+}
+afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function getJson(server: ArmServer, path: string, headers: Record<string, string> = AUTH): Promise<{ status: number; body: any; headers: Headers }> {
+    const res = await fetch(`${server.url}${path}${path.includes("?") ? "&" : "?"}api-version=2024-05-01`, { headers });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+describe("ARM server", () => {
+    it("listens on 127.0.0.1 and lists the subscription", async () => {
+        const server = await serve(new AzureSimulator());
+        expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const res = await getJson(server, "/subscriptions");
+        expect(res.status).toBe(200);
+        expect(res.body.value).toEqual([expect.objectContaining({ subscriptionId: SUB, id: `/subscriptions/${SUB}`, state: "Enabled" })]);
+    });
+
+    it("answers 401 AuthenticationFailed without a bearer token", async () => {
+        const server = await serve(scaleSetSimulator());
+        const res = await getJson(server, LB_PATH, {});
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe("AuthenticationFailed");
+    });
+
+    it("answers 404 ResourceNotFound naming the missing resource", async () => {
+        const server = await serve(scaleSetSimulator());
+        const lb = await getJson(server, `${RG_PATH}/Microsoft.Network/loadBalancers/nope`);
+        expect(lb.status).toBe(404);
+        expect(lb.body.error).toMatchObject({ code: "ResourceNotFound" });
+        expect(lb.body.error.message).toContain("Microsoft.Network/loadBalancers/nope");
+        const pool = await getJson(server, `${LB_PATH}/backendAddressPools/missing`);
+        expect(pool.body.error.message).toContain("loadBalancers/lb/backendAddressPools/missing");
+        const rg = await getJson(server, `/subscriptions/${SUB}/resourceGroups/other`);
+        expect(rg.body.error.code).toBe("ResourceGroupNotFound");
+    });
+
+    it("serves the load balancer, pool, rules, public IP and scale-set instances in ARM's shape", async () => {
+        const sim = scaleSetSimulator(2);
+        const server = await serve(sim);
+        const lb = (await getJson(server, LB_PATH)).body;
+        expect(lb).toMatchObject({ name: "lb", type: "Microsoft.Network/loadBalancers", sku: { name: "Standard" } });
+        expect(lb.properties.frontendIPConfigurations[0].properties.publicIPAddress.id).toBe(`${RG_PATH}/Microsoft.Network/publicIPAddresses/ip`);
+        expect(lb.properties.inboundNatRules[0].properties).toMatchObject({ frontendPortRangeStart: 50000, frontendPortRangeEnd: 50099, backendPort: 22, protocol: "Tcp" });
+
+        const pool = (await getJson(server, `${LB_PATH}/backendAddressPools/pool`)).body;
+        expect(pool.properties.backendIPConfigurations).toHaveLength(2);
+        expect(pool.properties.loadBalancerBackendAddresses[1].properties).toMatchObject({
+            networkInterfaceIPConfiguration: { id: sim.listInstances("rg", "web")[1].ipConfigurationIds[0] },
+            inboundNatRulesPortMapping: [{ inboundNatRuleName: "ssh", frontendPort: 50001, backendPort: 22 }],
+        });
+
+        const rules = (await getJson(server, `${LB_PATH}/inboundNatRules`)).body;
+        expect(rules.value.map((r: { name: string }) => r.name)).toEqual(["ssh"]);
+        const ip = (await getJson(server, `${RG_PATH}/Microsoft.Network/publicIPAddresses/ip`)).body;
+        expect(ip.properties.ipAddress).toMatch(/^203\.0\.113\./);
+        const vms = (await getJson(server, `${RG_PATH}/Microsoft.Compute/virtualMachineScaleSets/web/virtualMachines`)).body;
+        expect(vms.value.map((v: { instanceId: string }) => v.instanceId)).toEqual(["0", "1"]);
+    });
+
+    it("runs the port-mapping query as a long-running operation (202, Location, then 200)", async () => {
+        const sim = scaleSetSimulator();
+        const server = await serve(sim, { lroPolls: 2 });
+        const ipConfiguration = { id: sim.listInstances("rg", "web")[2].ipConfigurationIds[0] };
+        const post = await fetch(`${server.url}${LB_PATH}/backendAddressPools/pool/queryInboundNatRulePortMapping?api-version=2024-05-01`, {
+            method: "POST",
+            headers: { ...AUTH, "Content-Type": "application/json" },
+            body: JSON.stringify({ ipConfiguration }),
+        });
+        expect(post.status).toBe(202);
+        expect(post.headers.get("retry-after")).toBe("0");
+        const location = post.headers.get("location") as string;
+        expect(location.startsWith(`${server.url}/subscriptions/${SUB}/providers/Microsoft.Network/locations/westeurope/operationResults/`)).toBe(true);
+
+        const poll1 = await fetch(location, { headers: AUTH });
+        expect(poll1.status).toBe(202);
+        const poll2 = await fetch(location, { headers: AUTH });
+        expect(poll2.status).toBe(200);
+        expect(await poll2.json()).toEqual(sim.queryInboundNatRulePortMapping("rg", "lb", "pool", { ipConfiguration }));
+
+        const stranger = await fetch(`${server.url}${LB_PATH}/backendAddressPools/pool/queryInboundNatRulePortMapping?api-version=2024-05-01`, {
+            method: "POST",
+            headers: { ...AUTH, "Content-Type": "application/json" },
+            body: JSON.stringify({ ipAddress: "10.99.0.1" }),
+        });
+        expect(stranger.status).toBe(400);
+        expect(((await stranger.json()) as ArmErrorBody).error.code).toBe("BackendAddressNotInBackendPool");
+    });
+
+    it("injects faults in order: a 429 with Retry-After, then normal answers; 403 names the RBAC action", async () => {
+        const server = await serve(scaleSetSimulator(), { faults: [{ method: "GET", pathIncludes: "/loadBalancers/lb", status: 429, retryAfterSeconds: 3 }] });
+        const throttled = await getJson(server, LB_PATH);
+        expect(throttled.status).toBe(429);
+        expect(throttled.headers.get("retry-after")).toBe("3");
+        expect(throttled.body.error.code).toBe("TooManyRequests");
+        expect((await getJson(server, LB_PATH)).status).toBe(200);
+
+        server.addFault({ method: "POST", pathIncludes: "queryInboundNatRulePortMapping", status: 403, times: 2 });
+        const denied = async () => fetch(`${server.url}${LB_PATH}/backendAddressPools/pool/queryInboundNatRulePortMapping?api-version=2024-05-01`, {
+            method: "POST", headers: AUTH, body: JSON.stringify({ ipAddress: "1.2.3.4" }),
+        });
+        for (let i = 0; i < 2; i++) {
+            const res = await denied();
+            expect(res.status).toBe(403);
+            expect(((await res.json()) as ArmErrorBody).error.message).toContain("Microsoft.Network/loadBalancers/backendAddressPools/queryInboundNatRulePortMapping/action");
+        }
+        expect((await denied()).status).toBe(400); // the fault is used up
+    });
+
+    it("counts requests per route and the peak concurrency", async () => {
+        const server = await serve(scaleSetSimulator(), { latencyMs: 100 });
+        await Promise.all(Array.from({ length: 4 }, () => getJson(server, LB_PATH)));
+        expect(server.stats.requests).toBe(4);
+        expect(server.stats.byRoute["GET loadBalancers"]).toBe(4);
+        expect(server.stats.maxConcurrent).toBeGreaterThan(1);
+        expect(server.stats.maxConcurrent).toBeLessThanOrEqual(4);
+
+        server.resetStats();
+        for (let i = 0; i < 3; i++) await getJson(server, `${LB_PATH}/backendAddressPools/pool`);
+        expect(server.stats).toEqual({ requests: 3, maxConcurrent: 1, byRoute: { "GET backendAddressPools": 3 } });
+    });
+
+    it("works with @azure/arm-network's client and its long-running-operation poller", async () => {
+        const sim = scaleSetSimulator();
+        const server = await serve(sim);
+        const credential = { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+        const client = new NetworkManagementClient(credential, SUB, { endpoint: server.url });
+        // The SDK's bearer policy refuses http; on loopback we set the header ourselves.
+        client.pipeline.removePolicy({ name: "bearerTokenAuthenticationPolicy" });
+        const loopbackAuth: Parameters<typeof client.pipeline.addPolicy>[0] = {
+            name: "loopbackAuth",
+            sendRequest: (request, next) => {
+                request.allowInsecureConnection = true;
+                request.headers.set("Authorization", "Bearer t");
+                return next(request);
+            },
+        };
+        client.pipeline.addPolicy(loopbackAuth);
+        const lb = await client.loadBalancers.get("rg", "lb");
+        expect(lb.inboundNatRules?.[0]).toMatchObject({ name: "ssh", frontendPortRangeStart: 50000, frontendPort: 0 });
+        const ipConfiguration = { id: sim.listInstances("rg", "web")[1].ipConfigurationIds[0] };
+        const result = await client.loadBalancers.beginListInboundNatRulePortMappingsAndWait("rg", "lb", "pool", { ipConfiguration }, { updateIntervalInMs: 1 });
+        expect(result.inboundNatRulePortMappings).toEqual([{ inboundNatRuleName: "ssh", protocol: "Tcp", frontendPort: 50001, backendPort: 22 }]);
+        expect(server.stats.byRoute["GET operationResults"]).toBe(1);
+    });
+});

@@ -1,0 +1,393 @@
+import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { ArmError, SimulatorStateError } from "./errors";
+import { AzureSimulator } from "./simulator";
+
+const RG = "rg";
+const SUB = "00000000-0000-0000-0000-000000000000";
+const LB_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/lb`;
+const FE = { id: `${LB_ID}/frontendIPConfigurations/fe` };
+const POOL = { id: `${LB_ID}/backendAddressPools/pool` };
+
+interface Setup {
+    capacity?: number;
+    start?: number;
+    end?: number;
+    sku?: string;
+}
+
+/** Resource group, public IP, LB with frontend and pool, scale set `web` in the pool, V2 rule `ssh`. */
+function standardSetup(options: Setup = {}): AzureSimulator {
+    const sim = new AzureSimulator();
+    sim.createResourceGroup({ resourceGroupName: RG, location: "westeurope" });
+    const sku = options.sku ?? "Standard";
+    const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip", sku: { name: sku } });
+    sim.upsertLoadBalancer({
+        resourceGroupName: RG,
+        loadBalancerName: "lb",
+        sku: { name: sku },
+        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
+        backendAddressPools: [{ name: "pool" }],
+    });
+    addScaleSet(sim, "web", options.capacity ?? 3);
+    sim.upsertInboundNatRule({
+        resourceGroupName: RG,
+        loadBalancerName: "lb",
+        inboundNatRuleName: "ssh",
+        frontendIPConfiguration: FE,
+        backendAddressPool: POOL,
+        frontendPortRangeStart: options.start ?? 50000,
+        frontendPortRangeEnd: options.end ?? 50009,
+        backendPort: 22,
+        protocol: "Tcp",
+    });
+    return sim;
+}
+
+function addScaleSet(sim: AzureSimulator, name: string, capacity: number, natPools: { id: string }[] = []): string {
+    return sim.upsertScaleSet({
+        resourceGroupName: RG,
+        vmScaleSetName: name,
+        sku: { name: "Standard_B1s", capacity },
+        overprovision: false,
+        virtualMachineProfile: {
+            networkProfile: {
+                networkInterfaceConfigurations: [{
+                    name: "nic",
+                    ipConfigurations: [{
+                        name: "ipconfig",
+                        loadBalancerBackendAddressPools: natPools.length > 0 ? [] : [POOL],
+                        loadBalancerInboundNatPools: natPools,
+                    }],
+                }],
+            },
+        },
+    });
+}
+
+function ports(sim: AzureSimulator, rule = "ssh"): Record<string, number> {
+    return Object.fromEntries(sim.portMappings(RG, "lb", { rule }).map((m) => [m.instance, m.frontendPort]));
+}
+
+/** Asserts `change` is rejected with `code` and leaves the simulator exactly as it was. */
+function expectRejected(sim: AzureSimulator, change: () => unknown, code: string): ArmError {
+    const before = sim.toJSON();
+    let caught: unknown;
+    try {
+        change();
+    } catch (err) {
+        caught = err;
+    }
+    expect(caught, `expected ${code}`).toBeInstanceOf(ArmError);
+    expect((caught as ArmError).code).toBe(code);
+    expect(sim.toJSON()).toEqual(before);
+    return caught as ArmError;
+}
+
+describe("V2 port assignment", () => {
+    it("hands out ports from the range start in instance-id order on create", () => {
+        const sim = standardSetup({ capacity: 3 });
+        expect(ports(sim)).toEqual({ 0: 50000, 1: 50001, 2: 50002 });
+        const mapping = sim.portMappings(RG, "lb")[0];
+        expect(mapping.ipConfigurationId).toBe(
+            `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/web/virtualMachines/0/networkInterfaces/nic/ipConfigurations/ipconfig`,
+        );
+        expect(mapping.frontendIp).toMatch(/^203\.0\.113\.\d+$/);
+    });
+
+    it("scale-out keeps survivors' ports and gives new instances the lowest free ports", () => {
+        const sim = standardSetup({ capacity: 3 });
+        sim.deleteInstances(RG, "web", ["1"]);
+        expect(ports(sim)).toEqual({ 0: 50000, 2: 50002 });
+        expect(sim.listInstances(RG, "web").map((i) => i.instanceId)).toEqual(["0", "2"]);
+        sim.setCapacity(RG, "web", 4);
+        // New ids continue after the highest ever given (3, 4); 50001 is free again.
+        expect(ports(sim)).toEqual({ 0: 50000, 2: 50002, 3: 50001, 4: 50003 });
+    });
+
+    it("scales in by removing the highest instance ids, and never reuses ids", () => {
+        const sim = standardSetup({ capacity: 5 });
+        expect(sim.scaleIn(RG, "web", 2)).toEqual(["0", "1", "2"]);
+        expect(ports(sim)).toEqual({ 0: 50000, 1: 50001, 2: 50002 });
+        expect(sim.setCapacity(RG, "web", 4)).toEqual(["0", "1", "2", "5"]);
+        expect(ports(sim)[5]).toBe(50003);
+    });
+
+    it("blocks a scale-out the range cannot serve and leaves the state unchanged", () => {
+        const sim = standardSetup({ capacity: 3, end: 50003 });
+        const err = expectRejected(sim, () => sim.setCapacity(RG, "web", 5), "InboundNatRulePortRangeExhausted");
+        expect(err.statusCode).toBe(400);
+        expect(err.message).toContain("lb/ssh: frontend port range 50000-50003 (capacity 4) is exhausted");
+        expect(err.message).toContain("5 instances need a port");
+        expect(sim.listInstances(RG, "web")).toHaveLength(3);
+    });
+
+    it("orders members: one scale set's instances, then the next scale set's, then standalone NICs by name", () => {
+        const sim = standardSetup({ capacity: 2, end: 50019 });
+        addScaleSet(sim, "api", 2);
+        // One batch: both NICs join at once, so the order among them is the model's, not arrival order.
+        sim.batch(() => {
+            for (const vm of ["vm-b", "vm-a"]) {
+                sim.upsertNetworkInterface({
+                    resourceGroupName: RG,
+                    networkInterfaceName: `${vm}-nic`,
+                    ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: [POOL] }],
+                });
+            }
+        });
+        const order = sim.portMappings(RG, "lb").map((m) => `${m.ipConfigurationId?.includes("/api/") ? "api" : m.ipConfigurationId?.includes("/web/") ? "web" : "nic"}:${m.instance}:${m.frontendPort}`);
+        expect(order).toEqual(["web:0:50000", "web:1:50001", "api:0:50002", "api:1:50003", "nic:vm-a:50004", "nic:vm-b:50005"]);
+    });
+
+    it("re-declaring a scale set with another capacity scales it like setCapacity", () => {
+        const sim = standardSetup({ capacity: 4 });
+        addScaleSet(sim, "web", 2);
+        expect(ports(sim)).toEqual({ 0: 50000, 1: 50001 });
+        addScaleSet(sim, "web", 3);
+        expect(ports(sim)).toEqual({ 0: 50000, 1: 50001, 4: 50002 });
+    });
+
+    it("survivors keep ports, ports are unique and in range, and an error comes exactly when demand exceeds the range", () => {
+        const op = fc.oneof(
+            fc.record({ kind: fc.constant("setCapacity" as const), n: fc.integer({ min: 0, max: 14 }) }),
+            fc.record({ kind: fc.constant("scaleIn" as const), n: fc.integer({ min: 0, max: 4 }) }),
+            fc.record({ kind: fc.constant("deleteInstances" as const), pick: fc.array(fc.nat(), { maxLength: 3 }) }),
+        );
+        fc.assert(
+            fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 5 }), fc.array(op, { maxLength: 8 }), (capacity, initial, ops) => {
+                fc.pre(initial <= capacity);
+                const sim = standardSetup({ capacity: initial, start: 60000, end: 60000 + capacity - 1 });
+                for (const o of ops) {
+                    const before = ports(sim);
+                    const beforeState = sim.toJSON();
+                    const instances = Object.keys(before);
+                    let target: number;
+                    let run: () => unknown;
+                    if (o.kind === "setCapacity") {
+                        target = o.n;
+                        run = () => sim.setCapacity(RG, "web", o.n);
+                    } else if (o.kind === "scaleIn") {
+                        if (o.n > instances.length) continue;
+                        target = instances.length - o.n;
+                        run = () => sim.scaleIn(RG, "web", o.n);
+                    } else {
+                        const ids = [...new Set(o.pick.filter((i) => i < instances.length).map((i) => instances[i]))];
+                        target = instances.length - ids.length;
+                        run = () => sim.deleteInstances(RG, "web", ids);
+                    }
+                    let failed: unknown;
+                    try {
+                        run();
+                    } catch (err) {
+                        failed = err;
+                    }
+                    expect(failed !== undefined).toBe(target > capacity);
+                    if (failed) {
+                        expect((failed as ArmError).code).toBe("InboundNatRulePortRangeExhausted");
+                        expect(sim.toJSON()).toEqual(beforeState);
+                        continue;
+                    }
+                    const after = ports(sim);
+                    const values = Object.values(after);
+                    expect(values).toHaveLength(target);
+                    expect(new Set(values).size).toBe(values.length);
+                    for (const p of values) expect(p >= 60000 && p < 60000 + capacity).toBe(true);
+                    for (const [instance, port] of Object.entries(before)) {
+                        if (instance in after) expect(after[instance]).toBe(port);
+                    }
+                }
+            }),
+            { numRuns: 1000 },
+        );
+    });
+});
+
+describe("ARM rejections", () => {
+    const rule = (overrides: Record<string, unknown>) => ({
+        resourceGroupName: RG,
+        loadBalancerName: "lb",
+        inboundNatRuleName: "admin",
+        frontendIPConfiguration: FE,
+        backendPort: 22,
+        protocol: "Tcp",
+        ...overrides,
+    });
+
+    it("MissedInboundNatRuleV2Properties: a backend pool without a range", () => {
+        const sim = standardSetup();
+        const err = expectRejected(sim, () => sim.upsertInboundNatRule(rule({ backendAddressPool: POOL, frontendPortRangeStart: 51000 })), "MissedInboundNatRuleV2Properties");
+        expect(err.message).toContain("FrontendPortRangeStart, FrontendPortRangeEnd should not be null");
+    });
+
+    it("UnsupportedSetOfInboundNatRulePropertiesWhenFrontendPortIsSpecified: frontendPort with a range", () => {
+        const sim = standardSetup();
+        const err = expectRejected(
+            sim,
+            () => sim.upsertInboundNatRule(rule({ backendAddressPool: POOL, frontendPort: 22, frontendPortRangeStart: 51000, frontendPortRangeEnd: 51010 })),
+            "UnsupportedSetOfInboundNatRulePropertiesWhenFrontendPortIsSpecified",
+        );
+        expect(err.message).toContain("If FrontendPort 22 is set");
+    });
+
+    it("overlapping frontend ports on one frontend and protocol, across NAT rules and load-balancing rules", () => {
+        const sim = standardSetup();
+        const err = expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 50005 })), "FrontendPortOverlapsAnotherRule");
+        expect(err.message).toMatch(/ssh.*admin|admin.*ssh/);
+        // "All" overlaps Tcp; Udp does not.
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 50005, protocol: "All" })), "FrontendPortOverlapsAnotherRule");
+        sim.upsertInboundNatRule(rule({ frontendPort: 50005, protocol: "Udp", backendPort: 53 }));
+        expectRejected(sim, () => sim.upsertLoadBalancer({
+            resourceGroupName: RG,
+            loadBalancerName: "lb",
+            sku: { name: "Standard" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/publicIPAddresses/ip` } }],
+            backendAddressPools: [{ name: "pool" }],
+            loadBalancingRules: [{ name: "web", frontendIPConfiguration: FE, backendAddressPool: POOL, protocol: "Tcp", frontendPort: 50009, backendPort: 80 }],
+        }), "FrontendPortOverlapsAnotherRule");
+    });
+
+    it("out-of-bound ports and values (InvalidParameter)", () => {
+        const sim = standardSetup();
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ backendAddressPool: POOL, frontendPortRangeStart: 65000, frontendPortRangeEnd: 65535 })), "InvalidParameter");
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 0 })), "InvalidParameter");
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 2222, backendPort: 65536 })), "InvalidParameter");
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 2222, idleTimeoutInMinutes: 31 })), "InvalidParameter");
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 2222, protocol: "Icmp" })), "InvalidParameter");
+        const err = expectRejected(sim, () => sim.upsertInboundNatRule(rule({ backendAddressPool: POOL, frontendPortRangeStart: 52000, frontendPortRangeEnd: 51000 })), "InvalidParameter");
+        expect(err.message).toContain("frontendPortRangeEnd");
+    });
+
+    it("a V2 rule on a Basic SKU load balancer", () => {
+        const sim = new AzureSimulator();
+        sim.createResourceGroup({ resourceGroupName: RG });
+        const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip", sku: { name: "Basic" } });
+        sim.upsertLoadBalancer({ resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Basic" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }], backendAddressPools: [{ name: "pool" }] });
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ backendAddressPool: POOL, frontendPortRangeStart: 50000, frontendPortRangeEnd: 50009 })),
+            "InboundNatRuleV2NotSupportedOnBasicSkuLoadBalancer");
+        sim.upsertInboundNatRule(rule({ frontendPort: 2222 })); // V1 is fine on Basic
+        expect(sim.has(`${LB_ID}/inboundNatRules/admin`)).toBe(true);
+    });
+
+    it("public IP and load balancer SKUs must match", () => {
+        const sim = new AzureSimulator();
+        sim.createResourceGroup({ resourceGroupName: RG });
+        const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip", sku: { name: "Basic" } });
+        expectRejected(sim, () => sim.upsertLoadBalancer({ resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Standard" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }] }), "DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed");
+    });
+
+    function natPoolSetup(): { sim: AzureSimulator; ip: string } {
+        const sim = new AzureSimulator();
+        sim.createResourceGroup({ resourceGroupName: RG });
+        const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip" });
+        sim.upsertLoadBalancer({
+            resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Standard" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
+            inboundNatPools: [{ name: "natpool", frontendIPConfiguration: FE, protocol: "Tcp", frontendPortRangeStart: 50000, frontendPortRangeEnd: 50003, backendPort: 22 }],
+        });
+        addScaleSet(sim, "web", 2, [{ id: `${LB_ID}/inboundNatPools/natpool` }]);
+        return { sim, ip };
+    }
+
+    it("NAT pools and NAT rules on one load balancer", () => {
+        const { sim } = natPoolSetup();
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 2222 })), "LoadBalancerCannotHaveBothInboundNatRulesAndInboundNatPools");
+    });
+
+    it("removing a NAT pool a scale set still references", () => {
+        const { sim, ip } = natPoolSetup();
+        const err = expectRejected(sim, () => sim.upsertLoadBalancer({
+            resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Standard" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
+        }), "InboundNatPoolInUseByVirtualMachineScaleSet");
+        expect(err.message).toContain("Cannot remove inbound nat pool natpool from load balancer since it is in use by virtual machine scale set");
+    });
+
+    it("a NAT pool range smaller than the scale set", () => {
+        const { sim } = natPoolSetup();
+        expectRejected(sim, () => sim.setCapacity(RG, "web", 5), "InboundNatPoolFrontendPortRangeSmallerThanRequestedPorts");
+        expect(sim.setCapacity(RG, "web", 4)).toHaveLength(4);
+    });
+
+    it("more than 300 rules on one NIC (LoadBalancerRuleCountLimitReachedForNic)", () => {
+        const sim = standardSetup({ capacity: 1 });
+        const ip = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/publicIPAddresses/ip`;
+        const lbWithRules = (count: number) => ({
+            resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Standard" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
+            backendAddressPools: [{ name: "pool" }],
+            loadBalancingRules: Array.from({ length: count }, (_, i) => ({
+                name: `r${i}`, frontendIPConfiguration: FE, backendAddressPool: POOL, protocol: "Tcp", frontendPort: 1000 + i, backendPort: 1000 + i,
+            })),
+        });
+        sim.upsertLoadBalancer(lbWithRules(299)); // + the V2 rule = 300
+        const err = expectRejected(sim, () => sim.upsertLoadBalancer(lbWithRules(300)), "LoadBalancerRuleCountLimitReachedForNic");
+        expect(err.message).toContain("301");
+    });
+
+    it("dangling references, a missing parent and a missing resource group", () => {
+        const sim = standardSetup();
+        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ backendAddressPool: { id: `${LB_ID}/backendAddressPools/nope` }, frontendPortRangeStart: 51000, frontendPortRangeEnd: 51009 })), "InvalidResourceReference");
+        expectRejected(sim, () => sim.upsertInboundNatRule({ ...rule({ frontendPort: 2222 }), loadBalancerName: "other" }), "ParentResourceNotFound");
+        expectRejected(sim, () => sim.upsertPublicIPAddress({ resourceGroupName: "nope", publicIpAddressName: "x" }), "ResourceGroupNotFound");
+        expectRejected(sim, () => sim.setCapacity(RG, "web", 1001), "InvalidParameter");
+    });
+});
+
+describe("save and load", () => {
+    const dir = mkdtempSync(join(tmpdir(), "azure-nat-rules-sim-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("round-trips the state through a file", () => {
+        const sim = standardSetup({ capacity: 4 });
+        sim.deleteInstances(RG, "web", ["2"]);
+        const file = join(dir, "nested", "state.json");
+        sim.save(file);
+        expect(JSON.parse(readFileSync(file, "utf8")).format).toBe("azure-nat-rules-simulator/1");
+        const loaded = AzureSimulator.load(file);
+        expect(loaded.toJSON()).toEqual(sim.toJSON());
+        expect(ports(loaded)).toEqual(ports(sim));
+        // The loaded copy keeps the id counter: the next instance is 4, not 2.
+        expect(loaded.setCapacity(RG, "web", 4)).toEqual(["0", "1", "3", "4"]);
+    });
+
+    it("a missing file gives an empty simulator", () => {
+        const file = join(dir, "missing.json");
+        expect(existsSync(file)).toBe(false);
+        expect(AzureSimulator.load(file).toJSON()).toEqual(new AzureSimulator().toJSON());
+    });
+
+    it("a corrupt or foreign file is a SimulatorStateError naming the file and the problem", () => {
+        const corrupt = join(dir, "corrupt.json");
+        writeFileSync(corrupt, "{ not json");
+        expect(() => AzureSimulator.load(corrupt)).toThrow(SimulatorStateError);
+        expect(() => AzureSimulator.load(corrupt)).toThrow(/corrupt\.json.*not valid JSON/);
+        const foreign = join(dir, "foreign.json");
+        writeFileSync(foreign, JSON.stringify({ format: "something-else/9" }));
+        expect(() => AzureSimulator.load(foreign)).toThrow(/foreign\.json.*format is "something-else\/9"/);
+        const broken = join(dir, "broken.json");
+        writeFileSync(broken, JSON.stringify({ ...new AzureSimulator().toJSON(), loadBalancers: [] }));
+        expect(() => AzureSimulator.load(broken)).toThrow(/broken\.json.*loadBalancers/);
+    });
+});
+
+describe("reads", () => {
+    it("answers the port-mapping query by ipConfiguration id or IP address, and rejects non-members", () => {
+        const sim = standardSetup({ capacity: 2 });
+        const [first, second] = sim.listInstances(RG, "web");
+        expect(sim.queryInboundNatRulePortMapping(RG, "lb", "pool", { ipConfiguration: { id: first.ipConfigurationIds[0] } }))
+            .toEqual({ inboundNatRulePortMappings: [{ inboundNatRuleName: "ssh", protocol: "Tcp", frontendPort: 50000, backendPort: 22 }] });
+        expect(sim.queryInboundNatRulePortMapping(RG, "lb", "pool", { ipAddress: second.privateIPAddress }).inboundNatRulePortMappings[0].frontendPort).toBe(50001);
+        expect(() => sim.queryInboundNatRulePortMapping(RG, "lb", "pool", { ipAddress: "10.9.9.9" })).toThrow(expect.objectContaining({ code: "BackendAddressNotInBackendPool" }));
+    });
+
+    it("GET of a V2 rule shows frontendPort 0, as Azure does", () => {
+        const sim = standardSetup();
+        const rule = sim.get(`${LB_ID}/inboundNatRules/ssh`) as { properties: Record<string, unknown> };
+        expect(rule.properties).toMatchObject({ frontendPort: 0, frontendPortRangeStart: 50000, frontendPortRangeEnd: 50009, backendAddressPool: POOL });
+    });
+});
