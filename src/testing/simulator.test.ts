@@ -385,6 +385,43 @@ describe("reads", () => {
         expect(() => sim.queryInboundNatRulePortMapping(RG, "lb", "pool", { ipAddress: "10.9.9.9" })).toThrow(expect.objectContaining({ code: "BackendAddressNotInBackendPool" }));
     });
 
+    it("IP-based pool members get ports and answer the query by IP address", () => {
+        const sim = standardSetup({ capacity: 0 });
+        sim.upsertBackendAddressPool({
+            resourceGroupName: RG,
+            loadBalancerName: "lb",
+            backendAddressPoolName: "pool",
+            loadBalancerBackendAddresses: [{ name: "b", ipAddress: "10.1.0.5" }, { name: "a", ipAddress: "10.1.0.4" }],
+        });
+        expect(ports(sim)).toEqual({ a: 50000, b: 50001 });
+        expect(sim.queryInboundNatRulePortMapping(RG, "lb", "pool", { ipAddress: "10.1.0.5" }).inboundNatRulePortMappings[0].frontendPort).toBe(50001);
+    });
+
+    it("a single-VM rule attached to a NIC shows it as backendIPConfiguration; a V2 rule cannot be attached", () => {
+        const sim = standardSetup();
+        sim.upsertInboundNatRule({ resourceGroupName: RG, loadBalancerName: "lb", inboundNatRuleName: "rdp", frontendIPConfiguration: FE, frontendPort: 3390, backendPort: 3389 });
+        const nic = sim.upsertNetworkInterface({
+            resourceGroupName: RG,
+            networkInterfaceName: "admin-nic",
+            ipConfigurations: [{ name: "ipconfig", loadBalancerInboundNatRules: [{ id: `${LB_ID}/inboundNatRules/rdp` }] }],
+        });
+        const rule = sim.get(`${LB_ID}/inboundNatRules/rdp`) as { properties: Record<string, unknown> };
+        expect(rule.properties.backendIPConfiguration).toEqual({ id: `${nic}/ipConfigurations/ipconfig` });
+        expectRejected(sim, () => sim.upsertNetworkInterface({
+            resourceGroupName: RG,
+            networkInterfaceName: "other-nic",
+            ipConfigurations: [{ name: "ipconfig", loadBalancerInboundNatRules: [{ id: `${LB_ID}/inboundNatRules/ssh` }] }],
+        }), "InvalidParameter");
+    });
+
+    it("deletes a NAT rule (its mappings go) but not a load balancer a scale set uses", () => {
+        const sim = standardSetup();
+        expectRejected(sim, () => sim.delete(LB_ID), "LoadBalancerInUseByVirtualMachineScaleSet");
+        expect(sim.delete(`${LB_ID}/inboundNatRules/ssh`)).toBe(true);
+        expect(sim.portMappings(RG, "lb")).toEqual([]);
+        expect(sim.delete(`${LB_ID}/inboundNatRules/ssh`)).toBe(false);
+    });
+
     it("GET of a V2 rule shows frontendPort 0, as Azure does", () => {
         const sim = standardSetup();
         const rule = sim.get(`${LB_ID}/inboundNatRules/ssh`) as { properties: Record<string, unknown> };
