@@ -1,6 +1,9 @@
 /**
  * azure-nat-rules: Pulumi components for Azure Load Balancer inbound NAT rules.
  */
+// Registers azure-native's compute resources, so a scale set passed from another Pulumi language
+// reaches BackendPoolNatRule as a live VirtualMachineScaleSet rather than as its bare id.
+import "@pulumi/azure-native/compute";
 export { SingleVmNatRule, type SingleVmNatRuleArgs } from "./single-vm-nat-rule";
 export { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
 export type { NatPortMapping, NatFrontendPortRange } from "./mapping";
