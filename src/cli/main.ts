@@ -8,7 +8,7 @@ import { AzureNatRulesError } from "../core/errors";
 import { packageVersion } from "../internal/package-root";
 
 // Each entry: a module under ./commands that exports `register(program: Command): void`.
-const COMMANDS: string[] = ["plan", "migrate"];
+const COMMANDS: string[] = ["plan", "schema", "migrate", "mappings", "local-arm"];
 
 export function buildProgram(): Command {
     const program = new Command("azure-nat-rules")
