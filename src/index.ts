@@ -6,5 +6,6 @@
 import "@pulumi/azure-native/compute";
 export { SingleVmNatRule, type SingleVmNatRuleArgs } from "./single-vm-nat-rule";
 export { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
+export { natPoolRuleArgs, type NatPoolRuleArgsInput } from "./migration";
 export type { NatPortMapping, NatFrontendPortRange } from "./mapping";
 export * from "./core";
