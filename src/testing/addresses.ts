@@ -1,5 +1,5 @@
 /** IPv4 helpers for the simulator's address assignment. */
-import { ArmError } from "./errors";
+import { ARM_ERROR_CODES, ArmError } from "./errors";
 
 export interface Cidr {
     base: number;
@@ -24,7 +24,7 @@ export function parseCidr(owner: string, prefix: string): Cidr {
     const bits = m ? Number(m[2]) : NaN;
     if (base === undefined || !(bits >= 8 && bits <= 29)) {
         throw new ArmError(
-            "InvalidAddressPrefixFormat",
+            ARM_ERROR_CODES.invalidAddressPrefix,
             400,
             `${owner}: address prefix ${JSON.stringify(prefix)} is not valid: allowed is an IPv4 CIDR from /8 to /29, e.g. "10.0.1.0/24".`,
         );

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { ArmError } from "./errors";
+import { ARM_ERROR_CODES, ArmError } from "./errors";
 import type { AzureSimulator, PortMappingQuery } from "./simulator";
 
 /** One injected failure: matching requests get `status` (and Retry-After) instead of an answer. */
@@ -150,7 +150,7 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         }
 
         if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? "")) {
-            return sendError(res, new ArmError("AuthenticationFailed", 401, "Authentication failed. The 'Authorization' header is missing."), {
+            return sendError(res, new ArmError(ARM_ERROR_CODES.authenticationFailed, 401, "Authentication failed. The 'Authorization' header is missing."), {
                 "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."',
             });
         }
@@ -162,7 +162,7 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
             const op = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/locations\/[^/]+\/operationResults\/([^/]+)$/i.exec(path);
             if (op) {
                 const pending = operations.get(op[1]);
-                if (!pending) return sendError(res, new ArmError("ResourceNotFound", 404, `Operation ${op[1]} was not found.`));
+                if (!pending) return sendError(res, new ArmError(ARM_ERROR_CODES.resourceNotFound, 404, `Operation ${op[1]} was not found.`));
                 if (pending.pollsLeft > 0) {
                     pending.pollsLeft--;
                     return send(res, 202, undefined, { Location: `${base}${path}?api-version=${apiVersion}`, "Retry-After": "0" });
@@ -176,14 +176,14 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         if (method === "POST" && query) {
             const [, subscription, resourceGroup, loadBalancer, pool] = query.map(decodeURIComponent);
             if (subscription.toLowerCase() !== sim.subscriptionId.toLowerCase()) {
-                return sendError(res, new ArmError("SubscriptionNotFound", 404, `The subscription '${subscription}' could not be found.`));
+                return sendError(res, new ArmError(ARM_ERROR_CODES.subscriptionNotFound, 404, `The subscription '${subscription}' could not be found.`));
             }
             let body: PortMappingQuery;
             try {
                 const raw = await readBody(req);
                 body = (raw.trim() === "" ? {} : JSON.parse(raw)) as PortMappingQuery;
             } catch (err) {
-                return sendError(res, new ArmError("InvalidRequestContent", 400, `The request content is not valid JSON: ${(err as Error).message}`));
+                return sendError(res, new ArmError(ARM_ERROR_CODES.invalidRequestContent, 400, `The request content is not valid JSON: ${(err as Error).message}`));
             }
             const result = sim.queryInboundNatRulePortMapping(resourceGroup, loadBalancer, pool, body ?? {});
             if (lroPolls <= 0) return send(res, 200, result);

@@ -3,7 +3,7 @@
  * shape `az ... show` prints, and a router from a request path to that JSON.
  */
 import { createHash } from "node:crypto";
-import { ArmError } from "./errors";
+import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { resourceGroupId, scaleSetIpConfigurationId, scaleSetNicId, scaleSetVmId } from "./ids";
 import {
     keyOf,
@@ -52,7 +52,7 @@ export interface MemberPortMapping {
 
 function notFound(what: string, rg: string): ArmError {
     return new ArmError(
-        "ResourceNotFound",
+        ARM_ERROR_CODES.resourceNotFound,
         404,
         `The Resource '${what}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
     );
@@ -513,18 +513,18 @@ export class ArmView {
         const segs = path.split("/").filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
         const lower = segs.map((s) => s.toLowerCase());
         const s = this.state;
-        const noRoute = (): ArmError => new ArmError("ResourceNotFound", 404, `No simulated resource or collection answers GET ${path}.`);
+        const noRoute = (): ArmError => new ArmError(ARM_ERROR_CODES.resourceNotFound, 404, `No simulated resource or collection answers GET ${path}.`);
         if (lower[0] !== "subscriptions") throw noRoute();
         if (segs.length === 1) return { value: [this.subscription()] };
         if (lower[1] !== s.subscriptionId.toLowerCase()) {
-            throw new ArmError("SubscriptionNotFound", 404, `The subscription '${segs[1]}' could not be found.`);
+            throw new ArmError(ARM_ERROR_CODES.subscriptionNotFound, 404, `The subscription '${segs[1]}' could not be found.`);
         }
         if (segs.length === 2) return this.subscription();
         if (lower[2] !== "resourcegroups") throw noRoute();
         if (segs.length === 3) return { value: Object.keys(s.resourceGroups).map((k) => this.resourceGroup(k)) };
         const rgName = segs[3];
         const rgKey = keyOf(resourceGroupId(s.subscriptionId, rgName));
-        if (!s.resourceGroups[rgKey]) throw new ArmError("ResourceGroupNotFound", 404, `Resource group '${rgName}' could not be found.`);
+        if (!s.resourceGroups[rgKey]) throw new ArmError(ARM_ERROR_CODES.resourceGroupNotFound, 404, `Resource group '${rgName}' could not be found.`);
         if (segs.length === 4) return this.resourceGroup(rgKey);
         if (lower[4] !== "providers" || segs.length < 7) throw noRoute();
         const typePath = `${lower[5]}/${lower[6]}`;

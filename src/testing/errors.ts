@@ -33,3 +33,66 @@ export class SimulatorStateError extends AzureNatRulesError {
         super(`simulator state ${JSON.stringify(file)}: ${problem}`);
     }
 }
+
+/**
+ * Error codes the simulator returns. "real" codes are ones Azure is documented or reported to
+ * return; "guess" codes are ours where no source gives the real one (message wording follows ARM).
+ */
+export const ARM_ERROR_CODES = {
+    /** real: Azure/azure-cli#21583 */
+    missedV2Properties: "MissedInboundNatRuleV2Properties",
+    /** real: Azure/azure-cli#21583 */
+    frontendPortWithRange: "UnsupportedSetOfInboundNatRulePropertiesWhenFrontendPortIsSpecified",
+    /** guess: bounds and enum values; ARM reports most bad values as InvalidParameter-style errors. */
+    invalidParameter: "InvalidParameter",
+    /** guess: no source gives the code for overlapping frontend ports on one frontend IP configuration. */
+    frontendPortOverlap: "FrontendPortOverlapsAnotherRule",
+    /** guess: V2 rules are documented for Standard SKU only (docs: inbound-nat-rules). */
+    v2OnBasicSku: "InboundNatRuleV2NotSupportedOnBasicSkuLoadBalancer",
+    /** guess: the spec says NAT rules and NAT pools on one load balancer are mutually exclusive. */
+    natRulesWithNatPools: "LoadBalancerCannotHaveBothInboundNatRulesAndInboundNatPools",
+    /** guess code; message as reported in Azure/azure-powershell#4698. */
+    natPoolInUse: "InboundNatPoolInUseByVirtualMachineScaleSet",
+    /** real: docs load-balancer-common-deployment-errors. */
+    ruleCountPerNic: "LoadBalancerRuleCountLimitReachedForNic",
+    /** guess: rules per load balancer over 1,500 (subscription limits page). */
+    ruleCountPerLoadBalancer: "LoadBalancerRuleCountLimitReached",
+    /** guess, modelled on the real NAT-pool code below: a scale-out a V2 range cannot serve. */
+    portRangeExhausted: "InboundNatRulePortRangeExhausted",
+    /** real: MicrosoftDocs/azure-docs#119323. */
+    natPoolRangeTooSmall: "InboundNatPoolFrontendPortRangeSmallerThanRequestedPorts",
+    /** real: docs load-balancer-common-deployment-errors. */
+    differentSku: "DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed",
+    /** real: ARM's dangling-reference error. */
+    invalidReference: "InvalidResourceReference",
+    /** real: ARM's answer to a PUT of a child whose parent does not exist. */
+    parentNotFound: "ParentResourceNotFound",
+    /** real */
+    resourceGroupNotFound: "ResourceGroupNotFound",
+    /** real */
+    resourceNotFound: "ResourceNotFound",
+    /** real */
+    subscriptionNotFound: "SubscriptionNotFound",
+    /** real: a NIC already attached to another VM. */
+    nicInUse: "NicInUse",
+    /** real: docs load-balancer-common-deployment-errors. */
+    loadBalancerInUse: "LoadBalancerInUseByVirtualMachineScaleSet",
+    /** real */
+    subnetIsFull: "SubnetIsFull",
+    /** real (our range holds 254 addresses). */
+    publicIpLimit: "PublicIPCountLimitReached",
+    /** real */
+    securityRulePriority: "SecurityRuleInvalidPriority",
+    /** guess: a malformed CIDR. */
+    invalidAddressPrefix: "InvalidAddressPrefixFormat",
+    /** real: a value of the wrong JSON type. */
+    invalidRequestFormat: "InvalidRequestFormat",
+    /** real: a body that is not JSON. */
+    invalidRequestContent: "InvalidRequestContent",
+    /** guess: the port-mapping query for an address that is not in the pool. */
+    notInBackendPool: "BackendAddressNotInBackendPool",
+    /** ours: a resource type the simulator does not model. */
+    notSimulated: "InvalidResourceType",
+    /** real */
+    authenticationFailed: "AuthenticationFailed",
+} as const;

@@ -5,8 +5,7 @@
  */
 export { AzureSimulator, MAX_SCALE_SET_CAPACITY, SIMULATED_RESOURCE_TYPES } from "./simulator";
 export type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping, SimulatedResourceType, SimulatorOptions } from "./simulator";
-export { ArmError, SimulatorStateError } from "./errors";
-export { ARM_ERROR_CODES } from "./reconcile";
+export { ARM_ERROR_CODES, ArmError, SimulatorStateError } from "./errors";
 export { startArmServer } from "./arm-server";
 export type { ArmServer, ArmServerOptions, ArmServerStats, FaultRule } from "./arm-server";
 export { runDeployment } from "./deployment";

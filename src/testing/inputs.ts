@@ -2,7 +2,7 @@
  * Inputs the simulator accepts, in azure-native's (flattened) shape with plain values, and the
  * defensive readers used on them: Pulumi hands the mocks untyped objects.
  */
-import { ArmError } from "./errors";
+import { ARM_ERROR_CODES, ArmError } from "./errors";
 import type { Tags } from "./model";
 
 export interface SubResourceInput {
@@ -242,7 +242,7 @@ export type Bag = Record<string, unknown>;
 
 function invalid(owner: string, field: string, value: unknown, allowed: string): ArmError {
     return new ArmError(
-        "InvalidRequestFormat",
+        ARM_ERROR_CODES.invalidRequestFormat,
         400,
         `${owner}: ${field} = ${JSON.stringify(value)} cannot be parsed: allowed is ${allowed}.`,
     );
@@ -271,7 +271,7 @@ export function text(owner: string, field: string, value: unknown): string | und
 export function requiredText(owner: string, field: string, value: unknown): string {
     const v = text(owner, field, value);
     if (v === undefined || v === "") {
-        throw new ArmError("InvalidParameter", 400, `${owner}: ${field} is required. Fix: set ${field}.`);
+        throw new ArmError(ARM_ERROR_CODES.invalidParameter, 400, `${owner}: ${field} is required. Fix: set ${field}.`);
     }
     return v;
 }

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { flattenArm } from "./arm-view";
-import { ArmError } from "./errors";
+import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { networkId, computeId, resourceGroupId } from "./ids";
 import { resourceGroupNameOf, requiredText, type Bag } from "./inputs";
 import { AzureSimulator, simulatedTypeOf } from "./simulator";
@@ -70,7 +70,7 @@ export function createSimulatorMocks(sim: AzureSimulator, options: SimulatorMock
                 if (args.id) {
                     // A read (`Resource.get`) or an import: answer with the existing resource.
                     if (!simulator.has(args.id)) {
-                        throw new ArmError("ResourceNotFound", 404, `The Resource '${args.id}' was not found (read of ${args.type} ${args.name}).`);
+                        throw new ArmError(ARM_ERROR_CODES.resourceNotFound, 404, `The Resource '${args.id}' was not found (read of ${args.type} ${args.name}).`);
                     }
                     return { id: args.id, state: simulator.pulumiState(args.id, args.inputs as Bag) };
                 }

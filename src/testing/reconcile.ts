@@ -9,7 +9,7 @@ import { instanceFromIpConfigurationId } from "../core/instances";
 import { MAX_RULES_PER_LOAD_BALANCER, MAX_RULES_PER_NIC } from "../core/limits";
 import { frontendPortRange, rangesOverlap } from "../core/range";
 import { normalizeProtocol, validateNatRule } from "../core/validation";
-import { ArmError } from "./errors";
+import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { scaleSetIpConfigurationId } from "./ids";
 import {
     keyOf,
@@ -19,38 +19,6 @@ import {
     type SimulatorState,
 } from "./model";
 
-/**
- * Error codes the simulator returns. "real" codes are ones Azure is documented or reported to
- * return; "guess" codes are ours where no source gives the real one (message wording follows ARM).
- */
-export const ARM_ERROR_CODES = {
-    /** real: Azure/azure-cli#21583 */
-    missedV2Properties: "MissedInboundNatRuleV2Properties",
-    /** real: Azure/azure-cli#21583 */
-    frontendPortWithRange: "UnsupportedSetOfInboundNatRulePropertiesWhenFrontendPortIsSpecified",
-    /** guess: bounds and enum values; ARM reports most bad values as InvalidParameter-style errors. */
-    invalidParameter: "InvalidParameter",
-    /** guess: no source gives the code for overlapping frontend ports on one frontend IP configuration. */
-    frontendPortOverlap: "FrontendPortOverlapsAnotherRule",
-    /** guess: V2 rules are documented for Standard SKU only (docs: inbound-nat-rules). */
-    v2OnBasicSku: "InboundNatRuleV2NotSupportedOnBasicSkuLoadBalancer",
-    /** guess: the spec says NAT rules and NAT pools on one load balancer are mutually exclusive. */
-    natRulesWithNatPools: "LoadBalancerCannotHaveBothInboundNatRulesAndInboundNatPools",
-    /** guess code; message as reported in Azure/azure-powershell#4698. */
-    natPoolInUse: "InboundNatPoolInUseByVirtualMachineScaleSet",
-    /** real: docs load-balancer-common-deployment-errors. */
-    ruleCountPerNic: "LoadBalancerRuleCountLimitReachedForNic",
-    /** guess: rules per load balancer over 1,500 (subscription limits page). */
-    ruleCountPerLoadBalancer: "LoadBalancerRuleCountLimitReached",
-    /** guess, modelled on the real NAT-pool code below: a scale-out a V2 range cannot serve. */
-    portRangeExhausted: "InboundNatRulePortRangeExhausted",
-    /** real: MicrosoftDocs/azure-docs#119323. */
-    natPoolRangeTooSmall: "InboundNatPoolFrontendPortRangeSmallerThanRequestedPorts",
-    /** real: docs load-balancer-common-deployment-errors. */
-    differentSku: "DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed",
-    /** real: ARM's dangling-reference error. */
-    invalidReference: "InvalidResourceReference",
-} as const;
 
 const fail = (code: string, message: string, status = 400): ArmError => new ArmError(code, status, message);
 

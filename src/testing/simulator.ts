@@ -13,7 +13,7 @@ import { normalizeProtocol } from "../core/validation";
 import { FIRST_HOST_OFFSET, IMPLICIT_SUBNET, numberToIpv4, parseCidr, PUBLIC_IP_BASE } from "./addresses";
 import { ArmView, flattenArm, overlay, type Json, type MemberPortMapping } from "./arm-view";
 import type * as pulumi from "@pulumi/pulumi";
-import { ArmError, SimulatorStateError } from "./errors";
+import { ARM_ERROR_CODES, ArmError, SimulatorStateError } from "./errors";
 import { computeId, networkId, parentOf, resourceGroupId, scaleSetIpConfigurationId } from "./ids";
 import {
     bag,
@@ -61,7 +61,7 @@ import {
     type SubnetRecord,
 } from "./model";
 import { createSimulatorMocks, type SimulatorMocksOptions } from "./mocks";
-import { ARM_ERROR_CODES, isV2, reconcile, scaleSetsReferencingNatPool } from "./reconcile";
+import { isV2, reconcile, scaleSetsReferencingNatPool } from "./reconcile";
 
 /** Most instances one scale set holds (Azure's limit for platform images). */
 export const MAX_SCALE_SET_CAPACITY = 1000;
@@ -124,7 +124,7 @@ export type SimulatorOptions = SimulatorIdentity;
 const fail = (code: string, status: number, message: string): ArmError => new ArmError(code, status, message);
 
 function parentMissing(what: string, parentId: string): ArmError {
-    return fail("ParentResourceNotFound", 404, `Can not perform requested operation on nested resource ${what}. Parent resource '${parentId}' not found.`);
+    return fail(ARM_ERROR_CODES.parentNotFound, 404, `Can not perform requested operation on nested resource ${what}. Parent resource '${parentId}' not found.`);
 }
 
 export class AzureSimulator {
@@ -204,7 +204,7 @@ export class AzureSimulator {
     upsert(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Json } {
         const simulated = simulatedTypeOf(type.startsWith("azure-native:") ? type : `azure-native:${type}`);
         if (!simulated) {
-            throw new ArmError("InvalidResourceType", 400, `AzureSimulator: resource type ${JSON.stringify(type)} is not simulated. Simulated: ${SIMULATED_RESOURCE_TYPES.join(", ")}.`);
+            throw new ArmError(ARM_ERROR_CODES.notSimulated, 400, `AzureSimulator: resource type ${JSON.stringify(type)} is not simulated. Simulated: ${SIMULATED_RESOURCE_TYPES.join(", ")}.`);
         }
         const id = this.mutate((s) => HANDLERS[simulated](s, name, inputs));
         return { id, state: this.pulumiState(id, inputs) };
@@ -293,7 +293,7 @@ export class AzureSimulator {
             const unknown = [...wanted].filter((id) => !vmss.instances.some((i) => i.instanceId === id));
             if (unknown.length > 0) {
                 throw fail(
-                    "InvalidParameter",
+                    ARM_ERROR_CODES.invalidParameter,
                     400,
                     `Scale set ${vmss.name} has no instance(s) ${unknown.join(", ")}; its instances are ${vmss.instances.map((i) => i.instanceId).join(", ") || "none"}.`,
                 );
@@ -308,7 +308,7 @@ export class AzureSimulator {
         return this.mutate((s) => {
             const vmss = requireScaleSet(s, resourceGroup, scaleSet);
             if (!Number.isInteger(count) || count < 0 || count > vmss.instances.length) {
-                throw fail("InvalidParameter", 400, `scaleIn ${vmss.name}: count = ${count}: allowed is an integer from 0 to ${vmss.instances.length} (the current instance count).`);
+                throw fail(ARM_ERROR_CODES.invalidParameter, 400, `scaleIn ${vmss.name}: count = ${count}: allowed is an integer from 0 to ${vmss.instances.length} (the current instance count).`);
             }
             scaleTo(s, vmss, vmss.instances.length - count);
             return vmss.instances.map((i) => i.instanceId);
@@ -400,12 +400,12 @@ export class AzureSimulator {
         const lb = requireLoadBalancer(s, resourceGroup, loadBalancer);
         const pool = lb.backendAddressPools.find((p) => p.name.toLowerCase() === backendPool.toLowerCase());
         if (!pool) {
-            throw fail("ResourceNotFound", 404, `The Resource 'Microsoft.Network/loadBalancers/${lb.name}/backendAddressPools/${backendPool}' under resource group '${resourceGroup}' was not found.`);
+            throw fail(ARM_ERROR_CODES.resourceNotFound, 404, `The Resource 'Microsoft.Network/loadBalancers/${lb.name}/backendAddressPools/${backendPool}' under resource group '${resourceGroup}' was not found.`);
         }
         const ipConfigurationId = query.ipConfiguration?.id;
         const ipAddress = query.ipAddress;
         if ((ipConfigurationId === undefined) === (ipAddress === undefined)) {
-            throw fail("InvalidRequestFormat", 400, `queryInboundNatRulePortMapping: give exactly one of ipConfiguration.id and ipAddress (got ${ipConfigurationId === undefined ? "neither" : "both"}).`);
+            throw fail(ARM_ERROR_CODES.invalidRequestFormat, 400, `queryInboundNatRulePortMapping: give exactly one of ipConfiguration.id and ipAddress (got ${ipConfigurationId === undefined ? "neither" : "both"}).`);
         }
         const view = this.view();
         const members = view.membersOf(pool.id);
@@ -413,9 +413,8 @@ export class AzureSimulator {
             ? members.find((m) => m.key === keyOf(ipConfigurationId))
             : members.find((m) => m.ipAddress === ipAddress);
         if (!member) {
-            // Our code: ARM's answer for a non-member is not documented.
             throw fail(
-                "BackendAddressNotInBackendPool",
+                ARM_ERROR_CODES.notInBackendPool,
                 400,
                 `${ipConfigurationId !== undefined ? `IP configuration ${ipConfigurationId}` : `IP address ${ipAddress}`} is not a member of backend address pool ${pool.id}.`,
             );
@@ -514,21 +513,21 @@ export class AzureSimulator {
 function requireResourceGroup(s: SimulatorState, owner: string, value: unknown): ResourceGroupRecord {
     const name = resourceGroupNameOf(owner, value);
     const rg = s.resourceGroups[keyOf(resourceGroupId(s.subscriptionId, name))];
-    if (!rg) throw fail("ResourceGroupNotFound", 404, `Resource group '${name}' could not be found. Fix: create it first (${owner}).`);
+    if (!rg) throw fail(ARM_ERROR_CODES.resourceGroupNotFound, 404, `Resource group '${name}' could not be found. Fix: create it first (${owner}).`);
     return rg;
 }
 
 function requireLoadBalancer(s: SimulatorState, resourceGroup: string, name: string): LoadBalancerRecord {
     const rg = requireResourceGroup(s, `load balancer ${name}`, resourceGroup);
     const lb = s.loadBalancers[keyOf(networkId(s.subscriptionId, rg.name, "loadBalancers", name))];
-    if (!lb) throw fail("ResourceNotFound", 404, `The Resource 'Microsoft.Network/loadBalancers/${name}' under resource group '${rg.name}' was not found.`);
+    if (!lb) throw fail(ARM_ERROR_CODES.resourceNotFound, 404, `The Resource 'Microsoft.Network/loadBalancers/${name}' under resource group '${rg.name}' was not found.`);
     return lb;
 }
 
 function requireScaleSet(s: SimulatorState, resourceGroup: string, name: string): ScaleSetRecord {
     const rg = requireResourceGroup(s, `scale set ${name}`, resourceGroup);
     const vmss = s.virtualMachineScaleSets[keyOf(computeId(s.subscriptionId, rg.name, "virtualMachineScaleSets", name))];
-    if (!vmss) throw fail("ResourceNotFound", 404, `The Resource 'Microsoft.Compute/virtualMachineScaleSets/${name}' under resource group '${rg.name}' was not found.`);
+    if (!vmss) throw fail(ARM_ERROR_CODES.resourceNotFound, 404, `The Resource 'Microsoft.Compute/virtualMachineScaleSets/${name}' under resource group '${rg.name}' was not found.`);
     return vmss;
 }
 
@@ -571,7 +570,7 @@ function usedAddresses(s: SimulatorState, subnetKey: string): Set<string> {
 /** Next private address of a subnet (Azure's first usable is .4); reuses freed ones when the subnet wraps. */
 function allocatePrivateIp(s: SimulatorState, owner: string, subnetId: string | undefined): string {
     if (subnetId === undefined) {
-        if (s.defaultSubnetNextHost >= IMPLICIT_SUBNET.size - 1) throw fail("SubnetIsFull", 400, `${owner}: the implicit address space (no subnet given) is full.`);
+        if (s.defaultSubnetNextHost >= IMPLICIT_SUBNET.size - 1) throw fail(ARM_ERROR_CODES.subnetIsFull, 400, `${owner}: the implicit address space (no subnet given) is full.`);
         return numberToIpv4(IMPLICIT_SUBNET.base + s.defaultSubnetNextHost++);
     }
     const subnet = findSubnet(s, subnetId);
@@ -586,7 +585,7 @@ function allocatePrivateIp(s: SimulatorState, owner: string, subnetId: string | 
         const ip = numberToIpv4(cidr.base + offset);
         if (!used.has(ip)) return ip;
     }
-    throw fail("SubnetIsFull", 400, `Subnet ${subnet.name} with address prefix ${subnet.addressPrefix} does not have enough capacity for 1 IP addresses (${owner}).`);
+    throw fail(ARM_ERROR_CODES.subnetIsFull, 400, `Subnet ${subnet.name} with address prefix ${subnet.addressPrefix} does not have enough capacity for 1 IP addresses (${owner}).`);
 }
 
 function allocatePublicIp(s: SimulatorState, owner: string): string {
@@ -595,7 +594,7 @@ function allocatePublicIp(s: SimulatorState, owner: string): string {
         const ip = numberToIpv4(PUBLIC_IP_BASE + host);
         if (!used.has(ip)) return ip;
     }
-    throw fail("PublicIPCountLimitReached", 400, `${owner}: the simulated public range 203.0.113.0/24 is exhausted (254 addresses).`);
+    throw fail(ARM_ERROR_CODES.publicIpLimit, 400, `${owner}: the simulated public range 203.0.113.0/24 is exhausted (254 addresses).`);
 }
 
 // ---- handlers ------------------------------------------------------------------------------
@@ -627,7 +626,7 @@ const HANDLERS: Record<SimulatedResourceType, Handler> = {
         const existing = s.publicIPAddresses[keyOf(id)];
         // Basic SKU public IPs retired on 30 September 2025, so an unset SKU means Standard.
         const sku = text(owner, "sku.name", bag(inputs.sku)?.name) ?? existing?.sku ?? "Standard";
-        if (!["Basic", "Standard"].includes(sku)) throw fail("InvalidParameter", 400, `${owner}: sku.name = ${JSON.stringify(sku)}: allowed is Basic or Standard.`);
+        if (!["Basic", "Standard"].includes(sku)) throw fail(ARM_ERROR_CODES.invalidParameter, 400, `${owner}: sku.name = ${JSON.stringify(sku)}: allowed is Basic or Standard.`);
         s.publicIPAddresses[keyOf(id)] = {
             id: existing?.id ?? id,
             name: existing?.name ?? name,
@@ -884,7 +883,7 @@ const HANDLERS: Record<SimulatedResourceType, Handler> = {
         const existing = s.networkInterfaces[keyOf(newId)];
         const id = existing?.id ?? newId;
         const configs = bags(owner, "ipConfigurations", inputs.ipConfigurations);
-        if (configs.length === 0) throw fail("InvalidParameter", 400, `${owner}: ipConfigurations is empty: a network interface needs at least one ipConfiguration.`);
+        if (configs.length === 0) throw fail(ARM_ERROR_CODES.invalidParameter, 400, `${owner}: ipConfigurations is empty: a network interface needs at least one ipConfiguration.`);
         const ipConfigurations: NicIpConfigurationRecord[] = configs.map((c, i) => {
             const ipName = requiredText(owner, `ipConfigurations[${i}].name`, c.name);
             const ipId = `${id}/ipConfigurations/${ipName}`;
@@ -933,7 +932,7 @@ const HANDLERS: Record<SimulatedResourceType, Handler> = {
             const nic = s.networkInterfaces[keyOf(nicId)];
             if (!nic) throw fail(ARM_ERROR_CODES.invalidReference, 400, `Resource ${nicId} referenced by resource ${id} was not found.`);
             if (nic.virtualMachineId && keyOf(nic.virtualMachineId) !== keyOf(id)) {
-                throw fail("NicInUse", 400, `Network Interface ${nic.id} is used by existing resource ${nic.virtualMachineId}. Fix: detach it from that VM first, or give this VM its own NIC.`);
+                throw fail(ARM_ERROR_CODES.nicInUse, 400, `Network Interface ${nic.id} is used by existing resource ${nic.virtualMachineId}. Fix: detach it from that VM first, or give this VM its own NIC.`);
             }
         }
         for (const nic of Object.values(s.networkInterfaces)) {
@@ -1026,12 +1025,12 @@ function securityRule(owner: string, nsgId: string, r: Bag, index: number, stand
     for (const [k, v] of Object.entries(r)) if (!skip.has(k) && v !== undefined) properties[k] = v;
     const priority = integer(o, "priority", r.priority);
     if (priority === undefined || priority < 100 || priority > 4096) {
-        throw fail("SecurityRuleInvalidPriority", 400, `${o}: priority = ${JSON.stringify(r.priority)}: allowed is an integer from 100 to 4096.`);
+        throw fail(ARM_ERROR_CODES.securityRulePriority, 400, `${o}: priority = ${JSON.stringify(r.priority)}: allowed is an integer from 100 to 4096.`);
     }
     const direction = text(o, "direction", r.direction);
-    if (direction !== "Inbound" && direction !== "Outbound") throw fail("InvalidParameter", 400, `${o}: direction = ${JSON.stringify(direction)}: allowed is Inbound or Outbound.`);
+    if (direction !== "Inbound" && direction !== "Outbound") throw fail(ARM_ERROR_CODES.invalidParameter, 400, `${o}: direction = ${JSON.stringify(direction)}: allowed is Inbound or Outbound.`);
     const access = text(o, "access", r.access);
-    if (access !== "Allow" && access !== "Deny") throw fail("InvalidParameter", 400, `${o}: access = ${JSON.stringify(access)}: allowed is Allow or Deny.`);
+    if (access !== "Allow" && access !== "Deny") throw fail(ARM_ERROR_CODES.invalidParameter, 400, `${o}: access = ${JSON.stringify(access)}: allowed is Allow or Deny.`);
     return { id: `${nsgId}/securityRules/${name}`, name, properties, standalone };
 }
 
@@ -1070,7 +1069,7 @@ function natRule(owner: string, lbId: string, name: string, r: Bag, standalone: 
 function checkCapacity(scaleSetId: string, capacity: number): void {
     if (!Number.isInteger(capacity) || capacity < 0 || capacity > MAX_SCALE_SET_CAPACITY) {
         throw fail(
-            "InvalidParameter",
+            ARM_ERROR_CODES.invalidParameter,
             400,
             `The value ${capacity} of parameter 'sku.capacity' of ${scaleSetId} is out of range. The value must be between 0 and ${MAX_SCALE_SET_CAPACITY}, inclusive. ` +
                 "Fix: lower the capacity, or spread the instances over several scale sets.",
@@ -1135,7 +1134,7 @@ function deleteResource(s: SimulatorState, id: string): boolean {
             nsg.securityRules = nsg.securityRules.filter((r) => keyOf(r.id) !== k);
             return nsg.securityRules.length !== before;
         }
-        throw fail("InvalidResourceType", 400, `AzureSimulator.delete: deleting ${id} is not simulated.`);
+        throw fail(ARM_ERROR_CODES.notSimulated, 400, `AzureSimulator.delete: deleting ${id} is not simulated.`);
     }
     if (s.resourceGroups[k]) {
         for (const map of RESOURCE_MAPS) {
@@ -1152,7 +1151,7 @@ function deleteResource(s: SimulatorState, id: string): boolean {
             vmss.networkInterfaceConfigurations.some((nic) => nic.ipConfigurations.some((ip) =>
                 [...ip.loadBalancerBackendAddressPoolIds, ...ip.loadBalancerInboundNatPoolIds].some((ref) => keyOf(ref).startsWith(`${k}/`)))));
         if (users.length > 0) {
-            throw fail("LoadBalancerInUseByVirtualMachineScaleSet", 400,
+            throw fail(ARM_ERROR_CODES.loadBalancerInUse, 400,
                 `Load balancer ${lb.id} is in use by virtual machine scale set ${users.map((u) => u.id).join(", ")} and can't be deleted.`);
         }
     }
@@ -1161,7 +1160,7 @@ function deleteResource(s: SimulatorState, id: string): boolean {
     }
     if (s.networkInterfaces[k]?.virtualMachineId) {
         const nic = s.networkInterfaces[k];
-        throw fail("NicInUse", 400, `Network Interface ${nic.id} is used by existing resource ${nic.virtualMachineId}. Delete the VM first.`);
+        throw fail(ARM_ERROR_CODES.nicInUse, 400, `Network Interface ${nic.id} is used by existing resource ${nic.virtualMachineId}. Delete the VM first.`);
     }
     for (const map of RESOURCE_MAPS) {
         const records = s[map] as Record<string, unknown>;
