@@ -29,7 +29,8 @@ let queue: Promise<unknown> = Promise.resolve();
  * and output has settled, and returns the exports. If the program or any registration fails it
  * rejects with that error (the simulator's own ArmError where there is one) and, for an update,
  * restores the simulator to its state before the run. Runs queue one after another; each one
- * resets Pulumi's global runtime state through `setMocks`.
+ * resets Pulumi's global runtime state through `setMocks`. Resources a later run no longer
+ * declares are not deleted: mocks see registrations only (use `sim.delete(id)` for that).
  */
 export function runDeployment(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions = {}): Promise<DeploymentResult> {
     const run = queue.then(() => deploy(sim, program, options));
@@ -70,16 +71,16 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
     process.on("unhandledRejection", fail);
     try {
         await pulumi.runtime.setMocks(guardedMocks, options.project ?? "project", options.stack ?? "stack", preview);
-        let exports: unknown;
+        let programExports: unknown;
         let outputs: Record<string, unknown> = {};
         try {
             const stack = pulumi.runtime.runInPulumiStack(async () => {
-                exports = await program();
-                return exports as pulumi.Inputs | undefined;
+                programExports = await program();
+                return programExports as pulumi.Inputs | undefined;
             });
             stack.catch(() => undefined);
             if ((await Promise.race([stack, failed])) !== "failed") {
-                const resolved = resolveDeep(exports);
+                const resolved = resolveDeep(programExports);
                 resolved.catch(() => undefined);
                 const value = await Promise.race([resolved, failed]);
                 if (value !== "failed") outputs = (value ?? {}) as Record<string, unknown>;
