@@ -18,7 +18,7 @@ const pool = {
     enableTcpReset: true,
 };
 
-function scaleSet(name: string, capacity: number, mode: string): compute.VirtualMachineScaleSet {
+function scaleSet(name: string, capacity: number, mode: "Manual" | "Automatic" | "Rolling"): compute.VirtualMachineScaleSet {
     return new compute.VirtualMachineScaleSet(name, {
         resourceGroupName: "rg",
         vmScaleSetName: name,

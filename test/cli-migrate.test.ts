@@ -16,7 +16,7 @@ interface CliResult {
 
 /** Runs `azure-nat-rules migrate ...` as a child process, with the Node that runs the tests first on PATH. */
 function migrate(...args: string[]): Promise<CliResult> {
-    const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, NO_COLOR: "1" };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, NO_COLOR: "1" };
     delete env.AZURE_SUBSCRIPTION_ID;
     delete env.AZURE_NAT_RULES_TOKEN;
     return new Promise((resolve) => {
