@@ -448,10 +448,8 @@ export function natPoolToRule(pool: unknown, scaleSets: readonly NatPoolScaleSet
     const afterOrder = perScaleSet.flat();
     const observed = new Map<string, number>();
     for (const o of options.observedPorts ?? []) {
-        if (scaleSets.some((s) => s.name.toLowerCase() === o.scaleSet.toLowerCase())) {
-            const name = scaleSets.find((s) => s.name.toLowerCase() === o.scaleSet.toLowerCase())!.name;
-            observed.set(`${name}/${o.instance}`, o.frontendPort);
-        }
+        const scaleSet = scaleSets.find((s) => s.name.toLowerCase() === o.scaleSet.toLowerCase());
+        if (scaleSet) observed.set(`${scaleSet.name}/${o.instance}`, o.frontendPort);
     }
     // Model: interleaved by instance id; a stable sort keeps the scale sets' order among equal ids.
     const beforeOrder = [...afterOrder].sort((a, b) => compareInstances(a.instance, b.instance));
@@ -494,7 +492,10 @@ export interface LoadBalancerMigrationPlan {
 }
 
 export interface PlanLoadBalancerMigrationOptions {
-    /** Scale sets (their ARM JSON, or already read); each joins the pools its model references. */
+    /**
+     * Scale sets: their ARM JSON, or `NatPoolScaleSet`s with `natPoolIds` (as `readScaleSet` gives);
+     * each joins the pools its model references.
+     */
     scaleSets?: readonly unknown[];
     /** Set when the scale sets could not be read at all (e.g. no permission); becomes a warning. */
     scaleSetsUnread?: string;
