@@ -4,7 +4,6 @@
 import type { Command } from "commander";
 import type { TokenCredential } from "@azure/identity";
 import { AzureNatRulesError } from "../../core/errors";
-import { ARM_ENDPOINTS, listSubscriptions, lookupPortMappings, resolveArmEndpoint, staticTokenCredential } from "../../lookup";
 import type { PortMappingEntry } from "../../lookup";
 import { formatMappingTable, sshLines } from "../format";
 
@@ -35,7 +34,7 @@ export function register(program: Command): void {
         .requiredOption("-p, --pool <name>", "backend address pool name")
         .option("-r, --rule <name>", "only this inbound NAT rule")
         .option("-s, --subscription <id>", "subscription id (default: $AZURE_SUBSCRIPTION_ID, else the only one the credential sees)")
-        .option("--endpoint <url|preset>", `ARM endpoint URL or one of ${Object.keys(ARM_ENDPOINTS).join(", ")}`, "public")
+        .option("--endpoint <url|preset>", "ARM endpoint URL or one of public, china, usgovernment", "public")
         .option("--token <token>", "ARM access token (default: $AZURE_NAT_RULES_TOKEN, else DefaultAzureCredential)")
         .option("-u, --user <name>", "user name in the ssh lines", "azureuser")
         .option("--concurrency <n>", "members queried at the same time", "16")
@@ -59,13 +58,15 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
         throw new AzureNatRulesError(`mappings: --concurrency = ${JSON.stringify(options.concurrency)} is invalid: allowed is an integer from 1 to 256.`);
     }
-    const endpoint = resolveArmEndpoint(options.endpoint).url;
-    const credential = chooseCredential(options.token);
-    const subscriptionId = await chooseSubscription(options.subscription, endpoint, credential);
+    // Loaded on use: the Azure SDK is large and other commands do not need it.
+    const lookup = await import("../../lookup");
+    const endpoint = lookup.resolveArmEndpoint(options.endpoint).url;
+    const credential = chooseCredential(lookup, options.token);
+    const subscriptionId = await chooseSubscription(lookup, options.subscription, endpoint, credential);
     const progress = progressReporter();
     let mappings: PortMappingEntry[];
     try {
-        mappings = await lookupPortMappings({
+        mappings = await lookup.lookupPortMappings({
             subscriptionId,
             resourceGroupName: options.resourceGroup,
             loadBalancerName: options.loadBalancer,
@@ -103,16 +104,18 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-function chooseCredential(token: string | undefined): TokenCredential | undefined {
+type LookupModule = typeof import("../../lookup");
+
+function chooseCredential(lookup: LookupModule, token: string | undefined): TokenCredential | undefined {
     const given = token ?? process.env.AZURE_NAT_RULES_TOKEN;
     if (given === undefined || given.trim() === "") return undefined; // lookupPortMappings falls back to DefaultAzureCredential
-    return staticTokenCredential(given);
+    return lookup.staticTokenCredential(given);
 }
 
-async function chooseSubscription(flag: string | undefined, endpoint: string, credential: TokenCredential | undefined): Promise<string> {
+async function chooseSubscription(lookup: LookupModule, flag: string | undefined, endpoint: string, credential: TokenCredential | undefined): Promise<string> {
     const given = flag ?? process.env.AZURE_SUBSCRIPTION_ID;
     if (given !== undefined && given.trim() !== "") return given.trim();
-    const subscriptions = await listSubscriptions({ endpoint, credential });
+    const subscriptions = await lookup.listSubscriptions({ endpoint, credential });
     if (subscriptions.length === 1) return subscriptions[0].subscriptionId;
     if (subscriptions.length === 0) {
         throw new AzureNatRulesError("mappings: the credential sees no subscription. Fix: pass --subscription <id> or set AZURE_SUBSCRIPTION_ID.");

@@ -1,0 +1,313 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { AzureSimulator, startArmServer } from "./testing";
+import type { ArmServer, ArmServerOptions, SimulatedPortMapping } from "./testing";
+import {
+    ARM_ENDPOINTS,
+    PortMappingLookupError,
+    QUERY_PORT_MAPPING_ACTION,
+    READ_LOAD_BALANCER_ACTION,
+    listSubscriptions,
+    lookupPortMappings,
+    resolveArmEndpoint,
+    staticTokenCredential,
+} from "./lookup";
+import type { LookupPortMappingsOptions, PortMappingEntry } from "./lookup";
+import { AzureNatRulesError } from "./core/errors";
+
+const RG = "rg-lookup";
+const LB = "lb";
+const POOL = "pool";
+
+interface Fixture {
+    sim: AzureSimulator;
+    lbId: string;
+}
+
+/** A Standard LB with a public frontend, one pool, an ssh rule (and an http rule unless `sshOnly`), and scale sets in the pool. */
+function buildFixture(scaleSets: number, capacity: number, options: { rangeSize?: number; sshOnly?: boolean } = {}): Fixture {
+    const rangeSize = options.rangeSize ?? 100;
+    const sim = new AzureSimulator();
+    sim.createResourceGroup({ resourceGroupName: RG });
+    const pip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "pip", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" });
+    const vnet = sim.upsertVirtualNetwork({
+        resourceGroupName: RG,
+        virtualNetworkName: "vnet",
+        addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+        subnets: [{ name: "default", addressPrefix: "10.0.0.0/16" }],
+    });
+    const lbId = sim.upsertLoadBalancer({
+        resourceGroupName: RG,
+        loadBalancerName: LB,
+        sku: { name: "Standard" },
+        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: pip } }],
+        backendAddressPools: [{ name: POOL }],
+    });
+    const rule = (name: string, start: number, backendPort: number): void => {
+        sim.upsertInboundNatRule({
+            resourceGroupName: RG,
+            loadBalancerName: LB,
+            inboundNatRuleName: name,
+            frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/fe` },
+            backendAddressPool: { id: `${lbId}/backendAddressPools/${POOL}` },
+            frontendPortRangeStart: start,
+            frontendPortRangeEnd: start + rangeSize - 1,
+            backendPort,
+            protocol: "Tcp",
+        });
+    };
+    rule("ssh", 50000, 22);
+    if (!options.sshOnly) rule("http", 60000, 8080);
+    for (let k = 0; k < scaleSets; k++) {
+        sim.upsertScaleSet({
+            resourceGroupName: RG,
+            vmScaleSetName: `vmss${k}`,
+            sku: { name: "Standard_B1s", capacity },
+            virtualMachineProfile: {
+                networkProfile: {
+                    networkInterfaceConfigurations: [
+                        {
+                            name: "nic",
+                            primary: true,
+                            ipConfigurations: [
+                                {
+                                    name: "ipc",
+                                    primary: true,
+                                    subnet: { id: `${vnet}/subnets/default` },
+                                    loadBalancerBackendAddressPools: [{ id: `${lbId}/backendAddressPools/${POOL}` }],
+                                },
+                            ],
+                        },
+                    ],
+                },
+            },
+        });
+    }
+    return { sim, lbId };
+}
+
+const servers: ArmServer[] = [];
+afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(sim: AzureSimulator, options: Omit<ArmServerOptions, "port" | "host"> = {}): Promise<ArmServer> {
+    const server = await startArmServer(sim, { port: 0, host: "127.0.0.1", ...options });
+    servers.push(server);
+    return server;
+}
+
+function lookup(sim: AzureSimulator, server: ArmServer, extra: Partial<LookupPortMappingsOptions> = {}): Promise<PortMappingEntry[]> {
+    return lookupPortMappings({
+        subscriptionId: sim.subscriptionId,
+        resourceGroupName: RG,
+        loadBalancerName: LB,
+        backendPoolName: POOL,
+        endpoint: server.url,
+        credential: staticTokenCredential("test-token"),
+        retry: { retryDelayInMs: 5, maxRetryDelayInMs: 20 },
+        ...extra,
+    });
+}
+
+/** What the simulator holds, in the lookup's shape and order. */
+function expected(sim: AzureSimulator, rule?: string): PortMappingEntry[] {
+    return sim
+        .portMappings(RG, LB, { rule })
+        .map((m: SimulatedPortMapping) => comparable(m))
+        .sort((a, b) => a.rule.localeCompare(b.rule) || a.frontendPort - b.frontendPort);
+}
+
+function comparable(m: PortMappingEntry | SimulatedPortMapping): PortMappingEntry {
+    return {
+        instance: m.instance,
+        ipConfigurationId: m.ipConfigurationId,
+        rule: m.rule,
+        protocol: m.protocol as PortMappingEntry["protocol"],
+        frontendIp: m.frontendIp,
+        frontendPort: m.frontendPort,
+        backendPort: m.backendPort,
+    };
+}
+
+function sortedForCompare(entries: PortMappingEntry[]): PortMappingEntry[] {
+    return entries.map(comparable).sort((a, b) => a.rule.localeCompare(b.rule) || a.frontendPort - b.frontendPort);
+}
+
+async function lookupError(promise: Promise<unknown>): Promise<PortMappingLookupError> {
+    const error = await promise.then(
+        () => undefined,
+        (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(PortMappingLookupError);
+    expect(error).toBeInstanceOf(AzureNatRulesError);
+    return error as PortMappingLookupError;
+}
+
+describe("lookupPortMappings against the simulated ARM endpoint", () => {
+    it("reads every member's mappings through the long-running query, sorted by rule then instance", async () => {
+        const { sim } = buildFixture(1, 12);
+        const lroPolls = 3;
+        const server = await serve(sim, { lroPolls });
+        const progress: number[] = [];
+        const entries = await lookup(sim, server, { onProgress: (done, total) => progress.push(done, total) });
+
+        expect(sortedForCompare(entries)).toEqual(expected(sim));
+        expect(entries.length).toBe(2 * 12);
+        // Sorted: rule names, then instance ids by numeric value ("2" before "10").
+        const order = entries.map((e) => `${e.rule}/${e.instance}`);
+        const wanted = ["http", "ssh"].flatMap((rule) => Array.from({ length: 12 }, (_, i) => `${rule}/${i}`));
+        expect(order).toEqual(wanted);
+        // One POST per member, then `lroPolls` polls each: the poller followed Location until 200.
+        expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBe(12);
+        expect(server.stats.byRoute["GET operationResults"]).toBe(12 * lroPolls);
+        expect(progress.slice(-2)).toEqual([12, 12]);
+        // The public IP is read once, and its address is the frontend of every entry.
+        expect(server.stats.byRoute["GET publicIPAddresses"]).toBe(1);
+        expect(new Set(entries.map((e) => e.frontendIp)).size).toBe(1);
+        expect(entries[0].frontendIp).toMatch(/^203\.0\.113\.\d+$/);
+    });
+
+    it("filters by rule name", async () => {
+        const { sim } = buildFixture(1, 4);
+        const server = await serve(sim);
+        const entries = await lookup(sim, server, { ruleName: "http" });
+        expect(entries.every((e) => e.rule === "http" && e.backendPort === 8080)).toBe(true);
+        expect(sortedForCompare(entries)).toEqual(expected(sim, "http"));
+    });
+
+    it("waits out a 429 with Retry-After, then succeeds", async () => {
+        const { sim } = buildFixture(1, 3);
+        const server = await serve(sim, {
+            faults: [{ method: "POST", pathIncludes: "queryInboundNatRulePortMapping", status: 429, retryAfterSeconds: 1 }],
+        });
+        const entries = await lookup(sim, server, { concurrency: 1 });
+        expect(sortedForCompare(entries)).toEqual(expected(sim));
+        // Three members plus the throttled attempt.
+        expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBe(3 + 1);
+    });
+
+    it("retries transient 500 and 503 answers, then succeeds", async () => {
+        const { sim } = buildFixture(1, 3);
+        const server = await serve(sim, {
+            faults: [
+                { method: "GET", pathIncludes: "/loadBalancers/lb?", status: 500 },
+                { method: "GET", pathIncludes: "operationResults", status: 503, times: 2 },
+            ],
+        });
+        const entries = await lookup(sim, server);
+        expect(sortedForCompare(entries)).toEqual(expected(sim));
+        expect(server.stats.byRoute["GET loadBalancers"]).toBe(2);
+    });
+
+    it("gives up after the bounded number of retries", async () => {
+        const { sim } = buildFixture(1, 2);
+        const server = await serve(sim, { faults: [{ method: "GET", pathIncludes: "/backendAddressPools/pool?", status: 500, times: 100 }] });
+        const error = await lookupError(lookup(sim, server, { retry: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 2 } }));
+        expect(error.statusCode).toBe(500);
+        expect(error.message).toContain("backend pool");
+        expect(server.stats.byRoute["GET backendAddressPools"]).toBe(1 + 2);
+    });
+
+    it("403 names the RBAC actions and the scope", async () => {
+        const { sim, lbId } = buildFixture(1, 2);
+        const server = await serve(sim, { faults: [{ method: "POST", pathIncludes: "queryInboundNatRulePortMapping", status: 403 }] });
+        const error = await lookupError(lookup(sim, server));
+        expect(error.statusCode).toBe(403);
+        expect(error.code).toBe("AuthorizationFailed");
+        expect(error.message).toContain(QUERY_PORT_MAPPING_ACTION);
+        expect(error.message).toContain(READ_LOAD_BALANCER_ACTION);
+        expect(error.message).toContain(lbId);
+    });
+
+    it("401 (no token) names the RBAC action too", async () => {
+        const { sim } = buildFixture(1, 1);
+        const server = await serve(sim);
+        const noToken = { getToken: async () => null };
+        const error = await lookupError(lookup(sim, server, { credential: noToken }));
+        expect(error.statusCode).toBe(401);
+        expect(error.message).toContain(QUERY_PORT_MAPPING_ACTION);
+    });
+
+    it("404 names the missing load balancer, pool or rule with its resource group and subscription", async () => {
+        const { sim } = buildFixture(1, 1);
+        const server = await serve(sim);
+
+        const noLb = await lookupError(lookup(sim, server, { loadBalancerName: "lb-missing" }));
+        expect(noLb.statusCode).toBe(404);
+        expect(noLb.message).toMatch(/load balancer lb-missing not found in resource group rg-lookup of subscription 0{8}-/);
+
+        const noPool = await lookupError(lookup(sim, server, { backendPoolName: "pool-missing" }));
+        expect(noPool.statusCode).toBe(404);
+        expect(noPool.message).toContain("backend pool pool-missing not found");
+        expect(noPool.message).toContain(RG);
+
+        const noRule = await lookupError(lookup(sim, server, { ruleName: "rdp" }));
+        expect(noRule.statusCode).toBe(404);
+        expect(noRule.message).toContain('"rdp"');
+        expect(noRule.message).toContain("ssh");
+    });
+
+    it("reads a 5,000-member pool with bounded concurrency", async () => {
+        // Five scale sets of 1,000 (the simulator's scale-set limit) fill Azure's pool limit of 5,000.
+        const { sim } = buildFixture(5, 1000, { rangeSize: 5000, sshOnly: true });
+        const concurrency = 12;
+        const server = await serve(sim, { latencyMs: 1 });
+        const started = performance.now();
+        const entries = await lookup(sim, server, { concurrency });
+        const seconds = (performance.now() - started) / 1000;
+        console.log(`lookup of 5,000 members: ${seconds.toFixed(1)} s, peak ${server.stats.maxConcurrent} requests in flight`);
+
+        expect(entries.length).toBe(5000);
+        expect(new Set(entries.map((e) => e.frontendPort)).size).toBe(5000);
+        expect(new Set(entries.map((e) => e.ipConfigurationId)).size).toBe(5000);
+        const held = new Map(sim.portMappings(RG, LB).map((m) => [m.ipConfigurationId, m.frontendPort]));
+        expect(entries.every((e) => held.get(e.ipConfigurationId) === e.frontendPort)).toBe(true);
+        expect(server.stats.maxConcurrent).toBeLessThanOrEqual(concurrency);
+        expect(server.stats.maxConcurrent).toBeGreaterThan(1);
+    });
+
+    it("stops when aborted", async () => {
+        const { sim } = buildFixture(1, 20);
+        const server = await serve(sim, { latencyMs: 20 });
+        const controller = new AbortController();
+        const pending = lookup(sim, server, { signal: controller.signal, concurrency: 2, onProgress: () => controller.abort() });
+        await expect(pending).rejects.toThrow();
+        expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"] ?? 0).toBeLessThan(20);
+    });
+
+    it("lists subscriptions", async () => {
+        const { sim } = buildFixture(0, 0);
+        const server = await serve(sim);
+        const subscriptions = await listSubscriptions({ endpoint: server.url, credential: staticTokenCredential("t") });
+        expect(subscriptions.map((s) => s.subscriptionId)).toEqual([sim.subscriptionId]);
+    });
+});
+
+describe("endpoints, options and credentials", () => {
+    it("accepts presets and URLs, and keeps plain http to loopback hosts", () => {
+        expect(resolveArmEndpoint(undefined).url).toBe(ARM_ENDPOINTS.public);
+        expect(resolveArmEndpoint("china")).toEqual({ url: ARM_ENDPOINTS.china, preset: "china" });
+        expect(resolveArmEndpoint("USGovernment").url).toBe(ARM_ENDPOINTS.usgovernment);
+        expect(resolveArmEndpoint("https://management.usgovcloudapi.net/").preset).toBe("usgovernment");
+        expect(resolveArmEndpoint("http://127.0.0.1:8080/").url).toBe("http://127.0.0.1:8080");
+        expect(() => resolveArmEndpoint("http://arm.example.com")).toThrow(/unencrypted/);
+        expect(() => resolveArmEndpoint("germany")).toThrow(/public, china, usgovernment/);
+    });
+
+    it("rejects bad names and concurrency before any request", async () => {
+        const base = { subscriptionId: "s", resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", credential: staticTokenCredential("t") };
+        await expect(lookupPortMappings({ ...base, loadBalancerName: "" })).rejects.toThrow(/loadBalancerName = ""/);
+        await expect(lookupPortMappings({ ...base, concurrency: 0 })).rejects.toThrow(/concurrency = 0.*1 to 256/);
+    });
+
+    it("static token credential returns the token, expiring at the JWT's exp when it has one", async () => {
+        const exp = Math.floor(Date.now() / 1000) + 600;
+        const jwt = ["e30", Buffer.from(JSON.stringify({ exp })).toString("base64url"), "sig"].join(".");
+        const fromJwt = await staticTokenCredential(jwt).getToken("scope");
+        expect(fromJwt).toEqual({ token: jwt, expiresOnTimestamp: exp * 1000 });
+        const opaque = await staticTokenCredential(" opaque ").getToken("scope");
+        expect(opaque?.token).toBe("opaque");
+        expect(opaque?.expiresOnTimestamp).toBeGreaterThan(Date.now());
+        expect(() => staticTokenCredential("  ")).toThrow(/token is empty/);
+    });
+});
