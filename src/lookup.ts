@@ -191,6 +191,14 @@ interface PoolMember {
 /** The stage a request belongs to, for error messages. */
 type Stage = "load balancer" | "backend pool" | "public IP" | "port mapping query";
 
+/** What the request was doing, in words: "reading the backend pool of ...". */
+const STAGE_ACTIVITY: Record<Stage, string> = {
+    "load balancer": "reading",
+    "backend pool": "reading the backend pool of",
+    "public IP": "reading the frontend public IP of",
+    "port mapping query": "querying the port mappings of the backend pool of",
+};
+
 interface LookupContext {
     options: LookupPortMappingsOptions;
     loadBalancerId: string;
@@ -477,7 +485,7 @@ async function call<T>(context: LookupContext, stage: Stage, request: () => Prom
 function toLookupError(context: LookupContext, stage: Stage, err: unknown): unknown {
     if (err instanceof PortMappingLookupError) return err;
     if (isAbort(err, context.options.signal)) return err;
-    const { options, loadBalancerId, poolId } = context;
+    const { options, loadBalancerId } = context;
     const raw = err as { statusCode?: unknown; code?: unknown; message?: unknown; name?: unknown };
     const statusCode = typeof raw.statusCode === "number" ? raw.statusCode : undefined;
     const code = typeof raw.code === "string" ? raw.code : undefined;
@@ -491,8 +499,9 @@ function toLookupError(context: LookupContext, stage: Stage, err: unknown): unkn
                 ? "Fix: sign in again (az login) or pass a valid ARM access token for this cloud, then make sure the identity holds"
                 : "Fix: grant the identity";
         return new PortMappingLookupError(
-            `lookupPortMappings: ${denied} reading the ${stage} of ${where} (${azureSaid}). ` +
-                `${fix} ${actions.join(" and ")} on scope ${loadBalancerId} (the built-in Network Contributor role has both).`,
+            `lookupPortMappings: ${denied} ${STAGE_ACTIVITY[stage]} ${where} (${azureSaid}). ` +
+                `${fix} ${actions.join(" and ")} on scope ${stage === "public IP" ? "the frontend's public IP (or its resource group)" : loadBalancerId} ` +
+                "(the built-in Network Contributor role has them).",
             { statusCode, code, cause: err },
         );
     }
@@ -511,11 +520,10 @@ function toLookupError(context: LookupContext, stage: Stage, err: unknown): unkn
             cause: err,
         });
     }
-    const target = stage === "port mapping query" ? `${poolId}` : where;
     if (statusCode !== undefined) {
-        return new PortMappingLookupError(`lookupPortMappings: the ${stage} of ${target} failed (${azureSaid}).`, { statusCode, code, cause: err });
+        return new PortMappingLookupError(`lookupPortMappings: ${STAGE_ACTIVITY[stage]} ${where} failed (${azureSaid}).`, { statusCode, code, cause: err });
     }
-    return new PortMappingLookupError(`lookupPortMappings: the ${stage} of ${where} failed: ${firstLine(raw.message ?? err)}`, {
+    return new PortMappingLookupError(`lookupPortMappings: ${STAGE_ACTIVITY[stage]} ${where} failed: ${firstLine(raw.message ?? err)}`, {
         code: code ?? (typeof raw.name === "string" ? raw.name : undefined),
         cause: err,
     });
