@@ -1,13 +1,16 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import { echoMocks, known, registrationErrors, valueOf } from "../test/pulumi-helpers";
+import { resetNatRuleRegistry } from "./internal/conflict-registry";
 import { BackendPoolNatRule } from "./backend-pool-nat-rule";
 import { SingleVmNatRule } from "./single-vm-nat-rule";
 
 // Preview: Pulumi's dry run, where ids and computed values are not known yet.
 const mocks = echoMocks(true);
 beforeAll(() => mocks.ready);
+// Each test declares its own program's rules; they share one set of mocks, so not one registry.
+beforeEach(() => resetNatRuleRegistry());
 
 const lbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
 const base = {

@@ -1,12 +1,15 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import { echoMocks, known, registrationErrors } from "../test/pulumi-helpers";
+import { resetNatRuleRegistry } from "./internal/conflict-registry";
 import { NatRuleValidationError } from "./core/errors";
 import { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
 
 const mocks = echoMocks(false);
 beforeAll(() => mocks.ready);
+// Each test declares its own program's rules; they share one set of mocks, so not one registry.
+beforeEach(() => resetNatRuleRegistry());
 
 const lbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
 const base = {

@@ -6,7 +6,9 @@ import type { ValidationIssue } from "./core/errors";
 import { frontendPortRange, scaleSetDemand } from "./core/range";
 import { normalizeProtocol } from "./core/validation";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
+import { checkNatRuleConflicts, loadBalancingRuleIssues, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
 import { loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
+import { createSecurityRule, declareSecurityRule, securityArgsIssues } from "./internal/security-rule";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 
 /** Arguments of a {@link BackendPoolNatRule}. */
@@ -65,6 +67,34 @@ export interface BackendPoolNatRuleArgs {
      * @default $AZURE_NAT_RULES_ARM_ENDPOINT, else the cloud of `azure-native:environment`, else "public"
      */
     armEndpoint?: pulumi.Input<string>;
+    /**
+     * The load balancer's load-balancing rules, checked against this rule at preview (shared
+     * frontend ports, shared backend ports, rule limits); those on this rule's pool are counted on
+     * its members. Every NAT-rule component of the program on the same load balancer is checked
+     * too, without listing them. @default [] (none)
+     */
+    loadBalancingRules?: pulumi.Input<pulumi.Input<NatLoadBalancingRuleInfo>[]>;
+    /**
+     * Who may connect: CIDRs ("203.0.113.0/24"), single IPs, service tags ("VirtualNetwork") or "*".
+     * With `networkSecurityGroupId`, an NSG rule allows exactly these sources to the backend port.
+     * At least one entry. @default none: no NSG rule (a Standard load balancer then lets nothing in)
+     */
+    allowedSourceAddressPrefixes?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * ARM id of the NSG (on the members' subnet or NICs) to add the allow rule to. Give it together
+     * with `allowedSourceAddressPrefixes`, or neither. @default none: no NSG rule
+     */
+    networkSecurityGroupId?: pulumi.Input<string>;
+    /**
+     * Priority of the NSG rule, 100 to 4096, free in the NSG.
+     * @default the first free of 1000, 1010, ..., 4090 (then 100, ..., 990), clear of the NSG's other rules this program adds and of `existingSecurityRulePriorities`
+     */
+    securityRulePriority?: pulumi.Input<number>;
+    /**
+     * Priorities used by the NSG's rules that this program does not add through these components
+     * (each 100 to 4096; others are ignored). @default [] (none)
+     */
+    existingSecurityRulePriorities?: pulumi.Input<pulumi.Input<number>[]>;
 }
 
 /**
@@ -84,6 +114,14 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     public readonly plannedPortMappings: pulumi.Output<NatPortMapping[]>;
     /** One mapping per instance: planned in preview, Azure's after deployment. */
     public readonly portMappings: pulumi.Output<NatPortMapping[]>;
+    /** The NSG rule that lets `allowedSourceAddressPrefixes` in, when `networkSecurityGroupId` is given. */
+    public readonly securityRule?: network.SecurityRule;
+    /** The NSG rule's name, or undefined without one. */
+    public readonly securityRuleName: pulumi.Output<string | undefined>;
+    /** The NSG rule's priority, or undefined without one. */
+    public readonly securityRulePriority: pulumi.Output<number | undefined>;
+    /** Warnings about the NSG rule (a management port open to everyone); also logged with `pulumi.log.warn`. */
+    public readonly securityWarnings: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackendPoolNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `BackendPoolNatRule "${name}"`;
@@ -117,6 +155,8 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                     { field: "frontendIPConfigurationId", id: plainOrUnknown(args.frontendIPConfigurationId), collection: "frontendIPConfigurations" },
                     { field: "backendAddressPoolId", id: plainOrUnknown(args.backendAddressPoolId), collection: "backendAddressPools" },
                 ]),
+                ...loadBalancingRuleIssues(args.loadBalancingRules, plainOrUnknown(args.loadBalancerId)),
+                ...securityArgsIssues(args),
             ],
         );
         super("azure-nat-rules:index:BackendPoolNatRule", name, {}, opts);
@@ -151,8 +191,32 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         });
 
         const lb = loadBalancerParts(component, args.loadBalancerId);
+        // Checked against every NAT rule of this program on the load balancer, and the given
+        // load-balancing rules. Members are the instances the plan knows: scale-set instance ids
+        // 0..capacity-1 (not the extra VMs of overprovisioning, whose ids are unknown), or the VMs.
+        const members = args.scaleSet
+            ? pulumi.all([args.scaleSet.urn, demand]).apply(([urn, d]) => d.instances.map((i) => `scale set "${urn.split("::").pop()}" instance ${i}`))
+            : demand.apply((d) => d.instances.map((vm) => `VM ${vm}`));
+        const conflictsChecked = checkNatRuleConflicts({
+            component,
+            name,
+            loadBalancerId: args.loadBalancerId,
+            frontendIPConfigurationId: args.frontendIPConfigurationId,
+            protocol,
+            frontendRange: this.frontendPortRange,
+            backendPort: checked.backendPort as pulumi.Input<number>,
+            enableFloatingIP: checked.enableFloatingIP ?? false,
+            backendPoolId: checked.backendAddressPool as pulumi.Input<string>,
+            members,
+            loadBalancingRules: args.loadBalancingRules,
+        });
+        const security = args.networkSecurityGroupId === undefined
+            ? undefined
+            : declareSecurityRule(component, name, { ...args, networkSecurityGroupId: args.networkSecurityGroupId }, checked.backendPort as pulumi.Input<number>, protocol, this);
+        // Every check passes before the rule reaches Azure: a failed one leaves it uncreated.
+        const allChecked: pulumi.Output<unknown> = security ? pulumi.all([conflictsChecked, security.checked]) : conflictsChecked;
         // The end is taken from the checked plan, so an exhausted range never reaches Azure.
-        const rangeEnd = pulumi.all([this.frontendPortRange, planned]).apply(([range]) => range.end);
+        const rangeEnd = pulumi.all([this.frontendPortRange, planned, allChecked]).apply(([range]) => range.end);
         this.rule = new network.InboundNatRule(`${name}-rule`, {
             resourceGroupName: lb.resourceGroupName,
             loadBalancerName: lb.loadBalancerName,
@@ -204,7 +268,15 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                               frontendIp: v.frontendIp, planned: v.planned }, this)
                           : v.planned,
                   );
+        const nsgRule = security ? createSecurityRule(name, security, allChecked, this) : undefined;
+        this.securityRule = nsgRule?.rule;
+        this.securityRuleName = nsgRule?.name ?? pulumi.output(undefined);
+        this.securityRulePriority = nsgRule?.priority ?? pulumi.output(undefined);
+        this.securityWarnings = security?.warnings ?? pulumi.output([]);
         this.registerOutputs({
+            securityRuleName: this.securityRuleName,
+            securityRulePriority: this.securityRulePriority,
+            securityWarnings: this.securityWarnings,
             ruleId: this.ruleId,
             ruleName: this.ruleName,
             frontendPortRange: this.frontendPortRange,

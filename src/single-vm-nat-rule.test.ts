@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { echoMocks, known } from "../test/pulumi-helpers";
+import { resetNatRuleRegistry } from "./internal/conflict-registry";
 import { NatRuleValidationError } from "./core/errors";
 import { SingleVmNatRule } from "./single-vm-nat-rule";
 
@@ -8,6 +9,8 @@ const lbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/l
 const fe = `${lbId}/frontendIPConfigurations/fe`;
 
 beforeAll(() => mocks.ready);
+// Each test declares its own program's rules; they share one set of mocks, so not one registry.
+beforeEach(() => resetNatRuleRegistry());
 
 describe("SingleVmNatRule", () => {
     it("creates one InboundNatRule in the load balancer's resource group with the given settings", async () => {

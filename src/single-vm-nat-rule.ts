@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { normalizeProtocol } from "./core/validation";
+import { checkNatRuleConflicts, loadBalancingRuleIssues, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
 import { loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
+import { createSecurityRule, declareSecurityRule, securityArgsIssues } from "./internal/security-rule";
 import type { NatPortMapping } from "./mapping";
 
 /** Arguments of a {@link SingleVmNatRule}. */
@@ -34,6 +36,33 @@ export interface SingleVmNatRuleArgs {
     vmName?: pulumi.Input<string>;
     /** Frontend IP address (e.g. the public IP's `ipAddress`), used in the port mapping output. @default "" */
     frontendIpAddress?: pulumi.Input<string>;
+    /**
+     * The load balancer's load-balancing rules, checked against this rule at preview (shared
+     * frontend ports, shared backend ports, rule limits). Every NAT-rule component of the program on
+     * the same load balancer is checked too, without listing them. @default [] (none)
+     */
+    loadBalancingRules?: pulumi.Input<pulumi.Input<NatLoadBalancingRuleInfo>[]>;
+    /**
+     * Who may connect: CIDRs ("203.0.113.0/24"), single IPs, service tags ("VirtualNetwork") or "*".
+     * With `networkSecurityGroupId`, an NSG rule allows exactly these sources to the backend port.
+     * At least one entry. @default none: no NSG rule (a Standard load balancer then lets nothing in)
+     */
+    allowedSourceAddressPrefixes?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * ARM id of the NSG (on the VM's subnet or NIC) to add the allow rule to. Give it together with
+     * `allowedSourceAddressPrefixes`, or neither. @default none: no NSG rule
+     */
+    networkSecurityGroupId?: pulumi.Input<string>;
+    /**
+     * Priority of the NSG rule, 100 to 4096, free in the NSG.
+     * @default the first free of 1000, 1010, ..., 4090 (then 100, ..., 990), clear of the NSG's other rules this program adds and of `existingSecurityRulePriorities`
+     */
+    securityRulePriority?: pulumi.Input<number>;
+    /**
+     * Priorities used by the NSG's rules that this program does not add through these components
+     * (each 100 to 4096; others are ignored). @default [] (none)
+     */
+    existingSecurityRulePriorities?: pulumi.Input<pulumi.Input<number>[]>;
 }
 
 /**
@@ -49,11 +78,20 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
     public readonly ruleName: pulumi.Output<string>;
     /** How to reach the VM: frontend IP and port to backend port. */
     public readonly portMapping: pulumi.Output<NatPortMapping>;
+    /** The NSG rule that lets `allowedSourceAddressPrefixes` in, when `networkSecurityGroupId` is given. */
+    public readonly securityRule?: network.SecurityRule;
+    /** The NSG rule's name, or undefined without one. */
+    public readonly securityRuleName: pulumi.Output<string | undefined>;
+    /** The NSG rule's priority, or undefined without one. */
+    public readonly securityRulePriority: pulumi.Output<number | undefined>;
+    /** Warnings about the NSG rule (a management port open to everyone); also logged with `pulumi.log.warn`. */
+    public readonly securityWarnings: pulumi.Output<string[]>;
 
     constructor(name: string, args: SingleVmNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
+        const component = `SingleVmNatRule "${name}"`;
         // Validate before registering anything, so bad input creates nothing.
         const checked = validateInputs(
-            `SingleVmNatRule "${name}"`,
+            component,
             {
                 frontendPort: args.frontendPort,
                 backendPort: args.backendPort,
@@ -63,21 +101,49 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
                 enableFloatingIP: args.enableFloatingIP,
             },
             {},
-            loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), [
-                { field: "frontendIPConfigurationId", id: plainOrUnknown(args.frontendIPConfigurationId), collection: "frontendIPConfigurations" },
-            ]),
+            [
+                ...loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), [
+                    { field: "frontendIPConfigurationId", id: plainOrUnknown(args.frontendIPConfigurationId), collection: "frontendIPConfigurations" },
+                ]),
+                ...loadBalancingRuleIssues(args.loadBalancingRules, plainOrUnknown(args.loadBalancerId)),
+                ...securityArgsIssues(args),
+            ],
         );
         super("azure-nat-rules:index:SingleVmNatRule", name, {}, opts);
 
-        const lb = loadBalancerParts(`SingleVmNatRule "${name}"`, args.loadBalancerId);
+        const lb = loadBalancerParts(component, args.loadBalancerId);
         const protocol = pulumi.output(checked.protocol ?? "Tcp").apply((p) => normalizeProtocol(p) ?? p);
         const ruleName = pulumi.output(args.ruleName ?? name);
+
+        // Checked against every NAT rule of this program on the load balancer, and the given
+        // load-balancing rules. The VM counts toward per-VM checks only when vmName is a plain
+        // string: an Output (e.g. the VM's name) may depend on this rule through the NIC.
+        const vmName = plainOrUnknown(args.vmName);
+        const conflictsChecked = checkNatRuleConflicts({
+            component,
+            name,
+            loadBalancerId: args.loadBalancerId,
+            frontendIPConfigurationId: args.frontendIPConfigurationId,
+            protocol,
+            frontendPort: checked.frontendPort,
+            backendPort: checked.backendPort as pulumi.Input<number>,
+            enableFloatingIP: checked.enableFloatingIP ?? false,
+            members: typeof vmName === "string" ? [`VM ${vmName}`] : [],
+            loadBalancingRules: args.loadBalancingRules,
+        });
+        const security = args.networkSecurityGroupId === undefined
+            ? undefined
+            : declareSecurityRule(component, name, { ...args, networkSecurityGroupId: args.networkSecurityGroupId }, checked.backendPort as pulumi.Input<number>, protocol, this);
+        // Every check passes before the rule reaches Azure: a failed one leaves it uncreated.
+        const allChecked: pulumi.Output<unknown> = security ? pulumi.all([conflictsChecked, security.checked]) : conflictsChecked;
+        const frontendPort = pulumi.all([checked.frontendPort as pulumi.Input<number>, allChecked]).apply(([port]) => port);
+
         this.rule = new network.InboundNatRule(`${name}-rule`, {
             resourceGroupName: lb.resourceGroupName,
             loadBalancerName: lb.loadBalancerName,
             inboundNatRuleName: ruleName,
             frontendIPConfiguration: { id: args.frontendIPConfigurationId },
-            frontendPort: checked.frontendPort,
+            frontendPort,
             backendPort: checked.backendPort,
             protocol,
             idleTimeoutInMinutes: checked.idleTimeoutInMinutes,
@@ -99,6 +165,19 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
                 protocol: p ?? "Tcp",
                 source,
             }));
-        this.registerOutputs({ ruleId: this.ruleId, ruleName: this.ruleName, portMapping: this.portMapping });
+
+        const nsgRule = security ? createSecurityRule(name, security, allChecked, this) : undefined;
+        this.securityRule = nsgRule?.rule;
+        this.securityRuleName = nsgRule?.name ?? pulumi.output(undefined);
+        this.securityRulePriority = nsgRule?.priority ?? pulumi.output(undefined);
+        this.securityWarnings = security?.warnings ?? pulumi.output([]);
+        this.registerOutputs({
+            ruleId: this.ruleId,
+            ruleName: this.ruleName,
+            portMapping: this.portMapping,
+            securityRuleName: this.securityRuleName,
+            securityRulePriority: this.securityRulePriority,
+            securityWarnings: this.securityWarnings,
+        });
     }
 }
