@@ -88,7 +88,8 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         } catch (err) {
             fail(err);
         }
-        await waitForRegistrations();
+        // A registration whose inputs failed never settles Pulumi's RPC counter, so stop at the first failure.
+        await Promise.race([waitForRegistrations(), failed]);
         await settle();
         active = false;
         // The simulator's own error first: Pulumi rewraps registration errors in its own message.
