@@ -9,4 +9,19 @@ export { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-
 export { natPoolRuleArgs, type NatPoolRuleArgsInput } from "./migration";
 export type { NatPortMapping, NatFrontendPortRange } from "./mapping";
 export { resetNatRuleRegistry, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
+export {
+    lookupPortMappings,
+    listSubscriptions,
+    staticTokenCredential,
+    resolveArmEndpoint,
+    PortMappingLookupError,
+    ARM_ENDPOINTS,
+    QUERY_PORT_MAPPING_ACTION,
+    READ_LOAD_BALANCER_ACTION,
+    type LookupPortMappingsOptions,
+    type LookupRetryOptions,
+    type PortMappingEntry,
+    type ArmEndpointName,
+    type SubscriptionSummary,
+} from "./lookup";
 export * from "./core";

@@ -8,7 +8,7 @@ import { AzureNatRulesError } from "../core/errors";
 import { packageVersion } from "../internal/package-root";
 
 // Each entry: a module under ./commands that exports `register(program: Command): void`.
-const COMMANDS: string[] = ["plan", "schema", "migrate", "mappings", "local-arm"];
+const COMMANDS: string[] = ["plan", "schema", "migrate", "mappings", "local-arm", "demo"];
 
 export function buildProgram(): Command {
     const program = new Command("azure-nat-rules")
@@ -41,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+    // `azure-nat-rules ... | head` closes stdout early; that is not an error.
+    process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+        if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+        throw err;
+    });
     main(process.argv.slice(2)).then((code) => {
         process.exitCode = code;
     });

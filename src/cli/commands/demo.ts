@@ -1,0 +1,217 @@
+/**
+ * `azure-nat-rules demo` (and `npm start`): deploys the scale-set example stack to the local Azure
+ * simulator, one deployment per run, and shows the port map and what changed since the last run.
+ */
+import * as path from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { diffAssignments, sortInstances } from "../../core/allocation";
+import { AzureNatRulesError } from "../../core/errors";
+import type { PortAssignment } from "../../core/types";
+import type { NatFrontendPortRange, NatPortMapping } from "../../mapping";
+// Types only: Pulumi, the simulator and the example load when the demo runs, so other commands start fast.
+import type { AzureSimulator } from "../../testing";
+import { formatMappingTable, sshLines } from "../format";
+
+/** Names the example uses with its default prefix. */
+const PREFIX = "natdemo";
+const RESOURCE_GROUP = `${PREFIX}-rg`;
+const LOAD_BALANCER = `${PREFIX}-lb`;
+const SCALE_SET = `${PREFIX}-vmss`;
+const RULE = `${PREFIX}-ssh`;
+const DEFAULT_INSTANCES = 3;
+/** Azure's (and the simulator's) most instances in one scale set. */
+const MAX_SCALE_SET_CAPACITY = 1000;
+export const DEFAULT_STATE_FILE = path.join(".azure-nat-rules", "demo-state.json");
+/** Stands in for a real key: the simulator does not log in to anything. */
+const DEMO_SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoKeyForTheLocalSimulatorOnly demo@azure-nat-rules";
+
+interface DemoOptions {
+    instances?: number;
+    deleteInstances?: string[];
+    reset?: boolean;
+    state: string;
+    user: string;
+    json?: boolean;
+}
+
+/** What `--json` prints. */
+export interface DemoReport {
+    resourceGroup: string;
+    loadBalancer: string;
+    backendPool: string;
+    rule: string;
+    range: NatFrontendPortRange;
+    mappings: NatPortMapping[];
+}
+
+function parseInstances(value: string): number {
+    if (!/^\d+$/.test(value.trim()) || Number(value) > MAX_SCALE_SET_CAPACITY) {
+        throw new InvalidArgumentError(`${JSON.stringify(value)}: allowed is an integer from 0 to ${MAX_SCALE_SET_CAPACITY} (a scale set's capacity).`);
+    }
+    return Number(value);
+}
+
+function parseInstanceIds(value: string): string[] {
+    const ids = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) {
+        throw new InvalidArgumentError(`${JSON.stringify(value)}: allowed is a comma-separated list of instance ids, e.g. 1,3.`);
+    }
+    return ids.map((id) => String(Number(id)));
+}
+
+export function register(program: Command): void {
+    program
+        .command("demo")
+        .description(
+            "Deploy the scale-set example stack to the local Azure simulator (no Azure account, no network) and show its port map. " +
+                "Each run is one deployment; the simulated Azure is kept in a state file between runs.",
+        )
+        .option("--instances <n>", `scale set capacity for this deployment (default: the current instance count, or ${DEFAULT_INSTANCES})`, parseInstances)
+        .option("--delete-instances <ids>", "before deploying, delete these instances outside Pulumi, as `az vmss delete-instances` would (e.g. 1,3)", parseInstanceIds)
+        .option("--reset", "start from an empty Azure")
+        .option("--state <file>", "where the simulated Azure is kept", DEFAULT_STATE_FILE)
+        .option("--user <name>", "admin user for the ssh lines", "azureuser")
+        .option("--json", "print one JSON object on stdout and nothing else")
+        .addHelpText(
+            "after",
+            [
+                "",
+                "Examples:",
+                "  $ npm start -- --reset --instances 3     # fresh Azure, 3 instances",
+                "  $ npm start -- --instances 5             # scale out: instances 0-2 keep their ports",
+                "  $ npm start -- --delete-instances 1,3    # delete two instances outside Pulumi, then deploy",
+                "  $ npm start -- --instances 11            # past the range: fails, state unchanged",
+                "  $ azure-nat-rules local-arm --port 8080 --state .azure-nat-rules/demo-state.json",
+                "",
+                "The range is 50000-50009 (maxInstances 10). A failed deployment exits 1 and leaves the state file as it was.",
+            ].join("\n"),
+        )
+        .action(async (options: DemoOptions) => {
+            await runDemo(options);
+        });
+}
+
+/** The V2 mapping of the example's rule as the state holds it now. */
+function currentAssignments(sim: AzureSimulator): PortAssignment[] {
+    try {
+        return sim.portMappings(RESOURCE_GROUP, LOAD_BALANCER, { rule: RULE }).map((m) => ({ instance: m.instance, frontendPort: m.frontendPort }));
+    } catch {
+        return []; // nothing deployed yet
+    }
+}
+
+function currentInstanceCount(sim: AzureSimulator): number | undefined {
+    try {
+        return sim.listInstances(RESOURCE_GROUP, SCALE_SET).length;
+    } catch {
+        return undefined;
+    }
+}
+
+async function runDemo(options: DemoOptions): Promise<void> {
+    const { AzureSimulator, runDeployment, startArmServer } = await import("../../testing");
+    const { ARM_ENDPOINT_ENV } = await import("../../internal/azure-mappings");
+    const { declareScaleSetStack } = await import("../../../examples/scale-set/program");
+    const progress = (line: string) => process.stderr.write(`${line}\n`);
+    const stateFile = path.resolve(options.state);
+    // Everything happens on this in-memory copy; the file is written only after a successful deployment.
+    const sim = options.reset ? new AzureSimulator() : AzureSimulator.load(stateFile);
+    const before = currentAssignments(sim);
+
+    const notes: string[] = [];
+    if (options.deleteInstances) {
+        if (currentInstanceCount(sim) === undefined) {
+            throw new AzureNatRulesError(
+                `demo: --delete-instances ${options.deleteInstances.join(",")}: there is no scale set ${SCALE_SET} in ${stateFile} yet. Fix: deploy first, e.g. \`npm start -- --reset --instances 3\`.`,
+            );
+        }
+        const left = sim.deleteInstances(RESOURCE_GROUP, SCALE_SET, options.deleteInstances);
+        notes.push(`Outside Pulumi: deleted instance(s) ${options.deleteInstances.join(", ")} of ${SCALE_SET} (as \`az vmss delete-instances\`); ${left.length} left.`);
+    }
+    // Without --instances the program declares what Azure has now, so an outside change is not undone.
+    const instances = options.instances ?? currentInstanceCount(sim) ?? DEFAULT_INSTANCES;
+
+    progress(`Deploying the scale-set example (${instances} instance${instances === 1 ? "" : "s"}) to the local Azure simulator…`);
+    const server = await startArmServer(sim, { port: 0 });
+    const savedEndpoint = process.env[ARM_ENDPOINT_ENV];
+    // The component reads Azure's real mappings after deployment; here "Azure" is the simulator.
+    process.env[ARM_ENDPOINT_ENV] = server.url;
+    let result;
+    try {
+        result = await runDeployment(sim, () => declareScaleSetStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX }), {
+            project: "azure-nat-rules-example",
+            stack: "demo",
+        });
+    } finally {
+        if (savedEndpoint === undefined) delete process.env[ARM_ENDPOINT_ENV];
+        else process.env[ARM_ENDPOINT_ENV] = savedEndpoint;
+        await server.close();
+    }
+    sim.save(stateFile);
+
+    const outputs = result.outputs as {
+        resourceGroup: string;
+        loadBalancer: string;
+        backendPool: string;
+        rule: string;
+        frontendPortRange: NatFrontendPortRange;
+        portMappings: NatPortMapping[];
+    };
+    const report: DemoReport = {
+        resourceGroup: outputs.resourceGroup,
+        loadBalancer: outputs.loadBalancer,
+        backendPool: outputs.backendPool,
+        rule: outputs.rule,
+        range: outputs.frontendPortRange,
+        mappings: outputs.portMappings,
+    };
+    if (options.json) {
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+        return;
+    }
+    const resources = (result as { resources?: { type: string; name: string }[] }).resources ?? [];
+    const after = report.mappings.map((m) => ({ instance: m.instance, frontendPort: m.frontendPort }));
+    process.stdout.write(
+        [
+            `Deployed to the local Azure simulator (state: ${path.relative(process.cwd(), stateFile) || stateFile}).`,
+            ...notes,
+            "",
+            ...(resources.length > 0 ? [`Resources declared (${resources.length}):`, ...resources.map((r) => `  ${r.type.padEnd(45)} ${r.name}`), ""] : []),
+            `Frontend range ${report.range.start}-${report.range.end} (capacity ${report.range.capacity}) on ${report.mappings[0]?.frontendIp ?? "the frontend"}:`,
+            `  ${rangeBar(report.range, after)}`,
+            "",
+            formatMappingTable(report.mappings),
+            "",
+            ...sshLines(report.mappings, options.user).map((line) => `  ${line}`),
+            "",
+            ...describeChanges(before, after),
+        ].join("\n") + "\n",
+    );
+}
+
+/** One cell per port (or per group of ports for big ranges): # in use, . free. */
+export function rangeBar(range: NatFrontendPortRange, used: readonly PortAssignment[], width = 50): string {
+    const cells = Math.min(range.capacity, width);
+    const perCell = range.capacity / cells;
+    const counts = new Array<number>(cells).fill(0);
+    for (const a of used) {
+        const slot = a.frontendPort - range.start;
+        if (slot >= 0 && slot < range.capacity) counts[Math.min(cells - 1, Math.floor(slot / perCell))]++;
+    }
+    const bar = counts.map((c) => (c === 0 ? "." : "#")).join("");
+    const pct = Math.round((used.length / range.capacity) * 100);
+    return `[${bar}] ${used.length}/${range.capacity} in use (${pct}%)`;
+}
+
+export function describeChanges(before: readonly PortAssignment[], after: readonly PortAssignment[]): string[] {
+    if (before.length === 0) return [`First deployment: ${after.length} instance(s) mapped.`];
+    const d = diffAssignments(before, after);
+    const list = (items: { instance: string }[]) => sortInstances(items.map((i) => i.instance)).join(", ") || "none";
+    return [
+        "Since the last deployment:",
+        `  added:   ${d.added.length} (${d.added.map((a) => `${a.instance}→${a.frontendPort}`).join(", ") || "none"})`,
+        `  removed: ${d.removed.length} (${d.removed.map((a) => `${a.instance}, port ${a.frontendPort} freed`).join("; ") || "none"})`,
+        `  kept their ports: ${d.kept.length} (${list(d.kept)})`,
+        ...(d.moved.length > 0 ? [`  MOVED: ${d.moved.map((m) => `${m.instance} ${m.from}→${m.to}`).join(", ")}`] : []),
+    ];
+}
