@@ -232,7 +232,10 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
             enableTcpReset: checked.enableTcpReset,
         }, { parent: this, dependsOn: args.scaleSet ? [args.scaleSet] : [] });
 
-        this.ruleId = this.rule.id;
+        // A failed check or input leaves the rule uncreated, so its outputs would never resolve:
+        // the component's outputs fail with the same error instead of waiting forever.
+        const inputsChecked = pulumi.all([rangeEnd, ...Object.values(checked)]);
+        this.ruleId = pulumi.all([inputsChecked, this.rule.id]).apply(([, id]) => id);
         this.ruleName = ruleName;
         this.plannedPortMappings = pulumi
             .all([planned, args.frontendIpAddress ?? "", checked.backendPort, protocol])
@@ -253,7 +256,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
             : pulumi
                   .output({
                       planned: this.plannedPortMappings,
-                      ruleId: this.rule.id, // wait for the rule
+                      ruleId: this.ruleId, // wait for the rule
                       scaleSetId: args.scaleSet?.id ?? "", // and for its members
                       ref: lb,
                       rule: ruleName,

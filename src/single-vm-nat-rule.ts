@@ -151,12 +151,15 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
             enableTcpReset: checked.enableTcpReset,
         }, { parent: this });
 
-        this.ruleId = this.rule.id;
+        // A failed check or input leaves the rule uncreated, so its outputs would never resolve:
+        // the component's outputs fail with the same error instead of waiting forever.
+        const inputsChecked = pulumi.all([allChecked, frontendPort, ...Object.values(checked)]);
+        this.ruleId = pulumi.all([inputsChecked, this.rule.id]).apply(([, id]) => id);
         this.ruleName = ruleName;
         // After an update these are Azure's own values for the rule; in preview, the planned ones.
         const source = pulumi.runtime.isDryRun() ? "planned" : "azure";
         this.portMapping = pulumi
-            .all([args.vmName ?? ruleName, args.frontendIpAddress ?? "", this.rule.frontendPort, this.rule.backendPort, this.rule.protocol])
+            .all([args.vmName ?? ruleName, args.frontendIpAddress ?? "", pulumi.all([inputsChecked, this.rule.frontendPort]).apply(([, port]) => port), this.rule.backendPort, this.rule.protocol])
             .apply(([instance, frontendIp, frontendPort, backendPort, p]) => ({
                 instance,
                 frontendIp,

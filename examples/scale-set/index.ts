@@ -9,6 +9,7 @@ const outputs = declareScaleSetStack({
     frontendPortRangeStart: config.getNumber("frontendPortRangeStart"),
     sshPublicKey: config.require("sshPublicKey"),
     adminUsername: config.get("adminUsername"),
+    sshSourceCidr: config.get("sshSourceCidr"),
 });
 
 export const resourceGroup = outputs.resourceGroup;
@@ -19,3 +20,5 @@ export const frontendIp = outputs.frontendIp;
 export const frontendPortRange = outputs.frontendPortRange;
 export const portMappings = outputs.portMappings;
 export const sshCommands = outputs.sshCommands;
+export const sshAllowedFrom = outputs.sshAllowedFrom;
+export const sshSecurityRule = outputs.sshSecurityRule;

@@ -19,7 +19,15 @@ export interface ScaleSetStackSettings {
     adminUsername?: string;
     /** Name prefix of every resource. @default "natdemo" */
     prefix?: string;
+    /**
+     * Who may reach SSH: a CIDR (or IP) allowed by the NSG rule the NAT rule adds. Use your own
+     * address ("198.51.100.7/32"). @default "203.0.113.0/24" (a documentation range, so the demo runs unchanged)
+     */
+    sshSourceCidr?: string;
 }
+
+/** The SSH source when none is configured: TEST-NET-3, a range reserved for documentation (RFC 5737). */
+export const DEFAULT_SSH_SOURCE_CIDR = "203.0.113.0/24";
 
 /**
  * A Linux scale set behind a Standard load balancer, with SSH to each instance through one
@@ -28,6 +36,7 @@ export interface ScaleSetStackSettings {
 export function declareScaleSetStack(settings: ScaleSetStackSettings) {
     const prefix = settings.prefix ?? "natdemo";
     const adminUsername = settings.adminUsername ?? "azureuser";
+    const sshSourceCidr = settings.sshSourceCidr ?? DEFAULT_SSH_SOURCE_CIDR;
 
     const group = new resources.ResourceGroup(`${prefix}-rg`, { resourceGroupName: `${prefix}-rg` });
     const nsg = new network.NetworkSecurityGroup(`${prefix}-nsg`, {
@@ -101,6 +110,9 @@ export function declareScaleSetStack(settings: ScaleSetStackSettings) {
         protocol: "Tcp",
         scaleSet,
         frontendIpAddress: publicIp.ipAddress.apply((ip) => ip ?? ""),
+        // A Standard load balancer lets nothing in until an NSG allows it: allow SSH from one range only.
+        networkSecurityGroupId: nsg.id,
+        allowedSourceAddressPrefixes: [sshSourceCidr],
     });
 
     return {
@@ -111,6 +123,9 @@ export function declareScaleSetStack(settings: ScaleSetStackSettings) {
         frontendIp: publicIp.ipAddress,
         frontendPortRange: ssh.frontendPortRange,
         portMappings: ssh.portMappings,
+        sshAllowedFrom: sshSourceCidr,
+        sshSecurityRule: ssh.securityRuleName,
+        sshSecurityRulePriority: ssh.securityRulePriority,
         sshCommands: pulumi
             .all([ssh.portMappings, adminUsername])
             .apply(([mappings, user]) => mappings.map((m) => `ssh -p ${m.frontendPort} ${user}@${m.frontendIp}`)),

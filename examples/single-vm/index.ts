@@ -10,6 +10,8 @@ import { SingleVmNatRule } from "../../src";
 const config = new pulumi.Config();
 const sshPublicKey = config.require("sshPublicKey");
 const adminUsername = config.get("adminUsername") ?? "azureuser";
+// Who may reach SSH; the default is a documentation range (RFC 5737), so set your own address.
+const sshSourceCidr = config.get("sshSourceCidr") ?? "203.0.113.0/24";
 const prefix = "natvm";
 
 const group = new resources.ResourceGroup(`${prefix}-rg`, { resourceGroupName: `${prefix}-rg` });
@@ -46,6 +48,9 @@ export const portMappings = vmNames.map((vmName, i) => {
         backendPort: 22,
         vmName,
         frontendIpAddress: publicIp.ipAddress.apply((ip) => ip ?? ""),
+        // Both rules add an NSG rule to the subnet's NSG; they get different priorities.
+        networkSecurityGroupId: nsg.id,
+        allowedSourceAddressPrefixes: [sshSourceCidr],
     });
     // The rule is attached on the NIC side: its id goes into the ipConfiguration.
     const nic = new network.NetworkInterface(`${vmName}-nic`, {
