@@ -16,6 +16,8 @@ export interface DeploymentOptions {
 export interface DeploymentResult {
     /** The program's exports with every Output resolved; unknown values (preview) are undefined. */
     outputs: Record<string, unknown>;
+    /** Every resource the program declared (components included), in registration order. */
+    resources: { type: string; name: string }[];
 }
 
 /** A Pulumi program: declares resources and returns its exports (which may hold Outputs). */
@@ -53,10 +55,12 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         signalFailure();
     };
     let active = true;
+    const resources: { type: string; name: string }[] = [];
     const mocks = sim.mocks({ onError: fail });
     const guardedMocks: pulumi.runtime.Mocks = {
         newResource: (args) => {
             if (!active) throw new Error(`runDeployment: ${args.type} ${args.name} registered after its deployment ended.`);
+            resources.push({ type: args.type, name: args.name });
             return mocks.newResource(args);
         },
         call: (args) => {
@@ -98,7 +102,7 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
             if (!preview) sim.restore(snapshot);
             throw failure;
         }
-        return { outputs };
+        return { outputs, resources };
     } finally {
         active = false;
         process.removeListener("unhandledRejection", fail);

@@ -169,14 +169,17 @@ async function runDemo(options: DemoOptions): Promise<void> {
         process.stdout.write(`${JSON.stringify(report)}\n`);
         return;
     }
-    const resources = (result as { resources?: { type: string; name: string }[] }).resources ?? [];
+    const resources = result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
     const after = report.mappings.map((m) => ({ instance: m.instance, frontendPort: m.frontendPort }));
+    const width = Math.max(...resources.map((r) => r.type.length));
     process.stdout.write(
         [
             `Deployed to the local Azure simulator (state: ${path.relative(process.cwd(), stateFile) || stateFile}).`,
             ...notes,
             "",
-            ...(resources.length > 0 ? [`Resources declared (${resources.length}):`, ...resources.map((r) => `  ${r.type.padEnd(45)} ${r.name}`), ""] : []),
+            `Resources declared (${resources.length}):`,
+            ...resources.map((r) => `  ${r.type.padEnd(width)}  ${r.name}`),
+            "",
             `Frontend range ${report.range.start}-${report.range.end} (capacity ${report.range.capacity}) on ${report.mappings[0]?.frontendIp ?? "the frontend"}:`,
             `  ${rangeBar(report.range, after)}`,
             "",

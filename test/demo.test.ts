@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "..");
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+
+interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** The demo as a user runs it (`npm start -- ...` runs exactly this), as a child process. */
+function demo(...args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+        execFile(tsx, ["src/cli/main.ts", "demo", ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        });
+    });
+}
+
+interface Report {
+    range: { start: number; end: number; capacity: number };
+    mappings: { instance: string; frontendIp: string; frontendPort: number; backendPort: number; protocol: string; source: string }[];
+}
+
+const ports = (r: Report) => Object.fromEntries(r.mappings.map((m) => [m.instance, m.frontendPort]));
+
+describe("npm start (the demo)", () => {
+    it("scales 3 → 5 → delete 1,3 → 6 keeping survivors' ports, then fails past the range and leaves the state as it was", async () => {
+        const state = path.join(mkdtempSync(path.join(tmpdir(), "nat-demo-")), "state.json");
+
+        const first = await demo("--reset", "--instances", "3", "--state", state, "--json");
+        expect(first.code).toBe(0);
+        const r1 = JSON.parse(first.stdout) as Report;
+        expect(r1.range).toEqual({ start: 50000, end: 50009, capacity: 10 });
+        expect(ports(r1)).toEqual({ 0: 50000, 1: 50001, 2: 50002 });
+        expect(r1.mappings.every((m) => m.source === "azure" && m.backendPort === 22 && m.protocol === "Tcp" && /^203\.0\.113\.\d+$/.test(m.frontendIp))).toBe(true);
+
+        const r2 = JSON.parse((await demo("--instances", "5", "--state", state, "--json")).stdout) as Report;
+        expect(ports(r2)).toEqual({ ...ports(r1), 3: 50003, 4: 50004 });
+
+        // Human output this time: the table, the ssh lines and what changed.
+        const third = await demo("--delete-instances", "1,3", "--state", state);
+        expect(third.code).toBe(0);
+        expect(third.stdout).toMatch(/Outside Pulumi: deleted instance\(s\) 1, 3 of natdemo-vmss/);
+        expect(third.stdout).toMatch(/^4\s+Tcp\s+203\.0\.113\.\d+:50004\s+22\s+azure$/m);
+        expect(third.stdout).toMatch(/4: ssh -p 50004 azureuser@203\.0\.113\.\d+/);
+        expect(third.stdout).toMatch(/removed: 2 \(1, port 50001 freed; 3, port 50003 freed\)/);
+        expect(third.stdout).toMatch(/kept their ports: 3 \(0, 2, 4\)/);
+        expect(third.stdout).toMatch(/\[#\.#\.#\.\.\.\.\.\] 3\/10 in use \(30%\)/);
+        expect(third.stdout).not.toMatch(/^1\s+Tcp/m);
+
+        const r4 = JSON.parse((await demo("--instances", "6", "--state", state, "--json")).stdout) as Report;
+        // Survivors keep theirs; new instances 5, 6, 7 take the lowest free ports, the freed ones first.
+        expect(ports(r4)).toEqual({ 0: 50000, 2: 50002, 4: 50004, 5: 50001, 6: 50003, 7: 50005 });
+
+        const saved = readFileSync(state, "utf8");
+        const tooMany = await demo("--instances", "11", "--state", state, "--json");
+        expect(tooMany.code).not.toBe(0);
+        expect(tooMany.stdout).toBe("");
+        expect(tooMany.stderr).toMatch(/frontend port range 50000-50009 \(capacity 10\) is exhausted: 11 instances need a port/);
+        expect(readFileSync(state, "utf8")).toBe(saved);
+
+        // The state still serves the last good deployment.
+        const again = JSON.parse((await demo("--state", state, "--json")).stdout) as Report;
+        expect(ports(again)).toEqual(ports(r4));
+    });
+
+    it("rejects bad flags and a corrupt state file with a clear message, changing nothing", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "nat-demo-"));
+        const state = path.join(dir, "state.json");
+        writeFileSync(state, "{ not json");
+        const [badCount, badIds, corrupt, noScaleSet] = await Promise.all([
+            demo("--instances", "many", "--state", state),
+            demo("--delete-instances", "one", "--state", state),
+            demo("--state", state),
+            demo("--delete-instances", "1", "--state", path.join(dir, "missing.json")),
+        ]);
+        expect(badCount.code).not.toBe(0);
+        expect(badCount.stderr).toMatch(/--instances.*"many": allowed is an integer from 0 to 1000/);
+        expect(badIds.stderr).toMatch(/--delete-instances.*"one": allowed is a comma-separated list of instance ids/);
+        expect(corrupt.code).toBe(1);
+        expect(corrupt.stderr).toMatch(/simulator state ".*state\.json": is not valid JSON/);
+        expect(noScaleSet.code).toBe(1);
+        expect(noScaleSet.stderr).toMatch(/there is no scale set natdemo-vmss .* yet/);
+        expect(readFileSync(state, "utf8")).toBe("{ not json");
+    });
+});
