@@ -1,0 +1,110 @@
+/**
+ * Successive deployments of the scale-set example through the real components, against one
+ * simulator: the component's portMappings are Azure's (read over loopback HTTP with the real SDK),
+ * survivors keep their ports, and the mappings CLI reads back exactly what the component output.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AzureSimulator, runDeployment, startArmServer, type ArmServer } from "../src/testing";
+import { ARM_ENDPOINT_ENV } from "../src/internal/azure-mappings";
+import { declareScaleSetStack } from "../examples/scale-set/program";
+import type { NatPortMapping } from "../src/mapping";
+
+const ROOT = path.resolve(__dirname, "..");
+const sim = new AzureSimulator();
+let server: ArmServer;
+
+beforeAll(async () => {
+    server = await startArmServer(sim, { port: 0 });
+    process.env[ARM_ENDPOINT_ENV] = server.url;
+});
+afterAll(async () => {
+    delete process.env[ARM_ENDPOINT_ENV];
+    await server.close();
+});
+
+async function deploy(instances: number, preview = false): Promise<NatPortMapping[]> {
+    const result = await runDeployment(sim, () => declareScaleSetStack({ instances, sshPublicKey: "ssh-ed25519 AAAA test", prefix: "multi" }), { preview });
+    return result.outputs.portMappings as NatPortMapping[];
+}
+
+const byInstance = (m: { instance: string; frontendPort: number }[]) => Object.fromEntries(m.map((x) => [x.instance, x.frontendPort]));
+const simulated = () => byInstance(sim.portMappings("multi-rg", "multi-lb", { rule: "multi-ssh" }));
+
+function expectSurvivorsKept(before: Record<string, number>, after: Record<string, number>): void {
+    for (const [instance, port] of Object.entries(after)) if (instance in before) expect(port, `instance ${instance}`).toBe(before[instance]);
+    expect(new Set(Object.values(after)).size).toBe(Object.keys(after).length);
+}
+
+describe("successive deployments of the scale-set example", () => {
+    it("follow Azure through scale-out, deletions outside Pulumi, the maximum and a blocked scale-out", async () => {
+        const s1 = await deploy(3);
+        expect(s1.every((m) => m.source === "azure")).toBe(true);
+        expect(byInstance(s1)).toEqual({ 0: 50000, 1: 50001, 2: 50002 });
+        expect(byInstance(s1)).toEqual(simulated());
+
+        const s2 = byInstance(await deploy(5));
+        expectSurvivorsKept(byInstance(s1), s2);
+        expect(s2).toEqual(simulated());
+
+        sim.deleteInstances("multi-rg", "multi-vmss", ["1", "3"]);
+        // The plan assumes a new scale set (ids 0..2); Azure's ids are 0, 2, 4 now, and a warning says which differ.
+        const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+        const s3 = byInstance(await deploy(3));
+        expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(
+            /Azure's port assignment differs from the plan for 2 instance\(s\): 1: planned 50001, Azure has no mapping; 4: not planned, Azure gave 50004/,
+        );
+        warn.mockRestore();
+        expect(s3).toEqual({ 0: 50000, 2: 50002, 4: 50004 });
+        expect(s3).toEqual(simulated());
+
+        const s4 = byInstance(await deploy(10));
+        expectSurvivorsKept(s3, s4);
+        expect(Object.keys(s4)).toHaveLength(10);
+        expect(Object.values(s4).sort()).toEqual(Array.from({ length: 10 }, (_, i) => 50000 + i));
+        expect(s4).toEqual(simulated());
+
+        // One more than the range holds: the preview already fails, and so does the update, leaving Azure as it was.
+        const snapshot = JSON.stringify(sim.toJSON());
+        await expect(deploy(11, true)).rejects.toThrow(/capacity 10\) is exhausted: 11 instances need a port/);
+        await expect(deploy(11)).rejects.toThrow(/is exhausted: 11 instances need a port/);
+        expect(JSON.stringify(sim.toJSON())).toBe(snapshot);
+        expect(simulated()).toEqual(s4);
+    });
+
+    it("print exactly the component's mappings from `mappings --json` against `local-arm` serving the saved state", async () => {
+        const output = await deploy(4);
+        const state = path.join(mkdtempSync(path.join(tmpdir(), "nat-multi-")), "state.json");
+        sim.save(state);
+
+        const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+        const arm = spawn(tsx, ["src/cli/main.ts", "local-arm", "--port", "0", "--state", state], { cwd: ROOT });
+        try {
+            const url = await new Promise<string>((resolve, reject) => {
+                let seen = "";
+                arm.stdout.on("data", (chunk: Buffer) => {
+                    seen += chunk.toString();
+                    const m = /local ARM endpoint: (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+                    if (m) resolve(m[1]);
+                });
+                arm.on("exit", (code) => reject(new Error(`local-arm exited ${code}`)));
+            });
+            const printed = await new Promise<string>((resolve, reject) => {
+                const cli = spawn(tsx, ["src/cli/main.ts", "mappings", "--resource-group", "multi-rg", "--load-balancer", "multi-lb", "--pool", "vmss-pool",
+                    "--rule", "multi-ssh", "--endpoint", url, "--token", "local", "--json"], { cwd: ROOT });
+                let out = "";
+                let err = "";
+                cli.stdout.on("data", (c: Buffer) => (out += c.toString()));
+                cli.stderr.on("data", (c: Buffer) => (err += c.toString()));
+                cli.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`mappings exited ${code}: ${err}`))));
+            });
+            const fromCli = (JSON.parse(printed) as { mappings: { instance: string; rule: string; protocol: string; frontendIp: string; frontendPort: number; backendPort: number }[] }).mappings;
+            expect(fromCli).toEqual(output.map((m) => ({ instance: m.instance, rule: "multi-ssh", protocol: m.protocol, frontendIp: m.frontendIp, frontendPort: m.frontendPort, backendPort: m.backendPort })));
+        } finally {
+            arm.kill();
+        }
+    });
+});
