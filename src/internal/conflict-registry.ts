@@ -122,8 +122,8 @@ export type Settled<T> = { state: "known"; value: T } | { state: "unknown" } | {
 /**
  * The value of an Input once it resolves, or "unknown" when Pulumi does not know it (preview).
  * Pulumi's public API has no such read: `apply` skips its callback on unknown values, so a check
- * built on it would wait forever in preview. An Output carries `isKnown` and `promise()` at
- * runtime (Pulumi's own test helpers read them), and these are what we read.
+ * built on it would wait forever in preview. Every Output carries `isKnown` and `promise()` at
+ * runtime (set in its constructor, left out of the typings), and these are what we read.
  */
 export async function settle<T>(input: pulumi.Input<T> | undefined): Promise<Settled<T | undefined>> {
     try {
@@ -199,7 +199,8 @@ export function loadBalancingRuleIssues(rules: unknown, loadBalancerId: unknown)
                 ]));
             }
         }
-        const protocol = known(r.protocol) ? normalizeProtocol(r.protocol) : "Tcp";
+        // `undefined` while the protocol is an Output, checked once it resolves.
+        const protocol = r.protocol === undefined ? "Tcp" : known(r.protocol) ? normalizeProtocol(r.protocol) : undefined;
         if (known(r.protocol) && !protocol) {
             issues.push({ field: field("protocol"), value: r.protocol, allowed: '"Tcp", "Udp" or "All" (any casing)', fix: "use the rule's transport protocol" });
         }
@@ -210,7 +211,7 @@ export function loadBalancingRuleIssues(rules: unknown, loadBalancerId: unknown)
                 issues.push({ field: field(name), value: v, allowed: `an integer from 0 to ${max} (0 only for an HA-ports rule)`, fix: `give the rule's ${name}` });
             }
         }
-        if (r.frontendPort === 0 && known(r.protocol) && protocol && protocol !== "All") {
+        if (r.frontendPort === 0 && protocol && protocol !== "All") {
             issues.push({ field: field("frontendPort"), value: 0, allowed: 'a port from 1, or 0 with protocol "All" (HA ports)',
                 fix: 'give the rule\'s frontend port, or set protocol "All" for an HA-ports rule' });
         }
