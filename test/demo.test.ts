@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..");
-const tsx = path.join(root, "node_modules", ".bin", "tsx");
+const cli = path.join(root, "src", "cli", "main.ts");
 
 interface Run {
     code: number;
@@ -16,7 +16,8 @@ interface Run {
 /** The demo as a user runs it (`npm start -- ...` runs exactly this), as a child process. */
 function demo(...args: string[]): Promise<Run> {
     return new Promise((resolve) => {
-        execFile(tsx, ["src/cli/main.ts", "demo", ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
+        // What `npm start -- ...` runs, minus npm: node (22, as under vitest) with tsx's loader.
+        execFile(process.execPath, ["--import", "tsx", cli, "demo", ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
             resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
         });
     });
