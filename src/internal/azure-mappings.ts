@@ -63,7 +63,8 @@ export async function readAzureMappings(request: AzureMappingRequest, resource: 
         if (differs.length > 0) {
             void pulumi.log.warn(
                 `Azure's port assignment differs from the plan for ${differs.length} instance(s): ${differs.join("; ")}. ` +
-                    "portMappings holds Azure's assignment.",
+                    "portMappings holds Azure's assignment. (The plan numbers a new scale set's instances 0..capacity-1; " +
+                    "instances deleted or added outside Pulumi, e.g. by autoscale, make Azure's ids differ.)",
                 resource,
             );
         }

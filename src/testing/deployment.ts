@@ -3,6 +3,7 @@
  * preview`) would, in this process, and returns its stack outputs as plain values.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AzureNatRulesError } from "../core/errors";
 import { ArmError } from "./errors";
 import type { AzureSimulator } from "./simulator";
 
@@ -96,8 +97,10 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         await Promise.race([waitForRegistrations(), failed]);
         await settle();
         active = false;
-        // The simulator's own error first: Pulumi rewraps registration errors in its own message.
-        const failure = failures.find((f) => f instanceof ArmError) ?? failures[0];
+        // A real preview never asks Azure, so there the program's own checks speak first; in an
+        // update, the simulator's error (Pulumi rewraps registration errors in its own message).
+        const ownCheck = failures.find((f) => f instanceof AzureNatRulesError && !(f instanceof ArmError));
+        const failure = (preview ? ownCheck : undefined) ?? failures.find((f) => f instanceof ArmError) ?? failures[0];
         if (failure !== undefined) {
             if (!preview) sim.restore(snapshot);
             throw failure;

@@ -138,10 +138,13 @@ async function runDemo(options: DemoOptions): Promise<void> {
     process.env[ARM_ENDPOINT_ENV] = server.url;
     let result;
     try {
-        result = await runDeployment(sim, () => declareScaleSetStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX }), {
-            project: "azure-nat-rules-example",
-            stack: "demo",
-        });
+        const program = () => declareScaleSetStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX });
+        const settings = { project: "azure-nat-rules-example", stack: "demo" };
+        // As `pulumi up` does: a preview first, so the library's checks fail before Azure is touched.
+        await runDeployment(sim, program, { ...settings, preview: true });
+        result = await runDeployment(sim, program, settings);
+    } catch (err) {
+        throw new AzureNatRulesError(`${(err as Error).message}\nNothing was deployed; ${stateFile} is unchanged.`);
     } finally {
         if (savedEndpoint === undefined) delete process.env[ARM_ENDPOINT_ENV];
         else process.env[ARM_ENDPOINT_ENV] = savedEndpoint;
