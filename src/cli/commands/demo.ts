@@ -144,7 +144,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
         await runDeployment(sim, program, { ...settings, preview: true });
         result = await runDeployment(sim, program, settings);
     } catch (err) {
-        throw new AzureNatRulesError(`${(err as Error).message}\nNothing was deployed; ${stateFile} is unchanged.`);
+        throw new AzureNatRulesError(`${(err as Error).message}\nNothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`);
     } finally {
         if (savedEndpoint === undefined) delete process.env[ARM_ENDPOINT_ENV];
         else process.env[ARM_ENDPOINT_ENV] = savedEndpoint;
