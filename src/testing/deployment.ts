@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AzureNatRulesError } from "../core/errors";
 import { ArmError } from "./errors";
+import { startArmServer } from "./arm-server";
+import { ARM_ENDPOINT_ENV } from "../internal/azure-mappings";
 import type { AzureSimulator } from "./simulator";
 
 export interface DeploymentOptions {
@@ -12,6 +14,12 @@ export interface DeploymentOptions {
     preview?: boolean;
     project?: string;
     stack?: string;
+    /**
+     * Serve this simulator as the ARM endpoint on loopback for the run, and point the components
+     * at it (`AZURE_NAT_RULES_ARM_ENDPOINT`), so they read Azure's mappings from the simulator
+     * and never from the network. Default true; false keeps the caller's own endpoint setting.
+     */
+    serveArm?: boolean;
 }
 
 export interface DeploymentResult {
@@ -36,7 +44,7 @@ let queue: Promise<unknown> = Promise.resolve();
  * declares are not deleted: mocks see registrations only (use `sim.delete(id)` for that).
  */
 export function runDeployment(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions = {}): Promise<DeploymentResult> {
-    const run = queue.then(() => deploy(sim, program, options));
+    const run = queue.then(() => (options.serveArm === false ? deploy(sim, program, options) : withArmEndpoint(sim, () => deploy(sim, program, options))));
     queue = run.catch(() => undefined);
     return run;
 }
@@ -143,4 +151,18 @@ async function resolveDeep(value: unknown): Promise<unknown> {
         return out;
     }
     return value;
+}
+
+/** Runs `work` with this simulator served on loopback as the components' ARM endpoint. */
+async function withArmEndpoint<T>(sim: AzureSimulator, work: () => Promise<T>): Promise<T> {
+    const server = await startArmServer(sim, { port: 0 });
+    const saved = process.env[ARM_ENDPOINT_ENV];
+    process.env[ARM_ENDPOINT_ENV] = server.url;
+    try {
+        return await work();
+    } finally {
+        if (saved === undefined) delete process.env[ARM_ENDPOINT_ENV];
+        else process.env[ARM_ENDPOINT_ENV] = saved;
+        await server.close();
+    }
 }
