@@ -109,8 +109,7 @@ function currentInstanceCount(sim: AzureSimulator): number | undefined {
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
-    const { AzureSimulator, runDeployment, startArmServer } = await import("../../testing");
-    const { ARM_ENDPOINT_ENV } = await import("../../internal/azure-mappings");
+    const { AzureSimulator, runDeployment } = await import("../../testing");
     const { declareScaleSetStack } = await import("../../../examples/scale-set/program");
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     const stateFile = path.resolve(options.state);
@@ -132,23 +131,16 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const instances = options.instances ?? currentInstanceCount(sim) ?? DEFAULT_INSTANCES;
 
     progress(`Deploying the scale-set example (${instances} instance${instances === 1 ? "" : "s"}) to the local Azure simulator…`);
-    const server = await startArmServer(sim, { port: 0 });
-    const savedEndpoint = process.env[ARM_ENDPOINT_ENV];
-    // The component reads Azure's real mappings after deployment; here "Azure" is the simulator.
-    process.env[ARM_ENDPOINT_ENV] = server.url;
     let result;
     try {
         const program = () => declareScaleSetStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX });
         const settings = { project: "azure-nat-rules-example", stack: "demo" };
         // As `pulumi up` does: a preview first, so the library's checks fail before Azure is touched.
+        // runDeployment serves the simulator as "Azure" for the component's read of the real mappings.
         await runDeployment(sim, program, { ...settings, preview: true });
         result = await runDeployment(sim, program, settings);
     } catch (err) {
         throw new AzureNatRulesError(`${(err as Error).message}\nNothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`);
-    } finally {
-        if (savedEndpoint === undefined) delete process.env[ARM_ENDPOINT_ENV];
-        else process.env[ARM_ENDPOINT_ENV] = savedEndpoint;
-        await server.close();
     }
     sim.save(stateFile);
 
