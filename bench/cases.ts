@@ -1,0 +1,136 @@
+/**
+ * The benchmark cases: what each one runs (a child process runs exactly one) and how the report
+ * groups them. Shared by the runner (bench/run.ts) and the child (bench/child.ts).
+ */
+
+/** A Pulumi program deployed against the simulator and its loopback ARM endpoint. */
+export interface StackCase {
+    kind: "stack";
+    /** With BackendPoolNatRule, or the same resources written by hand with azure-native. */
+    program: "component" | "hand-written";
+    /** A scale set in the pool, or a group of VMs (NICs made before the program runs). */
+    shape: "scale-set" | "group";
+    /** Pool members: the scale set's capacity, or the number of VMs. */
+    members: number;
+    /** `pulumi preview` (planned mappings) or `pulumi up` (the component reads Azure's mappings). */
+    mode: "preview" | "update";
+    /** The component's `readAzureMappings` (update only). @default true */
+    readAzureMappings?: boolean;
+}
+
+/** Loading a program's modules in a fresh process, without the simulator (which loads modules of its own). */
+export interface ImportCase {
+    kind: "import";
+    /** Pulumi and the azure-native modules a hand-written program uses, or those and azure-nat-rules's entry. */
+    modules: "azure-native" | "library";
+}
+
+/** allocatePorts over the whole frontend range (1-65534), every port to a new instance. */
+export interface AllocatorFullRangeCase {
+    kind: "allocator-full-range";
+}
+
+/** A seeded random walk of scale-outs and scale-ins, each re-allocating from the previous mapping. */
+export interface AllocatorScaleEventsCase {
+    kind: "allocator-scale-events";
+    events: number;
+    seed: number;
+    /** Ports in the rule's range (and the most instances at once). */
+    capacity: number;
+}
+
+/** lookupPortMappings over a pool of scale-set instances, against the loopback ARM endpoint. */
+export interface LookupCase {
+    kind: "lookup";
+    members: number;
+}
+
+export type CaseSpec = StackCase | ImportCase | AllocatorFullRangeCase | AllocatorScaleEventsCase | LookupCase;
+
+export interface BenchCase {
+    /** Stable id, used in the JSON output and with --only. */
+    name: string;
+    /** Table section. */
+    group: "comparison" | "import" | "growth" | "allocator" | "lookup";
+    /** One line for the table. */
+    label: string;
+    spec: CaseSpec;
+}
+
+/** Instances of the comparison stack's scale set (and ports of its rule). */
+export const COMPARISON_INSTANCES = 10;
+/** Pool sizes of the growth cases: 5,000 is the Standard backend pool limit. */
+export const GROWTH_SIZES = [10, 100, 1000, 5000] as const;
+export const LOOKUP_SIZES = [1000, 5000] as const;
+export const SCALE_EVENTS = 10_000;
+export const SCALE_EVENTS_SEED = 20240501;
+/** Range of the scale-event walk: one scale set at the simulator's (and Azure's platform-image) limit. */
+export const SCALE_EVENTS_CAPACITY = 1000;
+
+function stack(name: string, group: BenchCase["group"], label: string, spec: Omit<StackCase, "kind">): BenchCase {
+    return { name, group, label, spec: { kind: "stack", ...spec } };
+}
+
+export function allCases(): BenchCase[] {
+    const n = COMPARISON_INSTANCES;
+    const scaleSet = { shape: "scale-set", members: n } as const;
+    return [
+        stack("hand-written/preview", "comparison", `hand-written rule, scale set of ${n}, preview`, { program: "hand-written", mode: "preview", ...scaleSet }),
+        stack("component/preview", "comparison", `BackendPoolNatRule, scale set of ${n}, preview`, { program: "component", mode: "preview", ...scaleSet }),
+        stack("hand-written/update", "comparison", `hand-written rule, scale set of ${n}, update`, { program: "hand-written", mode: "update", ...scaleSet }),
+        stack("component/update", "comparison", `BackendPoolNatRule, scale set of ${n}, update (reads Azure)`, { program: "component", mode: "update", ...scaleSet }),
+        stack("component/update-no-read", "comparison", `BackendPoolNatRule, scale set of ${n}, update, readAzureMappings: false`,
+            { program: "component", mode: "update", readAzureMappings: false, ...scaleSet }),
+        { name: "import/azure-native", group: "import", label: "load @pulumi/pulumi and azure-native network, compute, resources", spec: { kind: "import", modules: "azure-native" } },
+        { name: "import/library", group: "import", label: "the same, then azure-nat-rules's entry (as a user imports it)", spec: { kind: "import", modules: "library" } },
+        ...GROWTH_SIZES.flatMap((size) => [
+            stack(`growth/component/${size}`, "growth", `BackendPoolNatRule, ${size.toLocaleString("en-US")} VMs, preview`,
+                { program: "component", mode: "preview", shape: "group", members: size }),
+            stack(`growth/hand-written/${size}`, "growth", `hand-written rule, ${size.toLocaleString("en-US")} VMs, preview`,
+                { program: "hand-written", mode: "preview", shape: "group", members: size }),
+        ]),
+        { name: "allocator/full-range", group: "allocator", label: "allocatePorts, 65,534 ports from empty", spec: { kind: "allocator-full-range" } },
+        {
+            name: "allocator/scale-events",
+            group: "allocator",
+            label: `allocatePorts, ${SCALE_EVENTS.toLocaleString("en-US")} random scale events (range ${SCALE_EVENTS_CAPACITY.toLocaleString("en-US")})`,
+            spec: { kind: "allocator-scale-events", events: SCALE_EVENTS, seed: SCALE_EVENTS_SEED, capacity: SCALE_EVENTS_CAPACITY },
+        },
+        ...LOOKUP_SIZES.map((size): BenchCase => ({
+            name: `lookup/${size}`,
+            group: "lookup",
+            label: `lookupPortMappings, ${size.toLocaleString("en-US")} members, loopback`,
+            spec: { kind: "lookup", members: size },
+        })),
+    ];
+}
+
+/** What a child reports for one run. Times in milliseconds, memory in MB (2^20 bytes). */
+export interface ChildResult {
+    /** The measured part: the program until the deployment settles, the imports, the allocator calls, or the lookup. */
+    measuredMs: number;
+    /** Peak resident set size of the whole child process (`process.resourceUsage().maxRSS`). */
+    peakRssMb: number;
+    /** Peak RSS reached before the measured part started (startup, imports, fixtures). */
+    peakRssBeforeMb: number;
+    /** Time from the process's start to the measured part (startup, imports, fixtures). */
+    beforeMs: number;
+    /** Resources the program registered, components included. */
+    resources?: number;
+    /** Requests the loopback ARM endpoint served during the measured part. */
+    armRequests?: number;
+    /** Most requests the ARM endpoint handled at once. */
+    armMaxConcurrent?: number;
+    /** Pool members whose mapping the run produced (a sanity check). */
+    mappings?: number;
+    /** Whether the process had loaded @azure/arm-network by the end (stack and import cases). */
+    azureSdkLoaded?: boolean;
+    /** Allocator: the same call repeated in the warm process, median. */
+    warmMs?: number;
+    /** Allocator scale events: allocations made and instances assigned over all of them. */
+    allocations?: number;
+    assigned?: number;
+}
+
+/** Prefix of the one stdout line a child's result is on. */
+export const RESULT_PREFIX = "BENCH_RESULT ";
