@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
-import { echoMocks, known, registrationErrors, valueOf } from "../test/pulumi-helpers";
+import { echoMocks, known, mockLbId as lbId, poolRuleBase as base, registrationErrors, valueOf } from "../test/pulumi-helpers";
 import { resetNatRuleRegistry } from "./internal/conflict-registry";
 import { BackendPoolNatRule } from "./backend-pool-nat-rule";
 import { SingleVmNatRule } from "./single-vm-nat-rule";
@@ -12,13 +12,6 @@ beforeAll(() => mocks.ready);
 // Each test declares its own program's rules; they share one set of mocks, so not one registry.
 beforeEach(() => resetNatRuleRegistry());
 
-const lbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
-const base = {
-    loadBalancerId: lbId,
-    frontendIPConfigurationId: `${lbId}/frontendIPConfigurations/fe`,
-    backendAddressPoolId: `${lbId}/backendAddressPools/pool`,
-    backendPort: 22,
-};
 const unknownNumber = () => pulumi.output(pulumi.unknown as unknown as number);
 
 describe("components in preview", () => {

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
-import { echoMocks, known, registrationErrors } from "../test/pulumi-helpers";
+import { echoMocks, known, mockLbId as lbId, poolRuleBase, registrationErrors } from "../test/pulumi-helpers";
 import { resetNatRuleRegistry } from "./internal/conflict-registry";
 import { NatRuleValidationError } from "./core/errors";
 import { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
@@ -11,12 +11,8 @@ beforeAll(() => mocks.ready);
 // Each test declares its own program's rules; they share one set of mocks, so not one registry.
 beforeEach(() => resetNatRuleRegistry());
 
-const lbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
 const base = {
-    loadBalancerId: lbId,
-    frontendIPConfigurationId: `${lbId}/frontendIPConfigurations/fe`,
-    backendAddressPoolId: `${lbId}/backendAddressPools/pool`,
-    backendPort: 22,
+    ...poolRuleBase,
     readAzureMappings: false, // these tests are about the plan; reading Azure is tested against the simulator
 };
 const scaleSet = (name: string, capacity: number, overprovision?: boolean) =>

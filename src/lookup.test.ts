@@ -13,76 +13,23 @@ import {
 } from "./lookup";
 import type { LookupPortMappingsOptions, PortMappingEntry } from "./lookup";
 import { AzureNatRulesError } from "./core/errors";
+import { LB, POOL, buildPoolState } from "../test/fixtures/simulator-states";
 
 const RG = "rg-lookup";
-const LB = "lb";
-const POOL = "pool";
-
-interface Fixture {
-    sim: AzureSimulator;
-    lbId: string;
-}
 
 /** A Standard LB with a public frontend, one pool, an ssh rule (and an http rule unless `sshOnly`), and scale sets in the pool. */
-function buildFixture(scaleSets: number, capacity: number, options: { rangeSize?: number; sshOnly?: boolean } = {}): Fixture {
-    const rangeSize = options.rangeSize ?? 100;
-    const sim = new AzureSimulator();
-    sim.createResourceGroup({ resourceGroupName: RG });
-    const pip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "pip", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" });
-    const vnet = sim.upsertVirtualNetwork({
+function buildFixture(scaleSets: number, capacity: number, options: { rangeSize?: number; sshOnly?: boolean } = {}): { sim: AzureSimulator; lbId: string } {
+    const size = options.rangeSize ?? 100;
+    return buildPoolState({
         resourceGroupName: RG,
-        virtualNetworkName: "vnet",
-        addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
-        subnets: [{ name: "default", addressPrefix: "10.0.0.0/16" }],
+        addressSpace: "10.0.0.0/16",
+        subnetPrefix: "10.0.0.0/16",
+        rules: [
+            { name: "ssh", start: 50000, size, backendPort: 22, protocol: "Tcp" },
+            ...(options.sshOnly ? [] : [{ name: "http", start: 60000, size, backendPort: 8080, protocol: "Tcp" as const }]),
+        ],
+        scaleSets: Array.from({ length: scaleSets }, (_, k) => ({ name: `vmss${k}`, capacity })),
     });
-    const lbId = sim.upsertLoadBalancer({
-        resourceGroupName: RG,
-        loadBalancerName: LB,
-        sku: { name: "Standard" },
-        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: pip } }],
-        backendAddressPools: [{ name: POOL }],
-    });
-    const rule = (name: string, start: number, backendPort: number): void => {
-        sim.upsertInboundNatRule({
-            resourceGroupName: RG,
-            loadBalancerName: LB,
-            inboundNatRuleName: name,
-            frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/fe` },
-            backendAddressPool: { id: `${lbId}/backendAddressPools/${POOL}` },
-            frontendPortRangeStart: start,
-            frontendPortRangeEnd: start + rangeSize - 1,
-            backendPort,
-            protocol: "Tcp",
-        });
-    };
-    rule("ssh", 50000, 22);
-    if (!options.sshOnly) rule("http", 60000, 8080);
-    for (let k = 0; k < scaleSets; k++) {
-        sim.upsertScaleSet({
-            resourceGroupName: RG,
-            vmScaleSetName: `vmss${k}`,
-            sku: { name: "Standard_B1s", capacity },
-            virtualMachineProfile: {
-                networkProfile: {
-                    networkInterfaceConfigurations: [
-                        {
-                            name: "nic",
-                            primary: true,
-                            ipConfigurations: [
-                                {
-                                    name: "ipc",
-                                    primary: true,
-                                    subnet: { id: `${vnet}/subnets/default` },
-                                    loadBalancerBackendAddressPools: [{ id: `${lbId}/backendAddressPools/${POOL}` }],
-                                },
-                            ],
-                        },
-                    ],
-                },
-            },
-        });
-    }
-    return { sim, lbId };
 }
 
 const servers: ArmServer[] = [];

@@ -2,112 +2,35 @@
  * End to end: `azure-nat-rules local-arm` serves a saved simulator state, and
  * `azure-nat-rules mappings` reads it back through the real Azure SDK, each as a child process.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureSimulator } from "../src/testing";
+import { runCli, startLocalArm, type LocalArm } from "./cli-helpers";
+import { buildPoolState } from "./fixtures/simulator-states";
 
-const ROOT = resolve(__dirname, "..");
-const CLI = join(ROOT, "src", "cli", "main.ts");
 const RG = "rg-cli";
-
-interface CliResult {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-/** The environment without the caller's Azure settings, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-        if (!key.startsWith("AZURE_")) env[key] = value;
-    }
-    return { ...env, ...extra };
-}
-
-/** Runs the CLI from source through tsx, so no build step is needed. */
-function startCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-    return spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, env: cleanEnv(env) });
-}
-
-function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const child = startCli(args, env);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    return new Promise((done, fail) => {
-        child.on("error", fail);
-        child.on("close", (code) => done({ code, stdout, stderr }));
-    });
-}
 
 /** A scale set of 3 and a standalone VM NIC in one pool, with an ssh rule and a udp rule. */
 function buildState(): AzureSimulator {
-    const sim = new AzureSimulator();
-    sim.createResourceGroup({ resourceGroupName: RG });
-    const pip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "pip", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" });
-    const vnet = sim.upsertVirtualNetwork({
+    return buildPoolState({
         resourceGroupName: RG,
-        virtualNetworkName: "vnet",
-        addressSpace: { addressPrefixes: ["10.1.0.0/16"] },
-        subnets: [{ name: "default", addressPrefix: "10.1.0.0/24" }],
-    });
-    const lbId = sim.upsertLoadBalancer({
-        resourceGroupName: RG,
-        loadBalancerName: "lb",
-        sku: { name: "Standard" },
-        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: pip } }],
-        backendAddressPools: [{ name: "pool" }],
-    });
-    const poolRef = { id: `${lbId}/backendAddressPools/pool` };
-    for (const [name, start, backendPort, protocol] of [
-        ["ssh", 50000, 22, "Tcp"],
-        ["game", 40000, 7777, "Udp"],
-    ] as const) {
-        sim.upsertInboundNatRule({
-            resourceGroupName: RG,
-            loadBalancerName: "lb",
-            inboundNatRuleName: name,
-            frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/fe` },
-            backendAddressPool: poolRef,
-            frontendPortRangeStart: start,
-            frontendPortRangeEnd: start + 99,
-            backendPort,
-            protocol,
-        });
-    }
-    sim.upsertScaleSet({
-        resourceGroupName: RG,
-        vmScaleSetName: "vmss",
-        sku: { name: "Standard_B1s", capacity: 3 },
-        virtualMachineProfile: {
-            networkProfile: {
-                networkInterfaceConfigurations: [
-                    { name: "nic", primary: true, ipConfigurations: [{ name: "ipc", primary: true, subnet: { id: `${vnet}/subnets/default` }, loadBalancerBackendAddressPools: [poolRef] }] },
-                ],
-            },
-        },
-    });
-    sim.upsertNetworkInterface({
-        resourceGroupName: RG,
-        networkInterfaceName: "jumpbox-nic",
-        ipConfigurations: [{ name: "ipc", primary: true, subnet: { id: `${vnet}/subnets/default` }, loadBalancerBackendAddressPools: [poolRef] }],
-    });
-    return sim;
+        addressSpace: "10.1.0.0/16",
+        subnetPrefix: "10.1.0.0/24",
+        rules: [
+            { name: "ssh", start: 50000, size: 100, backendPort: 22, protocol: "Tcp" },
+            { name: "game", start: 40000, size: 100, backendPort: 7777, protocol: "Udp" },
+        ],
+        scaleSets: [{ name: "vmss", capacity: 3 }],
+        networkInterfaces: ["jumpbox-nic"],
+    }).sim;
 }
-
-const ENDPOINT_LINE = /^local ARM endpoint: (http:\/\/127\.0\.0\.1:\d+) \(subscription ([0-9a-f-]+)\)$/m;
 
 describe("azure-nat-rules mappings against azure-nat-rules local-arm", () => {
     let dir: string;
     let sim: AzureSimulator;
-    let server: ChildProcessWithoutNullStreams;
-    let serverExit: Promise<number | null>;
+    let server: LocalArm;
     let endpoint: string;
     let subscription: string;
 
@@ -115,25 +38,12 @@ describe("azure-nat-rules mappings against azure-nat-rules local-arm", () => {
         dir = mkdtempSync(join(tmpdir(), "azure-nat-rules-cli-"));
         sim = buildState();
         sim.save(join(dir, "state.json"));
-        server = startCli(["local-arm", "--port", "0", "--state", join(dir, "state.json")]);
-        serverExit = new Promise((done) => server.on("close", (code) => done(code)));
-        let output = "";
-        const match = await new Promise<RegExpExecArray>((done, fail) => {
-            server.stdout.on("data", (chunk: Buffer) => {
-                output += chunk.toString("utf8");
-                const found = ENDPOINT_LINE.exec(output);
-                if (found) done(found);
-            });
-            server.on("close", (code) => fail(new Error(`local-arm exited with ${code} before it was ready: ${output}`)));
-        });
-        [, endpoint, subscription] = match;
+        server = await startLocalArm(join(dir, "state.json"));
+        ({ url: endpoint, subscription } = server);
     });
 
     afterAll(async () => {
-        if (server && server.exitCode === null) {
-            server.kill("SIGTERM");
-            await serverExit;
-        }
+        await server?.stop();
         rmSync(dir, { recursive: true, force: true });
     });
 
@@ -142,7 +52,7 @@ describe("azure-nat-rules mappings against azure-nat-rules local-arm", () => {
     });
 
     it("mappings --json prints exactly what the simulator holds, finding the only subscription itself", async () => {
-        const result = await runCli(["mappings", "-g", RG, "-l", "lb", "-p", "pool", "--endpoint", endpoint, "--json"], { AZURE_NAT_RULES_TOKEN: "cli-test-token" });
+        const result = await runCli(["mappings", "-g", RG, "-l", "lb", "-p", "pool", "--endpoint", endpoint, "--json"], { env: { AZURE_NAT_RULES_TOKEN: "cli-test-token" } });
         expect(result.stderr).toBe("");
         expect(result.code).toBe(0);
         expect(result.stdout.trim().split("\n")).toHaveLength(1);
@@ -203,7 +113,6 @@ describe("azure-nat-rules mappings against azure-nat-rules local-arm", () => {
     });
 
     it("local-arm stops cleanly on SIGTERM", async () => {
-        server.kill("SIGTERM");
-        expect(await serverExit).toBe(0);
+        expect(await server.stop()).toBe(0);
     });
 });

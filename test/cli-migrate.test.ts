@@ -1,34 +1,16 @@
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureSimulator, networkId, startArmServer, type ArmServer } from "../src/testing";
+import { ROOT, runCli } from "./cli-helpers";
 
-const root = path.resolve(__dirname, "..");
-const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const fixtures = path.join("test", "fixtures");
 
-interface CliResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-/** Runs `azure-nat-rules migrate ...` as a child process, with the Node that runs the tests first on PATH. */
-function migrate(...args: string[]): Promise<CliResult> {
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, NO_COLOR: "1" };
-    delete env.AZURE_SUBSCRIPTION_ID;
-    delete env.AZURE_NAT_RULES_TOKEN;
-    return new Promise((resolve) => {
-        execFile(tsx, ["src/cli/main.ts", "migrate", ...args], { cwd: root, env }, (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-            resolve({ code, stdout, stderr });
-        });
-    });
-}
+/** Runs `azure-nat-rules migrate ...` as a child process, without the caller's Azure settings. */
+const migrate = (...args: string[]) => runCli(["migrate", ...args]);
 
 type Json = Record<string, any>;
-const fixture = (name: string): Json => JSON.parse(readFileSync(path.join(root, fixtures, name), "utf8"));
+const fixture = (name: string): Json => JSON.parse(readFileSync(path.join(ROOT, fixtures, name), "utf8"));
 
 /** A pool's settings in one flat shape, whether the fixture nests them under `properties` (ARM) or not (az). */
 function poolSettings(pool: Json): Json {

@@ -1,27 +1,9 @@
-import { execFile } from "node:child_process";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFrontendPorts } from "../src/core/planner";
+import { runCli } from "./cli-helpers";
 
-const root = path.resolve(__dirname, "..");
-const tsx = path.join(root, "node_modules", ".bin", "tsx");
-
-interface CliResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-/** Runs `azure-nat-rules plan ...` as a child process, with the Node that runs the tests first on PATH. */
-function plan(...args: string[]): Promise<CliResult> {
-    const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, NO_COLOR: "1" };
-    return new Promise((resolve) => {
-        execFile(tsx, ["src/cli/main.ts", "plan", ...args], { cwd: root, env }, (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-            resolve({ code, stdout, stderr });
-        });
-    });
-}
+/** Runs `azure-nat-rules plan ...` as a child process. */
+const plan = (...args: string[]) => runCli(["plan", ...args]);
 
 describe.concurrent("azure-nat-rules plan", () => {
     it("prints with --json exactly the plan the library computes for the same request", async () => {

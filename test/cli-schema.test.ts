@@ -1,26 +1,8 @@
-import { execFile } from "node:child_process";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runCli } from "./cli-helpers";
 
-const root = path.resolve(__dirname, "..");
-const tsx = path.join(root, "node_modules", ".bin", "tsx");
-
-interface CliResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-/** Runs `azure-nat-rules ...` from source as a child process, with the Node that runs the tests first on PATH. */
-function cli(...args: string[]): Promise<CliResult> {
-    const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, NO_COLOR: "1" };
-    return new Promise((resolve) => {
-        execFile(tsx, ["src/cli/main.ts", ...args], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-            resolve({ code, stdout, stderr });
-        });
-    });
-}
+/** Runs `azure-nat-rules ...` from source as a child process. */
+const cli = (...args: string[]) => runCli(args);
 
 describe.concurrent("azure-nat-rules schema", () => {
     it("prints the inferred package schema as JSON, listing both NAT rule components with their inputs and outputs", async () => {

@@ -1,27 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { runCli } from "./cli-helpers";
 
-const root = path.resolve(__dirname, "..");
-const cli = path.join(root, "src", "cli", "main.ts");
-
-interface Run {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-/** The demo as a user runs it (`npm start -- ...` runs exactly this), as a child process. */
-function demo(...args: string[]): Promise<Run> {
-    return new Promise((resolve) => {
-        // What `npm start -- ...` runs, minus npm: node (22, as under vitest) with tsx's loader.
-        execFile(process.execPath, ["--import", "tsx", cli, "demo", ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
-            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        });
-    });
-}
+/** The demo as a user runs it (`npm start -- ...` runs exactly this, minus npm), as a child process. */
+const demo = (...args: string[]) => runCli(["demo", ...args]);
 
 interface Report {
     range: { start: number; end: number; capacity: number };

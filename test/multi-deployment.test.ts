@@ -3,7 +3,6 @@
  * simulator: the component's portMappings are Azure's (read over loopback HTTP with the real SDK),
  * survivors keep their ports, and the mappings CLI reads back exactly what the component output.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -12,8 +11,8 @@ import { AzureSimulator, runDeployment, startArmServer, type ArmServer } from ".
 import { ARM_ENDPOINT_ENV } from "../src/internal/azure-mappings";
 import { declareScaleSetStack } from "../examples/scale-set/program";
 import type { NatPortMapping } from "../src/mapping";
+import { runCli, startLocalArm } from "./cli-helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const sim = new AzureSimulator();
 let server: ArmServer;
 
@@ -80,31 +79,15 @@ describe("successive deployments of the scale-set example", () => {
         const state = path.join(mkdtempSync(path.join(tmpdir(), "nat-multi-")), "state.json");
         sim.save(state);
 
-        const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-        const arm = spawn(tsx, ["src/cli/main.ts", "local-arm", "--port", "0", "--state", state], { cwd: ROOT });
+        const arm = await startLocalArm(state);
         try {
-            const url = await new Promise<string>((resolve, reject) => {
-                let seen = "";
-                arm.stdout.on("data", (chunk: Buffer) => {
-                    seen += chunk.toString();
-                    const m = /local ARM endpoint: (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-                    if (m) resolve(m[1]);
-                });
-                arm.on("exit", (code) => reject(new Error(`local-arm exited ${code}`)));
-            });
-            const printed = await new Promise<string>((resolve, reject) => {
-                const cli = spawn(tsx, ["src/cli/main.ts", "mappings", "--resource-group", "multi-rg", "--load-balancer", "multi-lb", "--pool", "vmss-pool",
-                    "--rule", "multi-ssh", "--endpoint", url, "--token", "local", "--json"], { cwd: ROOT });
-                let out = "";
-                let err = "";
-                cli.stdout.on("data", (c: Buffer) => (out += c.toString()));
-                cli.stderr.on("data", (c: Buffer) => (err += c.toString()));
-                cli.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`mappings exited ${code}: ${err}`))));
-            });
-            const fromCli = (JSON.parse(printed) as { mappings: { instance: string; rule: string; protocol: string; frontendIp: string; frontendPort: number; backendPort: number }[] }).mappings;
+            const cli = await runCli(["mappings", "--resource-group", "multi-rg", "--load-balancer", "multi-lb", "--pool", "vmss-pool",
+                "--rule", "multi-ssh", "--endpoint", arm.url, "--token", "local", "--json"]);
+            if (cli.code !== 0) throw new Error(`mappings exited ${cli.code}: ${cli.stderr}`);
+            const fromCli = (JSON.parse(cli.stdout) as { mappings: { instance: string; rule: string; protocol: string; frontendIp: string; frontendPort: number; backendPort: number }[] }).mappings;
             expect(fromCli).toEqual(output.map((m) => ({ instance: m.instance, rule: "multi-ssh", protocol: m.protocol, frontendIp: m.frontendIp, frontendPort: m.frontendPort, backendPort: m.backendPort })));
         } finally {
-            arm.kill();
+            await arm.stop();
         }
     });
 });

@@ -1,5 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 
+/** A load balancer id for component tests under the echo mocks (nothing is looked up behind it). */
+export const mockLbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
+
+/** The args BackendPoolNatRule tests share: that load balancer's frontend "fe" and pool "pool", backend port 22. */
+export const poolRuleBase = {
+    loadBalancerId: mockLbId,
+    frontendIPConfigurationId: `${mockLbId}/frontendIPConfigurations/fe`,
+    backendAddressPoolId: `${mockLbId}/backendAddressPools/pool`,
+    backendPort: 22,
+};
+
 /** What a mocked deployment registered. */
 export interface Registered {
     type: string;
