@@ -121,6 +121,8 @@ export interface ChildResult {
     armRequests?: number;
     /** Most requests the ARM endpoint handled at once. */
     armMaxConcurrent?: number;
+    /** Most requests the client had open at once (lookup). */
+    clientMaxConcurrent?: number;
     /** Pool members whose mapping the run produced (a sanity check). */
     mappings?: number;
     /** Whether the process had loaded @azure/arm-network by the end (stack and import cases). */

@@ -172,6 +172,25 @@ async function runAllocatorScaleEvents(spec: AllocatorScaleEventsCase): Promise<
     return { measuredMs, peakRssMb: peakRssMb(), peakRssBeforeMb: rssBefore, beforeMs: started, allocations: spec.events, assigned };
 }
 
+/**
+ * Counts the HTTP requests this process has open at once, from the client's side. The simulator
+ * answers each request within one event-loop turn, so the server alone never sees two at a time.
+ */
+function countClientRequests(): { max(): number } {
+    const http = require("node:http") as typeof import("node:http");
+    const original = http.request;
+    let open = 0;
+    let max = 0;
+    http.request = function countedRequest(this: unknown, ...args: unknown[]) {
+        const request = (original as (...a: unknown[]) => ReturnType<typeof http.request>).apply(this, args);
+        open++;
+        max = Math.max(max, open);
+        request.once("close", () => open--);
+        return request;
+    } as typeof http.request;
+    return { max: () => max };
+}
+
 async function runLookup(spec: LookupCase): Promise<ChildResult> {
     const { AzureSimulator, startArmServer, MAX_SCALE_SET_CAPACITY } = await import("../src/testing");
     const { lookupPortMappings, staticTokenCredential } = await import("../src/lookup");
@@ -230,6 +249,7 @@ async function runLookup(spec: LookupCase): Promise<ChildResult> {
         }
     });
     const server = await startArmServer(sim, { port: 0 });
+    const clientInFlight = countClientRequests();
     const rssBefore = peakRssMb();
     const started = performance.now();
     const entries = await lookupPortMappings({
@@ -254,6 +274,7 @@ async function runLookup(spec: LookupCase): Promise<ChildResult> {
         beforeMs: started,
         armRequests: server.stats.requests,
         armMaxConcurrent: server.stats.maxConcurrent,
+        clientMaxConcurrent: clientInFlight.max(),
         mappings: entries.length,
     };
 }

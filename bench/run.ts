@@ -151,6 +151,7 @@ interface CaseSummary {
     beforeMeasured: Spread;
     last: ChildResult;
     armMaxConcurrent?: number;
+    clientMaxConcurrent?: number;
     warm?: Spread;
 }
 
@@ -168,6 +169,7 @@ function summarize(benchCase: BenchCase, runs: Run[]): CaseSummary {
         beforeMeasured: spread(results.map((r) => r.beforeMs)),
         last,
         armMaxConcurrent: last.armMaxConcurrent === undefined ? undefined : Math.max(...results.map((r) => r.armMaxConcurrent ?? 0)),
+        clientMaxConcurrent: last.clientMaxConcurrent === undefined ? undefined : Math.max(...results.map((r) => r.clientMaxConcurrent ?? 0)),
         warm: warm.length > 0 ? spread(warm) : undefined,
     };
 }
@@ -218,6 +220,7 @@ function caseJson(s: CaseSummary): Record<string, unknown> {
         runs: s.runs,
         ...(r.resources !== undefined ? { resources: r.resources } : {}),
         ...(r.armRequests !== undefined ? { armRequests: r.armRequests, armMaxConcurrent: s.armMaxConcurrent } : {}),
+        ...(s.clientMaxConcurrent !== undefined ? { clientMaxConcurrent: s.clientMaxConcurrent } : {}),
         ...(r.mappings !== undefined ? { mappings: r.mappings } : {}),
         ...(s.warm ? spreadFields("warmMs", s.warm) : {}),
         ...(r.allocations !== undefined ? { allocations: r.allocations, assigned: r.assigned } : {}),
@@ -379,8 +382,9 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
     if (lookup.length > 0) {
         lines.push("", "lookupPortMappings against the loopback ARM endpoint (simulator in the same process, default concurrency 16):", "");
         lines.push(markdownTable(
-            ["Case", "Wall", "Requests", "Peak in flight at the server", "Peak RSS"],
-            lookup.map((s) => [s.benchCase.label, formatSpreadMs(s.wall, s.runs), String(s.last.armRequests ?? ""), String(s.armMaxConcurrent ?? ""), formatMb(s.rss.median)]),
+            ["Case", "Wall", "Requests", "Peak in flight: client / server", "Peak RSS"],
+            lookup.map((s) => [s.benchCase.label, formatSpreadMs(s.wall, s.runs), String(s.last.armRequests ?? ""),
+                `${s.clientMaxConcurrent ?? "–"} / ${s.armMaxConcurrent ?? "–"}`, formatMb(s.rss.median)]),
         ));
     }
 
