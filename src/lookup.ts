@@ -2,9 +2,9 @@
  * Reads the port mappings Azure really assigned to the members of a backend pool (inbound NAT
  * rules V2), through the `queryInboundNatRulePortMapping` API of the load balancer.
  */
-import { NetworkManagementClient } from "@azure/arm-network";
-import type { LoadBalancer, BackendAddressPool } from "@azure/arm-network";
-import { AzureAuthorityHosts, DefaultAzureCredential } from "@azure/identity";
+// Types only at load time: the Azure SDKs (about 30 MB and 0.5 s) load on the first lookup, so a
+// Pulumi program that imports the components pays nothing for them in preview.
+import type { LoadBalancer, BackendAddressPool, NetworkManagementClient } from "@azure/arm-network";
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { compareInstances } from "./core/allocation";
 import { AzureNatRulesError } from "./core/errors";
@@ -23,9 +23,10 @@ export type ArmEndpointName = keyof typeof ARM_ENDPOINTS;
 
 /** Sign-in authorities matching each preset, so the default credential asks the right cloud. */
 const AUTHORITY_HOSTS: Record<ArmEndpointName, string> = {
-    public: AzureAuthorityHosts.AzurePublicCloud,
-    china: AzureAuthorityHosts.AzureChina,
-    usgovernment: AzureAuthorityHosts.AzureGovernment,
+    // The values of @azure/identity's AzureAuthorityHosts, written out so the SDK loads lazily.
+    public: "https://login.microsoftonline.com",
+    china: "https://login.chinacloudapi.cn",
+    usgovernment: "https://login.microsoftonline.us",
 };
 
 /** The RBAC action the mapping query needs. */
@@ -169,6 +170,7 @@ function isLoopbackHost(hostname: string): boolean {
 /** The credential to use: the given one, else DefaultAzureCredential for the endpoint's cloud. */
 export function credentialFor(endpoint: { preset?: ArmEndpointName }, credential?: TokenCredential): TokenCredential {
     if (credential) return credential;
+    const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
     return new DefaultAzureCredential(endpoint.preset ? { authorityHost: AUTHORITY_HOSTS[endpoint.preset] } : {});
 }
 
@@ -305,6 +307,7 @@ function checkOptions(options: LookupPortMappingsOptions): void {
 export function createNetworkClient(subscriptionId: string, endpoint: string, credential: TokenCredential, retry: LookupRetryOptions | undefined): NetworkManagementClient {
     // resolveArmEndpoint lets plain http through only for loopback hosts (a local simulator).
     const loopbackHttp = endpoint.startsWith("http://");
+    const { NetworkManagementClient } = require("@azure/arm-network") as typeof import("@azure/arm-network");
     const client = new NetworkManagementClient(credential, subscriptionId, {
         endpoint,
         $host: endpoint,

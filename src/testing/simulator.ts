@@ -409,8 +409,9 @@ export class AzureSimulator {
         }
         const view = this.view();
         const members = view.membersOf(pool.id);
-        const member = ipConfigurationId !== undefined
-            ? members.find((m) => m.key === keyOf(ipConfigurationId))
+        const wanted = ipConfigurationId !== undefined ? keyOf(ipConfigurationId) : undefined;
+        const member = wanted !== undefined
+            ? members.find((m) => m.key === wanted)
             : members.find((m) => m.ipAddress === ipAddress);
         if (!member) {
             throw fail(
