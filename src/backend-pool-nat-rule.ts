@@ -7,7 +7,7 @@ import { frontendPortRange, scaleSetDemand } from "./core/range";
 import { normalizeProtocol } from "./core/validation";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
 import { checkNatRuleConflicts, loadBalancingRuleIssues, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
-import { loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
+import { checkResolvedInputs, loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
 import { createSecurityRule, declareSecurityRule, securityArgsIssues } from "./internal/security-rule";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 
@@ -134,27 +134,33 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                 fix: "pass the scale set whose instances join the pool, or the names of the VMs in it",
             });
         }
+        const settings = {
+            frontendPortRangeStart: args.frontendPortRangeStart,
+            frontendPortRangeEnd: args.frontendPortRangeEnd,
+            maxInstances: args.maxInstances,
+            backendPort: args.backendPort,
+            protocol: args.protocol,
+            idleTimeoutInMinutes: args.idleTimeoutInMinutes,
+            enableTcpReset: args.enableTcpReset,
+            enableFloatingIP: args.enableFloatingIP,
+            backendAddressPool: args.backendAddressPoolId,
+        };
+        const names = { backendAddressPool: "backendAddressPoolId" };
+        const ids = {
+            loadBalancerId: args.loadBalancerId,
+            children: [
+                { field: "frontendIPConfigurationId", id: args.frontendIPConfigurationId, collection: "frontendIPConfigurations" },
+                { field: "backendAddressPoolId", id: args.backendAddressPoolId, collection: "backendAddressPools" },
+            ],
+        };
         // Validate before registering anything, so bad input creates nothing.
         const checked = validateInputs(
             component,
-            {
-                frontendPortRangeStart: args.frontendPortRangeStart,
-                frontendPortRangeEnd: args.frontendPortRangeEnd,
-                maxInstances: args.maxInstances,
-                backendPort: args.backendPort,
-                protocol: args.protocol,
-                idleTimeoutInMinutes: args.idleTimeoutInMinutes,
-                enableTcpReset: args.enableTcpReset,
-                enableFloatingIP: args.enableFloatingIP,
-                backendAddressPool: args.backendAddressPoolId,
-            },
-            { backendAddressPool: "backendAddressPoolId" },
+            settings,
+            names,
             [
                 ...memberIssues,
-                ...loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), [
-                    { field: "frontendIPConfigurationId", id: plainOrUnknown(args.frontendIPConfigurationId), collection: "frontendIPConfigurations" },
-                    { field: "backendAddressPoolId", id: plainOrUnknown(args.backendAddressPoolId), collection: "backendAddressPools" },
-                ]),
+                ...loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), ids.children.map((c) => ({ ...c, id: plainOrUnknown(c.id) }))),
                 ...loadBalancingRuleIssues(args.loadBalancingRules, plainOrUnknown(args.loadBalancerId)),
                 ...securityArgsIssues(args),
             ],
@@ -214,7 +220,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
             ? undefined
             : declareSecurityRule(component, name, { ...args, networkSecurityGroupId: args.networkSecurityGroupId }, checked.backendPort as pulumi.Input<number>, protocol, this);
         // Every check passes before the rule reaches Azure: a failed one leaves it uncreated.
-        const allChecked: pulumi.Output<unknown> = security ? pulumi.all([conflictsChecked, security.checked]) : conflictsChecked;
+        const allChecked: pulumi.Output<unknown> = pulumi.all([conflictsChecked, checkResolvedInputs(component, settings, ids, names), security?.checked ?? true]);
         // The end is taken from the checked plan, so an exhausted range never reaches Azure.
         const rangeEnd = pulumi.all([this.frontendPortRange, planned, allChecked]).apply(([range]) => range.end);
         this.rule = new network.InboundNatRule(`${name}-rule`, {

@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { echoMocks, known } from "../test/pulumi-helpers";
+import * as pulumi from "@pulumi/pulumi";
+import { echoMocks, known, registrationErrors } from "../test/pulumi-helpers";
 import { resetNatRuleRegistry } from "./internal/conflict-registry";
 import { NatRuleValidationError } from "./core/errors";
 import { SingleVmNatRule } from "./single-vm-nat-rule";
@@ -71,5 +72,18 @@ describe("SingleVmNatRule", () => {
     it("rejects a load balancer name where an id is needed", () => {
         expect(() => new SingleVmNatRule("byname", { loadBalancerId: "lb", frontendIPConfigurationId: fe, frontendPort: 1, backendPort: 22 }))
             .toThrow(/loadBalancerId = "lb": allowed is \/subscriptions\/\{sub\}/);
+    });
+
+    it("never creates a rule whose late values are wrong together, or whose late frontend is another load balancer's", async () => {
+        const errors = await registrationErrors(() => {
+            new SingleVmNatRule("late-udp", { loadBalancerId: lbId, frontendIPConfigurationId: fe, frontendPort: 53, backendPort: 53,
+                protocol: pulumi.output("Udp"), idleTimeoutInMinutes: pulumi.output(10), enableTcpReset: pulumi.output(true) });
+            new SingleVmNatRule("late-fe", { loadBalancerId: lbId, frontendIPConfigurationId: pulumi.output(`${lbId}-other/frontendIPConfigurations/fe`), frontendPort: 50100, backendPort: 2222 });
+        });
+        const text = errors.map((e) => e.message).join("\n");
+        expect(text).toMatch(/SingleVmNatRule "late-udp": 2 invalid arguments:\n  - idleTimeoutInMinutes = 10: .*\n  - enableTcpReset = true/);
+        expect(text).toMatch(/SingleVmNatRule "late-fe": 1 invalid argument:\n  - frontendIPConfigurationId = ".*lb-other/);
+        expect(mocks.registered.find((r) => r.name === "late-udp-rule")).toBeUndefined();
+        expect(mocks.registered.find((r) => r.name === "late-fe-rule")).toBeUndefined();
     });
 });

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { normalizeProtocol } from "./core/validation";
 import { checkNatRuleConflicts, loadBalancingRuleIssues, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
-import { loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
+import { checkResolvedInputs, loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
 import { createSecurityRule, declareSecurityRule, securityArgsIssues } from "./internal/security-rule";
 import type { NatPortMapping } from "./mapping";
 
@@ -89,22 +89,25 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
 
     constructor(name: string, args: SingleVmNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `SingleVmNatRule "${name}"`;
+        const settings = {
+            frontendPort: args.frontendPort,
+            backendPort: args.backendPort,
+            protocol: args.protocol,
+            idleTimeoutInMinutes: args.idleTimeoutInMinutes,
+            enableTcpReset: args.enableTcpReset,
+            enableFloatingIP: args.enableFloatingIP,
+        };
+        const ids = {
+            loadBalancerId: args.loadBalancerId,
+            children: [{ field: "frontendIPConfigurationId", id: args.frontendIPConfigurationId, collection: "frontendIPConfigurations" }],
+        };
         // Validate before registering anything, so bad input creates nothing.
         const checked = validateInputs(
             component,
-            {
-                frontendPort: args.frontendPort,
-                backendPort: args.backendPort,
-                protocol: args.protocol,
-                idleTimeoutInMinutes: args.idleTimeoutInMinutes,
-                enableTcpReset: args.enableTcpReset,
-                enableFloatingIP: args.enableFloatingIP,
-            },
+            settings,
             {},
             [
-                ...loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), [
-                    { field: "frontendIPConfigurationId", id: plainOrUnknown(args.frontendIPConfigurationId), collection: "frontendIPConfigurations" },
-                ]),
+                ...loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), ids.children.map((c) => ({ ...c, id: plainOrUnknown(c.id) }))),
                 ...loadBalancingRuleIssues(args.loadBalancingRules, plainOrUnknown(args.loadBalancerId)),
                 ...securityArgsIssues(args),
             ],
@@ -135,7 +138,7 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
             ? undefined
             : declareSecurityRule(component, name, { ...args, networkSecurityGroupId: args.networkSecurityGroupId }, checked.backendPort as pulumi.Input<number>, protocol, this);
         // Every check passes before the rule reaches Azure: a failed one leaves it uncreated.
-        const allChecked: pulumi.Output<unknown> = security ? pulumi.all([conflictsChecked, security.checked]) : conflictsChecked;
+        const allChecked: pulumi.Output<unknown> = pulumi.all([conflictsChecked, checkResolvedInputs(component, settings, ids), security?.checked ?? true]);
         const frontendPort = pulumi.all([checked.frontendPort as pulumi.Input<number>, allChecked]).apply(([port]) => port);
 
         this.rule = new network.InboundNatRule(`${name}-rule`, {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { idKey, loadBalancingRuleIssues, settle } from "./conflict-registry";
+import { idKey, loadBalancingRuleIssues } from "./conflict-registry";
+import { settle } from "./settle";
 
 const lbId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
 const fe = `${lbId}/frontendIPConfigurations/fe`;

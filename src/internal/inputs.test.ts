@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { echoMocks, known, valueOf } from "../../test/pulumi-helpers";
 import { NatRuleValidationError } from "../core/errors";
 import { UNKNOWN } from "../core/validation";
-import { loadBalancerIdIssues, parseLoadBalancerId, plainOrUnknown, validateInputs } from "./inputs";
+import { checkResolvedInputs, loadBalancerIdIssues, parseLoadBalancerId, plainOrUnknown, validateInputs } from "./inputs";
 
 const mocks = echoMocks(true);
 beforeAll(() => mocks.ready);
@@ -53,5 +53,26 @@ describe("load balancer ids", () => {
         expect(loadBalancerIdIssues(UNKNOWN, [{ field: "x", id: "junk", collection: "backendAddressPools" }])).toEqual([]);
         expect(plainOrUnknown(pulumi.output(1))).toBe(UNKNOWN);
         expect(plainOrUnknown(3)).toBe(3);
+    });
+});
+
+describe("checkResolvedInputs", () => {
+    const lb = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
+    const ids = (fe: pulumi.Input<string>) => ({ loadBalancerId: pulumi.output(lb), children: [{ field: "frontendIPConfigurationId", id: fe, collection: "frontendIPConfigurations" }] });
+
+    it("judges combinations of two late values together", async () => {
+        const check = checkResolvedInputs("C", { frontendPort: 53, backendPort: 53, protocol: pulumi.output("Udp"), idleTimeoutInMinutes: pulumi.output(10) }, ids(`${lb}/frontendIPConfigurations/fe`));
+        await expect(known(check)).rejects.toThrow(/^C: 1 invalid argument:\n  - idleTimeoutInMinutes = 10: allowed is only with protocol "Tcp" or "All"/);
+    });
+
+    it("rejects a late child id of another load balancer", async () => {
+        const check = checkResolvedInputs("C", { frontendPort: 22, backendPort: 22 }, ids(pulumi.output(`${lb}x/frontendIPConfigurations/fe`)));
+        await expect(known(check)).rejects.toThrow(/frontendIPConfigurationId = ".*lbx\/frontendIPConfigurations\/fe": allowed is an id under/);
+    });
+
+    it("passes good late values, and stays known when values are unknown (preview)", async () => {
+        expect(await known(checkResolvedInputs("C", { frontendPort: pulumi.output(22), backendPort: pulumi.output(22) }, ids(pulumi.output(`${lb}/frontendIPConfigurations/fe`))))).toBe(true);
+        const unknownPort = pulumi.output(pulumi.unknown as unknown as number);
+        expect(await known(checkResolvedInputs("C", { frontendPort: unknownPort, backendPort: pulumi.output(22), protocol: pulumi.output("Udp") }, ids(unknownPort as never)))).toBe(true);
     });
 });

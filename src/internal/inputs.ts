@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { UNKNOWN, type Maybe, type NatRuleSettings, validateNatRule } from "../core/validation";
+import { settle } from "./settle";
 
 /** A plain value as is; an Output or Promise as UNKNOWN (checked later, once it resolves). */
 export function plainOrUnknown<T>(value: pulumi.Input<T> | undefined): Maybe<T> {
@@ -49,6 +50,46 @@ export function validateInputs<K extends keyof NatRuleSettings>(
         });
     }
     return out as never;
+}
+
+/** A load balancer id and the child ids (frontend, pool) that must belong to it. */
+export interface LoadBalancerIds {
+    loadBalancerId: pulumi.Input<string>;
+    children: { field: string; id: pulumi.Input<string> | undefined; collection: string }[];
+}
+
+/**
+ * What `validateInputs` cannot see field by field: combinations of two or more values that were
+ * Outputs (say protocol and idle timeout), and child ids of the load balancer that were Outputs.
+ * Checked once everything has resolved; unknown values (preview) are skipped, so the check never
+ * waits forever and stays known. Chain the result into the resource so a failure creates nothing.
+ */
+export function checkResolvedInputs(
+    component: string,
+    inputs: Partial<Record<keyof NatRuleSettings, pulumi.Input<unknown> | undefined>>,
+    ids: LoadBalancerIds,
+    names: FieldNames = {},
+): pulumi.Output<boolean> {
+    const keys = Object.keys(inputs) as (keyof NatRuleSettings)[];
+    const late = keys.filter((k) => plainOrUnknown(inputs[k]) === UNKNOWN);
+    const idsLate = [ids.loadBalancerId, ...ids.children.map((c) => c.id)].some((v) => plainOrUnknown(v) === UNKNOWN);
+    if (late.length < 2 && !idsLate) return pulumi.output(true); // validateInputs has judged the rest
+    return pulumi.output(
+        (async () => {
+            const resolved = async (v: pulumi.Input<unknown> | undefined): Promise<unknown> => {
+                const s = await settle(v);
+                // A failed value fails the resource by itself; an unknown one is judged at deployment.
+                return s.state === "known" ? (s.value ?? undefined) : s.state === "unknown" ? UNKNOWN : undefined;
+            };
+            const settings: Record<string, unknown> = {};
+            for (const k of keys) settings[k] = await resolved(inputs[k]);
+            const issues = late.length >= 2 ? validateNatRule(settings as NatRuleSettings) : [];
+            const children = await Promise.all(ids.children.map(async (c) => ({ ...c, id: await resolved(c.id) })));
+            issues.push(...loadBalancerIdIssues(await resolved(ids.loadBalancerId), children));
+            if (issues.length > 0) throw new NatRuleValidationError(component, renamed(issues, names));
+            return true;
+        })(),
+    );
 }
 
 /** `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/{lb}` parsed. */

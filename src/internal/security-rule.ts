@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { managementPortWarnings, planSecurityRule, type PlannedSecurityRule, type SecurityRuleRequest } from "../core/security";
-import { currentRun, idKey, nextTurn, settle, type RunRegistry, type SecurityRuleEntry } from "./conflict-registry";
+import { currentRun, idKey, nextTurn, type RunRegistry, type SecurityRuleEntry } from "./conflict-registry";
+import { settle } from "./settle";
 import { plainOrUnknown } from "./inputs";
 
 /** The NSG arguments both NAT-rule components take. */
