@@ -20,9 +20,10 @@ export interface Registered {
 
 /**
  * Minimal echo mocks for component tests that need no Azure behaviour: every resource gets an
- * ARM-like id and echoes its inputs. `registered` collects what the program declared.
+ * ARM-like id and echoes its inputs; an invoke returns `invokes[token]`, else its inputs.
+ * `registered` collects what the program declared.
  */
-export function echoMocks(preview: boolean): { registered: Registered[]; ready: Promise<void> } {
+export function echoMocks(preview: boolean, invokes: Record<string, Record<string, unknown>> = {}): { registered: Registered[]; ready: Promise<void> } {
     const registered: Registered[] = [];
     const ready = pulumi.runtime.setMocks(
         {
@@ -34,7 +35,7 @@ export function echoMocks(preview: boolean): { registered: Registered[]; ready: 
                 return { id: id ?? "", state: args.inputs };
             },
             call(args) {
-                return args.inputs;
+                return invokes[args.token] ?? args.inputs;
             },
         },
         "project",
