@@ -75,6 +75,7 @@ describe("BackendPoolNatRule (update)", () => {
     it.each<[string, Partial<BackendPoolNatRuleArgs>, string[]]>([
         ["no members", { frontendPortRangeStart: 1, maxInstances: 2 }, ["scaleSet"]],
         ["both member kinds", { frontendPortRangeStart: 1, maxInstances: 2, virtualMachineNames: ["a"], scaleSet: {} as compute.VirtualMachineScaleSet }, ["scaleSet"]],
+        ["a VM named twice", { frontendPortRangeStart: 1, maxInstances: 5, virtualMachineNames: ["web-a", "web-b", "web-a"] }, ["virtualMachineNames"]],
         ["no range size", { frontendPortRangeStart: 1, virtualMachineNames: ["a"] }, ["maxInstances"]],
         ["range past 65534 and bad ports", { frontendPortRangeStart: 65530, maxInstances: 10, backendPort: 0, protocol: "Udp", enableTcpReset: true, virtualMachineNames: ["a"] },
             ["maxInstances", "backendPort", "enableTcpReset"]],

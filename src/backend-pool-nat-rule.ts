@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import type * as compute from "@pulumi/azure-native/compute";
 import { allocatePorts, sortInstances } from "./core/allocation";
-import type { ValidationIssue } from "./core/errors";
+import { NatRuleValidationError, type ValidationIssue } from "./core/errors";
 import { frontendPortRange, scaleSetDemand } from "./core/range";
 import { normalizeProtocol } from "./core/validation";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
@@ -97,6 +97,15 @@ export interface BackendPoolNatRuleArgs {
     existingSecurityRulePriorities?: pulumi.Input<pulumi.Input<number>[]>;
 }
 
+/** Each VM needs its own port, so a name given twice is a mistake. */
+function duplicateNameIssues(names: readonly unknown[]): ValidationIssue[] {
+    const seen = new Set<unknown>();
+    const twice = names.filter((n) => typeof n === "string" && (seen.has(n) || !seen.add(n)));
+    return twice.length === 0
+        ? []
+        : [{ field: "virtualMachineNames", value: names, allowed: "distinct VM names", fix: `list ${[...new Set(twice)].map((n) => JSON.stringify(n)).join(", ")} once` }];
+}
+
 /**
  * A V2 inbound NAT rule for a VM scale set or a group of VMs: one rule for the whole backend
  * pool, with a frontend port range that Azure maps to the members one port each.
@@ -153,6 +162,8 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                 { field: "backendAddressPoolId", id: args.backendAddressPoolId, collection: "backendAddressPools" },
             ],
         };
+        const vmNames = plainOrUnknown(args.virtualMachineNames);
+        if (Array.isArray(vmNames)) memberIssues.push(...duplicateNameIssues(vmNames.map(plainOrUnknown)));
         // Validate before registering anything, so bad input creates nothing.
         const checked = validateInputs(
             component,
@@ -185,6 +196,8 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                   };
               })
             : pulumi.output(args.virtualMachineNames ?? []).apply((names) => {
+                  const duplicates = duplicateNameIssues(names);
+                  if (duplicates.length > 0) throw new NatRuleValidationError(component, duplicates);
                   const instances = sortInstances(names);
                   return { instances, ports: instances.length, note: undefined as string | undefined };
               });

@@ -42,7 +42,7 @@ describe("allocatePorts", () => {
         expect(e.rule).toBe("ssh");
         expect(e.requested).toBe(5);
         expect(e.unassigned).toEqual(["3", "4"]);
-        expect(e.message).toMatch(/^ssh: frontend port range 50000-50002 \(capacity 3\) is exhausted: 5 instances need a port, 2 would be left without one: 3, 4\. Fix: raise maxInstances .* to at least 5/);
+        expect(e.message).toMatch(/^ssh: frontend port range 50000-50002 \(capacity 3\) is exhausted: 5 instances need a port, 2 would be left without one: 3, 4\. Fix: raise maxInstances to at least 5 \(or frontendPortRangeEnd to at least 50004\), or lower the instance count\.$/);
     });
 
     it("rejects an instance listed twice", () => {

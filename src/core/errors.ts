@@ -74,8 +74,8 @@ export class PortRangeExhaustedError extends AzureNatRulesError {
             `${rule}: frontend port range ${range.start}-${range.end} (capacity ${range.capacity}) is exhausted: ` +
                 `${requested} instances need a port${demandNote ? ` (${demandNote})` : ""}, ` +
                 `${unassigned.length} would be left without one: ${shown}. ` +
-                `Fix: raise maxInstances (or frontendPortRangeEnd) to at least ${range.capacity + unassigned.length}, ` +
-                `or lower the instance count.`,
+                `Fix: raise maxInstances to at least ${range.capacity + unassigned.length} ` +
+                `(or frontendPortRangeEnd to at least ${range.end + unassigned.length}), or lower the instance count.`,
         );
     }
 }
