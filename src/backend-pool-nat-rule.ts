@@ -51,7 +51,13 @@ export interface BackendPoolNatRuleArgs {
      * @default none: give this or `virtualMachineNames`
      */
     scaleSet?: compute.VirtualMachineScaleSet;
-    /** Names of the VMs in the pool, for a group of VMs instead of a scale set. @default none */
+    /**
+     * Names of the VMs in the pool, for a group of VMs instead of a scale set; distinct. Azure's
+     * mappings name a VM by its NIC (the NIC name without a trailing "-nic"), so name each NIC
+     * `<vm>-nic`. Put the VMs or their NICs in the component's `dependsOn`, so that after
+     * `pulumi up` the read of Azure's mappings waits until they have joined the pool.
+     * @default none
+     */
     virtualMachineNames?: pulumi.Input<pulumi.Input<string>[]>;
     /** Frontend IP address (e.g. the public IP's `ipAddress`), used in the port mapping outputs. @default "" */
     frontendIpAddress?: pulumi.Input<string>;
@@ -276,7 +282,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                   .output({
                       planned: this.plannedPortMappings,
                       ruleId: this.ruleId, // wait for the rule
-                      scaleSetId: args.scaleSet?.id ?? "", // and for its members
+                      scaleSetId: args.scaleSet?.id ?? "", // and for its members (a group of VMs: the component's dependsOn orders the rule after them)
                       ref: lb,
                       rule: ruleName,
                       pool: poolName,
