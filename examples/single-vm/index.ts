@@ -1,5 +1,6 @@
 // Two VMs behind a Standard load balancer, each reached over SSH through its own single-VM NAT rule.
-// Run it as its own Pulumi project: copy it next to a Pulumi.yaml (runtime: nodejs) and `pulumi up`.
+// Run it from this directory (its Pulumi.yaml is here):
+//   pulumi config set sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)" && pulumi up
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
