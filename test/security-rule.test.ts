@@ -51,6 +51,15 @@ describe("NSG rule of a NAT-rule component", () => {
         expect(inputsOf("game-allow")?.sourceAddressPrefix).toBeUndefined();
     });
 
+    it("keeps an explicit priority for its component even when an automatic one resolves first", async () => {
+        // b asks for 1000 but its backend port resolves late; a, automatic, resolves at once and must not take 1000.
+        const late = pulumi.output(new Promise<number>((resolve) => setTimeout(() => resolve(8443), 300)));
+        const b = new SingleVmNatRule("b", { ...vm, frontendPort: 50002, backendPort: late, allowedSourceAddressPrefixes: ["203.0.113.2"], securityRulePriority: 1000 });
+        const a = new SingleVmNatRule("a", { ...vm, frontendPort: 50001, backendPort: 22, allowedSourceAddressPrefixes: ["203.0.113.1"] });
+        expect(await known(a.securityRulePriority)).toBe(1010);
+        expect(await known(b.securityRulePriority)).toBe(1000);
+    });
+
     it("gives two components on one NSG different priorities, clear of the existing ones and of explicit ones", async () => {
         const a = new SingleVmNatRule("a", { ...vm, frontendPort: 50001, backendPort: 22, allowedSourceAddressPrefixes: ["203.0.113.1"], existingSecurityRulePriorities: [1000] });
         const b = new BackendPoolNatRule("b", { ...vm, backendAddressPoolId: pool, frontendPortRangeStart: 51000, maxInstances: 4, backendPort: 3389,

@@ -85,6 +85,8 @@ export interface RunRegistry {
     nextSequence: number;
     natRules: ResolvedNatRule[];
     securityRules: SecurityRuleEntry[];
+    /** Explicit NSG rule priorities given as plain values, by NSG id (lower case), known at declaration. */
+    declaredPriorities: { networkSecurityGroupKey: string; priority: number; sequence: number }[];
 }
 
 /**
@@ -101,7 +103,7 @@ export function currentRun(): RunRegistry {
     const key = (pulumi.runtime.getMonitor() as object | undefined) ?? NO_MONITOR;
     let run = registries.get(key);
     if (!run) {
-        run = { nextSequence: 0, natRules: [], securityRules: [] };
+        run = { nextSequence: 0, natRules: [], securityRules: [], declaredPriorities: [] };
         registries.set(key, run);
     }
     return run;
@@ -116,6 +118,7 @@ export function resetNatRuleRegistry(): void {
     const run = currentRun();
     run.natRules = [];
     run.securityRules = [];
+    run.declaredPriorities = [];
 }
 
 const tokens = new WeakMap<object, string>();

@@ -135,6 +135,10 @@ export function declareSecurityRule(
 ): DeclaredSecurityRule {
     const run = currentRun();
     const sequence = run.nextSequence++;
+    // A plain explicit priority is reserved now, so no automatic choice that resolves earlier takes it.
+    if (typeof args.networkSecurityGroupId === "string" && typeof args.securityRulePriority === "number") {
+        run.declaredPriorities.push({ networkSecurityGroupKey: args.networkSecurityGroupId.toLowerCase(), priority: args.securityRulePriority, sequence });
+    }
     const name = securityRuleNameFor(componentName);
     const planned = planWhenResolved(run, sequence, component, name, args, backendPort, protocol);
     const networkSecurityGroup = pulumi.output(args.networkSecurityGroupId).apply((id) => {
@@ -222,7 +226,10 @@ function planPending(run: RunRegistry, nsgKey: string): void {
     for (const entry of same.filter((e) => !e.result).sort((a, b) => a.sequence - b.sequence)) {
         const planned = same.flatMap((e) => (e.result && !(e.result instanceof Error) ? [e.result.priority] : []));
         const reserved = entry.request.preferredPriority === undefined
-            ? same.flatMap((e) => (e !== entry && !e.result && e.request.preferredPriority !== undefined ? [e.request.preferredPriority] : []))
+            ? [
+                  ...same.flatMap((e) => (e !== entry && !e.result && e.request.preferredPriority !== undefined ? [e.request.preferredPriority] : [])),
+                  ...run.declaredPriorities.filter((d) => d.networkSecurityGroupKey === nsgKey && d.sequence !== entry.sequence).map((d) => d.priority),
+              ]
             : [];
         try {
             entry.result = planSecurityRule({ ...entry.request, existingPriorities: [...existing, ...planned, ...reserved] });
