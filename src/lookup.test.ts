@@ -258,3 +258,22 @@ describe("endpoints, options and credentials", () => {
         expect(() => staticTokenCredential("  ")).toThrow(/token is empty/);
     });
 });
+
+describe("lookupPortMappings limits", () => {
+    it("gives up with a clear error when Azure never finishes the query", async () => {
+        const { sim } = buildFixture(1, 2, { sshOnly: true });
+        const server = await serve(sim, { lroPolls: 1e9 });
+        const err = await lookup(sim, server, { timeoutMs: 800 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(PortMappingLookupError);
+        expect((err as PortMappingLookupError).code).toBe("Timeout");
+        expect((err as Error).message).toMatch(/no complete answer from http:\/\/127\.0\.0\.1:\d+ within 1 s .*Fix: retry later, or raise timeoutMs/);
+    });
+
+    it("asks for a token for a local endpoint instead of trying Azure's sign-in", async () => {
+        const { sim } = buildFixture(1, 1, { sshOnly: true });
+        const server = await serve(sim);
+        const err = await lookup(sim, server, { credential: undefined }).catch((e: unknown) => e);
+        expect((err as PortMappingLookupError).code).toBe("CredentialRequired");
+        expect((err as Error).message).toMatch(/is a local endpoint.*Fix: pass a token \(any value, e\.g\. --token local\)/);
+    });
+});

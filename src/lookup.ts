@@ -36,6 +36,8 @@ export const READ_LOAD_BALANCER_ACTION = "Microsoft.Network/loadBalancers/read";
 const READ_PUBLIC_IP_ACTION = "Microsoft.Network/publicIPAddresses/read";
 
 export const DEFAULT_LOOKUP_CONCURRENCY = 16;
+/** The longest a whole lookup may take: 10 minutes. */
+export const DEFAULT_LOOKUP_TIMEOUT_MS = 10 * 60 * 1000;
 /** Poll interval when Azure's long-running answer carries no Retry-After header. */
 const DEFAULT_POLL_INTERVAL_MS = 1000;
 /** Retries of one HTTP request (429 with Retry-After, 408, transient 5xx) before giving up. */
@@ -66,6 +68,8 @@ export interface LookupPortMappingsOptions {
     /** Called after each member's query, with the count done and the member count. */
     onProgress?: (done: number, total: number) => void;
     signal?: AbortSignal;
+    /** The longest the whole lookup may take, in ms; default 10 minutes. */
+    timeoutMs?: number;
     /** Retry policy of every request. */
     retry?: LookupRetryOptions;
     /** Poll interval of the mapping query when Azure sends no Retry-After; default 1000 ms. */
@@ -168,8 +172,15 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 /** The credential to use: the given one, else DefaultAzureCredential for the endpoint's cloud. */
-export function credentialFor(endpoint: { preset?: ArmEndpointName }, credential?: TokenCredential): TokenCredential {
+export function credentialFor(endpoint: { url?: string; preset?: ArmEndpointName }, credential?: TokenCredential): TokenCredential {
     if (credential) return credential;
+    if (endpoint.url && !endpoint.preset && isLoopbackHost(new URL(endpoint.url).hostname)) {
+        // Azure's sign-in cannot issue a token for a local endpoint; saying so beats its generic failure.
+        throw new PortMappingLookupError(
+            `endpoint ${endpoint.url} is a local endpoint, and Azure's credentials cannot sign in to it. Fix: pass a token (any value, e.g. --token local).`,
+            { code: "CredentialRequired" },
+        );
+    }
     const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
     return new DefaultAzureCredential(endpoint.preset ? { authorityHost: AUTHORITY_HOSTS[endpoint.preset] } : {});
 }
@@ -213,6 +224,25 @@ interface LookupContext {
  */
 export async function lookupPortMappings(options: LookupPortMappingsOptions): Promise<PortMappingEntry[]> {
     checkOptions(options);
+    // A long-running query Azure never finishes must not keep the caller waiting forever.
+    const timeoutMs = options.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    try {
+        return await lookupUntil({ ...options, signal });
+    } catch (err) {
+        if (deadline.aborted && !options.signal?.aborted) {
+            throw new PortMappingLookupError(
+                `lookupPortMappings: no complete answer from ${resolveArmEndpoint(options.endpoint).url} within ${Math.round(timeoutMs / 1000)} s ` +
+                    `(load balancer ${options.loadBalancerName}, pool ${options.backendPoolName}). Fix: retry later, or raise timeoutMs.`,
+                { code: "Timeout", cause: err },
+            );
+        }
+        throw err;
+    }
+}
+
+async function lookupUntil(options: LookupPortMappingsOptions): Promise<PortMappingEntry[]> {
     const { subscriptionId, resourceGroupName, loadBalancerName, backendPoolName, signal } = options;
     const endpoint = resolveArmEndpoint(options.endpoint);
     const credential = credentialFor(endpoint, options.credential);
