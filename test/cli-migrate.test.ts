@@ -164,4 +164,10 @@ describe.concurrent("azure-nat-rules migrate against an ARM endpoint (the simula
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/migrate: failed reading load balancer missing-lb \(resource group natpool-rg, subscription .*\) \(HTTP 404.*Fix: check the names and the subscription/);
     });
+
+    it("refuses Azure-only flags with --from-file instead of ignoring them", async () => {
+        const result = await migrate("--from-file", "test/fixtures/lb-no-nat-pools.json", "--endpoint", "http://127.0.0.1:1", "--token", "x");
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(/--from-file reads a file, so --endpoint, --token do not apply/);
+    });
 });

@@ -70,4 +70,14 @@ describe.concurrent("azure-nat-rules plan", () => {
         expect(result.stdout).toMatch(/Usage: azure-nat-rules plan/);
         expect(result.stdout).toMatch(/Examples:\n\s+\$ azure-nat-rules plan --frontend-start 50000 --rule ssh:22:100/);
     });
+
+    it("refuses a bare headroom of 1 or more (20 would mean 2,000%) and takes 20%", async () => {
+        const [bare, percent] = await Promise.all([
+            plan("--frontend-start", "50000", "--rule", "ssh:22:10", "--headroom", "20"),
+            plan("--frontend-start", "50000", "--rule", "ssh:22:10", "--headroom", "20%", "--json"),
+        ]);
+        expect(bare.code).not.toBe(0);
+        expect(bare.stderr).toMatch(/--headroom.*'20' is invalid\. expected a fraction below 1 \(0\.2 = 20%\), or a percentage with % \(e\.g\. 20%\)/);
+        expect(JSON.parse(percent.stdout).rules[0]).toMatchObject({ start: 50000, end: 50011, capacity: 12 });
+    });
 });

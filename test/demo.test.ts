@@ -59,11 +59,12 @@ describe("npm start (the demo)", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "nat-demo-"));
         const state = path.join(dir, "state.json");
         writeFileSync(state, "{ not json");
-        const [badCount, badIds, corrupt, noScaleSet] = await Promise.all([
+        const [badCount, badIds, corrupt, noScaleSet, resetAndDelete] = await Promise.all([
             demo("--instances", "many", "--state", state),
             demo("--delete-instances", "one", "--state", state),
             demo("--state", state),
             demo("--delete-instances", "1", "--state", path.join(dir, "missing.json")),
+            demo("--reset", "--delete-instances", "1", "--state", state),
         ]);
         expect(badCount.code).not.toBe(0);
         expect(badCount.stderr).toMatch(/--instances.*"many": allowed is an integer from 0 to 1000/);
@@ -72,6 +73,8 @@ describe("npm start (the demo)", () => {
         expect(corrupt.stderr).toMatch(/simulator state ".*state\.json": is not valid JSON/);
         expect(noScaleSet.code).toBe(1);
         expect(noScaleSet.stderr).toMatch(/there is no scale set natdemo-vmss .* yet/);
+        expect(resetAndDelete.code).toBe(1);
+        expect(resetAndDelete.stderr).toMatch(/--reset starts from an empty Azure, so --delete-instances has nothing to delete/);
         expect(readFileSync(state, "utf8")).toBe("{ not json");
     });
 });

@@ -40,4 +40,11 @@ describe("ssh lines", () => {
     it("quotes a user name the shell would split", () => {
         expect(sshCommand("o'brien x", "203.0.113.9", 22)).toBe(`ssh -p 22 'o'\\''brien x@203.0.113.9'`);
     });
+
+    it("lays out 150,000 rows without overflowing the stack", () => {
+        const rows = Array.from({ length: 150_000 }, (_, i) => [String(i), "x"]);
+        const lines = formatTable(["N", "V"], rows).split("\n");
+        expect(lines).toHaveLength(150_001);
+        expect(lines[150_000]).toBe("149999  x");
+    });
 });

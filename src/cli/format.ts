@@ -21,7 +21,8 @@ export const UNKNOWN_IP = "<frontend-ip>";
 
 /** Columns padded to their widest cell, separated by two spaces, no trailing blanks. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-    const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+    // A loop, not Math.max(...rows): spreading 100,000+ rows overflows the call stack.
+    const widths = headers.map((header, column) => rows.reduce((widest, row) => Math.max(widest, (row[column] ?? "").length), header.length));
     const line = (cells: readonly string[]): string =>
         cells
             .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column])))

@@ -7,7 +7,7 @@
  * Every change runs on a copy of the state and is committed only when every ARM check passes, so a
  * rejected change leaves the simulator exactly as it was.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { normalizeProtocol } from "../core/validation";
 import { FIRST_HOST_OFFSET, IMPLICIT_SUBNET, numberToIpv4, parseCidr, PUBLIC_IP_BASE } from "./addresses";
@@ -486,8 +486,13 @@ export class AzureSimulator {
     save(file: string): void {
         mkdirSync(dirname(file), { recursive: true });
         const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-        writeFileSync(temporary, JSON.stringify(this.toJSON(), null, 2) + "\n", "utf8");
-        renameSync(temporary, file);
+        try {
+            writeFileSync(temporary, JSON.stringify(this.toJSON(), null, 2) + "\n", "utf8");
+            renameSync(temporary, file);
+        } catch (err) {
+            rmSync(temporary, { force: true });
+            throw new SimulatorStateError(file, `cannot be written: ${(err as Error).message}`);
+        }
     }
 
     /** Reads a saved state; a missing file gives an empty simulator. */

@@ -114,8 +114,12 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     const stateFile = path.resolve(options.state);
     // Everything happens on this in-memory copy; the file is written only after a successful deployment.
+    if (options.reset && options.deleteInstances) {
+        throw new AzureNatRulesError("demo: --reset starts from an empty Azure, so --delete-instances has nothing to delete. Fix: use one of the two.");
+    }
     const sim = options.reset ? new AzureSimulator() : AzureSimulator.load(stateFile);
     const before = currentAssignments(sim);
+    const deployedBefore = currentInstanceCount(sim) !== undefined;
 
     const notes: string[] = [];
     if (options.deleteInstances) {
@@ -182,7 +186,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
             "",
             ...sshLines(report.mappings, options.user).map((line) => `  ${line}`),
             "",
-            ...describeChanges(before, after),
+            ...describeChanges(before, after, deployedBefore),
         ].join("\n") + "\n",
     );
 }
@@ -201,8 +205,8 @@ export function rangeBar(range: NatFrontendPortRange, used: readonly PortAssignm
     return `[${bar}] ${used.length}/${range.capacity} in use (${pct}%)`;
 }
 
-export function describeChanges(before: readonly PortAssignment[], after: readonly PortAssignment[]): string[] {
-    if (before.length === 0) return [`First deployment: ${after.length} instance(s) mapped.`];
+export function describeChanges(before: readonly PortAssignment[], after: readonly PortAssignment[], deployedBefore = before.length > 0): string[] {
+    if (!deployedBefore) return [`First deployment: ${after.length} instance(s) mapped.`];
     const d = diffAssignments(before, after);
     const list = (items: { instance: string }[]) => sortInstances(items.map((i) => i.instance)).join(", ") || "none";
     return [

@@ -23,7 +23,7 @@ interface MigrateOptions {
     resourceGroup?: string;
     loadBalancer?: string;
     subscription?: string;
-    endpoint: string;
+    endpoint?: string;
     token?: string;
     fromFile?: string;
     scaleSet?: string[];
@@ -41,7 +41,7 @@ export function register(program: Command): void {
         .option("-g, --resource-group <name>", "resource group of the load balancer (with --load-balancer)")
         .option("-l, --load-balancer <name>", "load balancer name, read from Azure (with --resource-group)")
         .option("-s, --subscription <id>", "subscription id (default: $AZURE_SUBSCRIPTION_ID, else the only one the credential sees)")
-        .option("--endpoint <url|preset>", "ARM endpoint URL or one of public, china, usgovernment", "public")
+        .option("--endpoint <url|preset>", "ARM endpoint URL or one of public, china, usgovernment (default: public)")
         .option("--token <token>", "ARM access token (default: $AZURE_NAT_RULES_TOKEN, else DefaultAzureCredential)")
         .option("--from-file <path>", "read the load balancer's JSON (`az network lb show` output, or ARM's) instead of Azure")
         .option("--scale-set <path>", "with --from-file: a scale set's JSON (`az vmss show` output) that references the pools (repeatable)", collect)
@@ -73,8 +73,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 function planFromFiles(options: MigrateOptions): LoadBalancerMigrationPlan {
     const file = options.fromFile as string;
-    if (options.resourceGroup !== undefined || options.loadBalancer !== undefined) {
-        throw new AzureNatRulesError("migrate: --from-file reads a file, so --resource-group and --load-balancer do not apply. Fix: give either --from-file, or --resource-group with --load-balancer.");
+    const azureOnly = (["resourceGroup", "loadBalancer", "subscription", "endpoint", "token"] as const).filter((k) => options[k] !== undefined);
+    if (azureOnly.length > 0) {
+        const flags = azureOnly.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ");
+        throw new AzureNatRulesError(`migrate: --from-file reads a file, so ${flags} do not apply. Fix: give either --from-file, or --resource-group with --load-balancer (and optionally --subscription, --endpoint, --token).`);
     }
     const loadBalancer = readJsonFile(file, "load balancer", "az network lb show -g <group> -n <name>");
     const scaleSets = (options.scaleSet ?? []).map((path) =>

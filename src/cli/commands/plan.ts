@@ -64,6 +64,8 @@ function parsePort(value: string): number {
 function parseHeadroom(value: string): number {
     const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
     if (!match) throw new InvalidArgumentError("expected a fraction such as 0.2 or a percentage such as 20%.");
+    // A bare 20 is surely meant as 20%, not 2,000%: make the user say which.
+    if (!match[2] && Number(match[1]) >= 1) throw new InvalidArgumentError(`expected a fraction below 1 (0.2 = 20%), or a percentage with % (e.g. ${match[1]}%).`);
     return match[2] ? Number(match[1]) / 100 : Number(match[1]);
 }
 
