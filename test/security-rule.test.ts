@@ -58,6 +58,8 @@ describe("NSG rule of a NAT-rule component", () => {
         const a = new SingleVmNatRule("a", { ...vm, frontendPort: 50001, backendPort: 22, allowedSourceAddressPrefixes: ["203.0.113.1"] });
         expect(await known(a.securityRulePriority)).toBe(1010);
         expect(await known(b.securityRulePriority)).toBe(1000);
+        // Let both programs' registrations finish before the next test replaces the mocks.
+        await Promise.all([a, b].flatMap((r) => [known(r.ruleId), known(r.securityRule!.id)]));
     });
 
     it("gives two components on one NSG different priorities, clear of the existing ones and of explicit ones", async () => {
