@@ -6,20 +6,17 @@ import { NatRuleValidationError, type ValidationIssue } from "./core/errors";
 import { frontendPortRange, scaleSetDemand } from "./core/range";
 import { normalizeProtocol } from "./core/validation";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
-import { checkNatRuleConflicts, loadBalancingRuleIssues, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
+import { checkNatRuleConflicts, loadBalancingRuleIssues } from "./internal/conflict-registry";
 import { checkResolvedInputs, loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
 import { createSecurityRule, declareSecurityRule, securityArgsIssues } from "./internal/security-rule";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
+import type { NatRuleCommonArgs } from "./nat-rule-args";
 
-/** Arguments of a {@link BackendPoolNatRule}. */
-export interface BackendPoolNatRuleArgs {
-    /**
-     * ARM id of the load balancer (its `id` output). Required; a Standard SKU load balancer
-     * (Azure supports backend-pool rules on Standard only). The rule is created in its resource group.
-     */
-    loadBalancerId: pulumi.Input<string>;
-    /** ARM id of the load balancer's frontend IP configuration the rule listens on. Required. */
-    frontendIPConfigurationId: pulumi.Input<string>;
+/**
+ * Arguments of a {@link BackendPoolNatRule}, besides the common ones. `loadBalancerId` must be a
+ * Standard SKU load balancer: Azure supports backend-pool rules on Standard only.
+ */
+export interface BackendPoolNatRuleArgs extends NatRuleCommonArgs {
     /** ARM id of the backend pool whose members get a port each. Required. */
     backendAddressPoolId: pulumi.Input<string>;
     /** First frontend port of the range (the portal's "Frontend port range start"). Required; 1 to 65534. */
@@ -32,18 +29,6 @@ export interface BackendPoolNatRuleArgs {
     maxInstances?: pulumi.Input<number>;
     /** Last frontend port, inclusive, instead of `maxInstances`. 1 to 65534, at least the start. @default start + maxInstances - 1 */
     frontendPortRangeEnd?: pulumi.Input<number>;
-    /** Port the instances listen on. Required; 1 to 65535 (e.g. 22 for SSH, 3389 for RDP). */
-    backendPort: pulumi.Input<number>;
-    /** Transport protocol: "Tcp", "Udp" or "All" (any casing). @default "Tcp" */
-    protocol?: pulumi.Input<string>;
-    /** TCP idle timeout in minutes, 4 to 30; TCP only. @default 4 (Azure's default) */
-    idleTimeoutInMinutes?: pulumi.Input<number>;
-    /** Floating IP (direct server return); can't be changed after creation. @default false */
-    enableFloatingIP?: pulumi.Input<boolean>;
-    /** Send TCP reset on idle timeout; TCP only. @default false */
-    enableTcpReset?: pulumi.Input<boolean>;
-    /** Name of the NAT rule in Azure. @default the component's name */
-    ruleName?: pulumi.Input<string>;
     /**
      * The scale set whose instances are the pool's members. Its `sku.capacity` and
      * `overprovision` size the demand: capacity, ×2 while overprovisioning is on (Azure's default),
@@ -59,8 +44,6 @@ export interface BackendPoolNatRuleArgs {
      * @default none
      */
     virtualMachineNames?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Frontend IP address (e.g. the public IP's `ipAddress`), used in the port mapping outputs. @default "" */
-    frontendIpAddress?: pulumi.Input<string>;
     /**
      * After deployment, read Azure's real port mappings (queryInboundNatRulePortMapping) into
      * `portMappings`, with the azure-native provider's credentials. Needs the RBAC action
@@ -73,34 +56,6 @@ export interface BackendPoolNatRuleArgs {
      * @default $AZURE_NAT_RULES_ARM_ENDPOINT, else the cloud of `azure-native:environment`, else "public"
      */
     armEndpoint?: pulumi.Input<string>;
-    /**
-     * The load balancer's load-balancing rules, checked against this rule at preview (shared
-     * frontend ports, shared backend ports, rule limits); those on this rule's pool are counted on
-     * its members. Every NAT-rule component of the program on the same load balancer is checked
-     * too, without listing them. @default [] (none)
-     */
-    loadBalancingRules?: pulumi.Input<pulumi.Input<NatLoadBalancingRuleInfo>[]>;
-    /**
-     * Who may connect: CIDRs ("203.0.113.0/24"), single IPs, service tags ("VirtualNetwork") or "*".
-     * With `networkSecurityGroupId`, an NSG rule allows exactly these sources to the backend port.
-     * At least one entry. @default none: no NSG rule (a Standard load balancer then lets nothing in)
-     */
-    allowedSourceAddressPrefixes?: pulumi.Input<pulumi.Input<string>[]>;
-    /**
-     * ARM id of the NSG (on the members' subnet or NICs) to add the allow rule to. Give it together
-     * with `allowedSourceAddressPrefixes`, or neither. @default none: no NSG rule
-     */
-    networkSecurityGroupId?: pulumi.Input<string>;
-    /**
-     * Priority of the NSG rule, 100 to 4096, free in the NSG.
-     * @default the first free of 1000, 1010, ..., 4090 (then 100, ..., 990), clear of the NSG's other rules this program adds and of `existingSecurityRulePriorities`
-     */
-    securityRulePriority?: pulumi.Input<number>;
-    /**
-     * Priorities used by the NSG's rules that this program does not add through these components
-     * (each 100 to 4096; others are ignored). @default [] (none)
-     */
-    existingSecurityRulePriorities?: pulumi.Input<pulumi.Input<number>[]>;
 }
 
 /** Each VM needs its own port, so a name given twice is a mistake. */

@@ -1,68 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { normalizeProtocol } from "./core/validation";
-import { checkNatRuleConflicts, loadBalancingRuleIssues, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
+import { checkNatRuleConflicts, loadBalancingRuleIssues } from "./internal/conflict-registry";
 import { checkResolvedInputs, loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
 import { createSecurityRule, declareSecurityRule, securityArgsIssues } from "./internal/security-rule";
 import type { NatPortMapping } from "./mapping";
+import type { NatRuleCommonArgs } from "./nat-rule-args";
 
-/** Arguments of a {@link SingleVmNatRule}. */
-export interface SingleVmNatRuleArgs {
-    /**
-     * ARM id of the load balancer (its `id` output). Required.
-     * The rule is created in that load balancer's resource group.
-     */
-    loadBalancerId: pulumi.Input<string>;
-    /** ARM id of the load balancer's frontend IP configuration the rule listens on. Required. */
-    frontendIPConfigurationId: pulumi.Input<string>;
+/** Arguments of a {@link SingleVmNatRule}, besides the common ones. */
+export interface SingleVmNatRuleArgs extends NatRuleCommonArgs {
     /**
      * Frontend port that reaches the VM. Required; an integer from 1 to 65534, unique on the load
      * balancer for its frontend and protocol.
      */
     frontendPort: pulumi.Input<number>;
-    /** Port the VM listens on. Required; an integer from 1 to 65535 (e.g. 22 for SSH, 3389 for RDP). */
-    backendPort: pulumi.Input<number>;
-    /** Transport protocol: "Tcp", "Udp" or "All" (any casing). @default "Tcp" */
-    protocol?: pulumi.Input<string>;
-    /** TCP idle timeout in minutes, 4 to 30; TCP only. @default 4 (Azure's default) */
-    idleTimeoutInMinutes?: pulumi.Input<number>;
-    /** Floating IP (direct server return); can't be changed after creation. @default false */
-    enableFloatingIP?: pulumi.Input<boolean>;
-    /** Send TCP reset on idle timeout; TCP only. @default false */
-    enableTcpReset?: pulumi.Input<boolean>;
-    /** Name of the NAT rule in Azure. @default the component's name */
-    ruleName?: pulumi.Input<string>;
     /** Name of the VM, used in the port mapping output. @default the rule name */
     vmName?: pulumi.Input<string>;
-    /** Frontend IP address (e.g. the public IP's `ipAddress`), used in the port mapping output. @default "" */
-    frontendIpAddress?: pulumi.Input<string>;
-    /**
-     * The load balancer's load-balancing rules, checked against this rule at preview (shared
-     * frontend ports, shared backend ports, rule limits). Every NAT-rule component of the program on
-     * the same load balancer is checked too, without listing them. @default [] (none)
-     */
-    loadBalancingRules?: pulumi.Input<pulumi.Input<NatLoadBalancingRuleInfo>[]>;
-    /**
-     * Who may connect: CIDRs ("203.0.113.0/24"), single IPs, service tags ("VirtualNetwork") or "*".
-     * With `networkSecurityGroupId`, an NSG rule allows exactly these sources to the backend port.
-     * At least one entry. @default none: no NSG rule (a Standard load balancer then lets nothing in)
-     */
-    allowedSourceAddressPrefixes?: pulumi.Input<pulumi.Input<string>[]>;
-    /**
-     * ARM id of the NSG (on the VM's subnet or NIC) to add the allow rule to. Give it together with
-     * `allowedSourceAddressPrefixes`, or neither. @default none: no NSG rule
-     */
-    networkSecurityGroupId?: pulumi.Input<string>;
-    /**
-     * Priority of the NSG rule, 100 to 4096, free in the NSG.
-     * @default the first free of 1000, 1010, ..., 4090 (then 100, ..., 990), clear of the NSG's other rules this program adds and of `existingSecurityRulePriorities`
-     */
-    securityRulePriority?: pulumi.Input<number>;
-    /**
-     * Priorities used by the NSG's rules that this program does not add through these components
-     * (each 100 to 4096; others are ignored). @default [] (none)
-     */
-    existingSecurityRulePriorities?: pulumi.Input<pulumi.Input<number>[]>;
 }
 
 /**
