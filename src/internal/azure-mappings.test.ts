@@ -47,7 +47,7 @@ describe("readAzureMappings", () => {
             undefined as never,
         );
         expect(result).toBe(planned);
-        expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/Could not read Azure's port mappings for rule "ssh" \(no answer within 2 s\)/);
+        expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/Could not read Azure's port mappings for rule "ssh" \(lookupPortMappings: no complete answer from http:\/\/127\.0\.0\.1:\d+ within 2 s /);
         warn.mockRestore();
     });
 });

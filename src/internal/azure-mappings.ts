@@ -4,9 +4,6 @@ import { compareInstances } from "../core/allocation";
 import { lookupPortMappings, staticTokenCredential } from "../lookup";
 import type { NatPortMapping } from "../mapping";
 
-/** The longest a deployment waits for Azure's mappings; past it the plan stands, with a warning. */
-export const READ_TIMEOUT_MS = 10 * 60 * 1000;
-
 /** Environment variable that points every component at another ARM endpoint (a sovereign cloud, or the simulator). */
 export const ARM_ENDPOINT_ENV = "AZURE_NAT_RULES_ARM_ENDPOINT";
 
@@ -32,7 +29,7 @@ export interface AzureMappingRequest {
     /** Used when Azure's answer carries no frontend IP. */
     frontendIp: string;
     planned: NatPortMapping[];
-    /** Default READ_TIMEOUT_MS. */
+    /** The longest the read may take; default lookupPortMappings' own (10 minutes). Past it the plan stands, with a warning. */
     timeoutMs?: number;
 }
 
@@ -53,8 +50,8 @@ export async function readAzureMappings(request: AzureMappingRequest, resource: 
             ruleName: request.ruleName,
             credential: staticTokenCredential(token ?? ""),
             endpoint: request.endpoint,
-            // A query Azure never finishes must not hang `pulumi up`.
-            signal: AbortSignal.timeout(request.timeoutMs ?? READ_TIMEOUT_MS),
+            // lookupPortMappings gives up by itself (10 minutes by default), so `pulumi up` never hangs.
+            timeoutMs: request.timeoutMs,
         });
         const actual: NatPortMapping[] = entries
             .map((e) => ({
@@ -77,9 +74,8 @@ export async function readAzureMappings(request: AzureMappingRequest, resource: 
         }
         return actual;
     } catch (err) {
-        const why = (err as Error).name === "TimeoutError" ? `no answer within ${Math.round((request.timeoutMs ?? READ_TIMEOUT_MS) / 1000)} s` : (err as Error).message;
         void pulumi.log.warn(
-            `Could not read Azure's port mappings for rule "${request.ruleName}" (${why}); ` +
+            `Could not read Azure's port mappings for rule "${request.ruleName}" (${(err as Error).message}); ` +
                 "portMappings holds the planned mappings. Set readAzureMappings: false to skip this read.",
             resource,
         );
