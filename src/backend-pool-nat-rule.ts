@@ -132,7 +132,8 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
             names,
             [
                 ...memberIssues,
-                ...loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), ids.children.map((c) => ({ ...c, id: plainOrUnknown(c.id) }))),
+                // Ids that are still Outputs are skipped here and checked by checkResolvedInputs.
+                ...loadBalancerIdIssues(args.loadBalancerId, ids.children),
                 ...loadBalancingRuleIssues(args.loadBalancingRules, plainOrUnknown(args.loadBalancerId)),
                 ...securityArgsIssues(args),
             ],
@@ -165,9 +166,10 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
 
         const planned = pulumi.all([this.frontendPortRange, demand, ruleName]).apply(([range, d, rule]) => {
             // The whole demand (overprovisioned extras included) must fit, or Azure blocks the scale-out.
+            // One allocation serves both: from empty, the instances listed first take the lowest ports.
             const extra = Array.from({ length: Math.max(0, d.ports - d.instances.length) }, (_, i) => `(overprovisioned ${i + 1})`);
-            allocatePorts({ rule: `${component} (rule "${rule}")`, range, instances: [...d.instances, ...extra], demandNote: d.note });
-            return allocatePorts({ rule, range, instances: d.instances });
+            const all = allocatePorts({ rule: `${component} (rule "${rule}")`, range, instances: [...d.instances, ...extra], demandNote: d.note });
+            return all.slice(0, d.instances.length);
         });
 
         const lb = loadBalancerParts(component, args.loadBalancerId);

@@ -60,7 +60,8 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
             settings,
             {},
             [
-                ...loadBalancerIdIssues(plainOrUnknown(args.loadBalancerId), ids.children.map((c) => ({ ...c, id: plainOrUnknown(c.id) }))),
+                // Ids that are still Outputs are skipped here and checked by checkResolvedInputs.
+                ...loadBalancerIdIssues(args.loadBalancerId, ids.children),
                 ...loadBalancingRuleIssues(args.loadBalancingRules, plainOrUnknown(args.loadBalancerId)),
                 ...securityArgsIssues(args),
             ],
