@@ -123,7 +123,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
     const notes: string[] = [];
     if (options.deleteInstances) {
-        if (currentInstanceCount(sim) === undefined) {
+        if (!deployedBefore) {
             throw new AzureNatRulesError(
                 `demo: --delete-instances ${options.deleteInstances.join(",")}: there is no scale set ${SCALE_SET} in ${stateFile} yet. Fix: deploy first, e.g. \`npm start -- --reset --instances 3\`.`,
             );
