@@ -6,24 +6,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AzureSimulator, runDeployment, startArmServer, type ArmServer } from "../src/testing";
-import { ARM_ENDPOINT_ENV } from "../src/internal/azure-mappings";
+import { describe, expect, it, vi } from "vitest";
+import { AzureSimulator, runDeployment } from "../src/testing";
 import { declareScaleSetStack } from "../examples/scale-set/program";
 import type { NatPortMapping } from "../src/mapping";
 import { runCli, startLocalArm } from "./cli-helpers";
 
+// runDeployment serves the simulator as the ARM endpoint the components read their mappings from.
 const sim = new AzureSimulator();
-let server: ArmServer;
-
-beforeAll(async () => {
-    server = await startArmServer(sim, { port: 0 });
-    process.env[ARM_ENDPOINT_ENV] = server.url;
-});
-afterAll(async () => {
-    delete process.env[ARM_ENDPOINT_ENV];
-    await server.close();
-});
 
 async function deploy(instances: number, preview = false): Promise<NatPortMapping[]> {
     const result = await runDeployment(sim, () => declareScaleSetStack({ instances, sshPublicKey: "ssh-ed25519 AAAA test", prefix: "multi" }), { preview });

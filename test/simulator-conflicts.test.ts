@@ -3,8 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import type * as pulumi from "@pulumi/pulumi";
 import { NatRuleConflictError, SingleVmNatRule } from "../src";
-import { ARM_ENDPOINT_ENV } from "../src/internal/azure-mappings";
-import { ARM_ERROR_CODES, ArmError, AzureSimulator, networkId, runDeployment, startArmServer } from "../src/testing";
+import { ARM_ERROR_CODES, ArmError, AzureSimulator, networkId, runDeployment } from "../src/testing";
 import { declareScaleSetStack } from "../examples/scale-set/program";
 
 /** A simulator whose mocks record every resource type registered with it. */
@@ -72,18 +71,8 @@ describe("the simulator refuses what ARM refuses, and the preview-time check fir
 describe("the scale-set example against the simulator", () => {
     it("deploys with SSH restricted to the configured CIDR, and the NSG holds exactly that rule", async () => {
         const sim = new AzureSimulator();
-        const server = await startArmServer(sim, { port: 0 });
-        const saved = process.env[ARM_ENDPOINT_ENV];
-        // The component reads Azure's mappings after deployment; here "Azure" is the simulator on loopback.
-        process.env[ARM_ENDPOINT_ENV] = server.url;
-        let outputs: Record<string, unknown>;
-        try {
-            ({ outputs } = await runDeployment(sim, () => declareScaleSetStack({ instances: 2, sshPublicKey: "ssh-ed25519 AAAA test", sshSourceCidr: "198.51.100.7/32" })));
-        } finally {
-            if (saved === undefined) delete process.env[ARM_ENDPOINT_ENV];
-            else process.env[ARM_ENDPOINT_ENV] = saved;
-            await server.close();
-        }
+        // runDeployment serves the simulator as the ARM endpoint the component reads its mappings from.
+        const { outputs } = await runDeployment(sim, () => declareScaleSetStack({ instances: 2, sshPublicKey: "ssh-ed25519 AAAA test", sshSourceCidr: "198.51.100.7/32" }));
         expect(outputs).toMatchObject({ sshAllowedFrom: "198.51.100.7/32", sshSecurityRule: "natdemo-ssh-allow", sshSecurityRulePriority: 1000 });
         expect((outputs.portMappings as unknown[]).length).toBe(2);
 
