@@ -2,7 +2,7 @@ import { AzureNatRulesError, NatRuleValidationError, type ValidationIssue } from
 import { MAX_FRONTEND_PORT, MIN_PORT } from "./limits";
 import { frontendPortRange, rangesOverlap, scaleSetDemand } from "./range";
 import type { Protocol } from "./types";
-import { normalizeProtocol, validateNatRule } from "./validation";
+import { normalizeProtocol, validateFrontendRange, validateNatRule } from "./validation";
 
 /** One backend-pool NAT rule that needs a frontend port range. */
 export interface FrontendRuleRequest {
@@ -112,19 +112,14 @@ function spanIssues(field: string, span: PortSpan | undefined): ValidationIssue[
         return [{ field, value: span, allowed: "an object { start, end }", fix: "give the first and last port of the span" }];
     }
     const rename: Record<string, string> = { frontendPortRangeStart: "start", frontendPortRangeEnd: "end" };
-    const issues = validateNatRule({
-        frontendPortRangeStart: span.start,
-        frontendPortRangeEnd: span.end ?? span.start,
-        backendPort: 1, // not under test here
-        backendAddressPool: "pool", // not under test here
-    });
+    const issues = validateFrontendRange({ frontendPortRangeStart: span.start, frontendPortRangeEnd: span.end ?? span.start });
     const ours = (text: string): string => text.replace(/frontendPortRange(Start|End)/g, (_, which: string) => which.toLowerCase());
     return issues.map((i) => ({ ...i, field: `${field}.${rename[i.field] ?? i.field}`, allowed: ours(i.allowed), fix: ours(i.fix) }));
 }
 
 function validateRequest(request: FrontendPlanRequest): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
-    const startIssues = validateNatRule({ frontendPortRangeStart: request.frontendStart, maxInstances: 1, backendPort: 1, backendAddressPool: "pool" });
+    const startIssues = validateFrontendRange({ frontendPortRangeStart: request.frontendStart, maxInstances: 1 });
     for (const i of startIssues) issues.push({ ...i, field: "frontendStart" });
     if (request.align !== undefined && (!Number.isInteger(request.align) || request.align < 1 || request.align > MAX_FRONTEND_PORT)) {
         issues.push({ field: "align", value: request.align, allowed: `an integer from 1 to ${MAX_FRONTEND_PORT}`,

@@ -1,4 +1,5 @@
-import { assertValidNatRule } from "./validation";
+import { NatRuleValidationError } from "./errors";
+import { validateFrontendRange } from "./validation";
 import type { PortRange } from "./types";
 
 export interface FrontendPortRangeInput {
@@ -20,13 +21,8 @@ export interface FrontendPortRangeInput {
  * is, with `capacity = end - start + 1`; giving both is allowed only when they agree.
  */
 export function frontendPortRange(input: FrontendPortRangeInput, component = "frontendPortRange"): PortRange {
-    assertValidNatRule(component, {
-        frontendPortRangeStart: input.start,
-        frontendPortRangeEnd: input.end,
-        maxInstances: input.maxInstances,
-        backendPort: 1, // not under test here
-        backendAddressPool: "pool", // not under test here
-    });
+    const issues = validateFrontendRange({ frontendPortRangeStart: input.start, frontendPortRangeEnd: input.end, maxInstances: input.maxInstances });
+    if (issues.length > 0) throw new NatRuleValidationError(component, issues);
     const end = input.end ?? input.start + (input.maxInstances as number) - 1;
     return { start: input.start, end, capacity: end - input.start + 1 };
 }

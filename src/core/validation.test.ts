@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NatRuleValidationError } from "./errors";
-import { assertValidNatRule, normalizeProtocol, UNKNOWN, validateNatRule } from "./validation";
+import { assertValidNatRule, normalizeProtocol, UNKNOWN, validateFrontendRange, validateNatRule } from "./validation";
 
 const pool = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/backendAddressPools/p";
 const fields = (issues: { field: string }[]) => issues.map((i) => i.field);
@@ -84,5 +84,16 @@ describe("normalizeProtocol", () => {
         expect(normalizeProtocol("all")).toBe("All");
         expect(normalizeProtocol("icmp")).toBeUndefined();
         expect(normalizeProtocol(6)).toBeUndefined();
+    });
+});
+
+describe("validateFrontendRange", () => {
+    it("judges the range alone: bounds, a start and a size, end after start, both forms agreeing", () => {
+        expect(validateFrontendRange({ frontendPortRangeStart: 50000, maxInstances: 10 })).toEqual([]);
+        expect(fields(validateFrontendRange({ frontendPortRangeStart: 0, maxInstances: 0 }))).toEqual(["frontendPortRangeStart", "maxInstances"]);
+        expect(fields(validateFrontendRange({ frontendPortRangeEnd: 10 }))).toEqual(["frontendPortRangeStart"]);
+        expect(fields(validateFrontendRange({ frontendPortRangeStart: 10 }))).toEqual(["maxInstances"]);
+        expect(fields(validateFrontendRange({ frontendPortRangeStart: 10, frontendPortRangeEnd: 5 }))).toEqual(["frontendPortRangeEnd"]);
+        expect(fields(validateFrontendRange({ frontendPortRangeStart: 10, frontendPortRangeEnd: 20, maxInstances: 5 }))).toEqual(["frontendPortRangeEnd"]);
     });
 });

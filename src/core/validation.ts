@@ -70,12 +70,6 @@ export function validateNatRule(s: NatRuleSettings): ValidationIssue[] {
 
     checkInteger(issues, "frontendPort", s.frontendPort, MIN_PORT, MAX_FRONTEND_PORT,
         `pick a frontend port in ${ports} that no other rule on this load balancer uses`);
-    checkInteger(issues, "frontendPortRangeStart", s.frontendPortRangeStart, MIN_PORT, MAX_FRONTEND_PORT,
-        `start the range inside ${ports}`);
-    checkInteger(issues, "frontendPortRangeEnd", s.frontendPortRangeEnd, MIN_PORT, MAX_FRONTEND_PORT,
-        `end the range inside ${ports}`);
-    checkInteger(issues, "maxInstances", s.maxInstances, 1, MAX_FRONTEND_PORT,
-        "give the largest number of instances the pool will ever hold (×2 for an overprovisioning scale set)");
     checkInteger(issues, "backendPort", s.backendPort, MIN_PORT, MAX_BACKEND_PORT,
         `use the port the instances listen on, ${MIN_PORT}-${MAX_BACKEND_PORT}`);
     checkInteger(issues, "idleTimeoutInMinutes", s.idleTimeoutInMinutes, MIN_IDLE_TIMEOUT_MINUTES, MAX_IDLE_TIMEOUT_MINUTES,
@@ -110,21 +104,12 @@ export function validateNatRule(s: NatRuleSettings): ValidationIssue[] {
             fix: "set frontendPort, or a frontend port range" });
     }
     if (hasRange) {
-        if (!given(s.frontendPortRangeStart)) {
-            issues.push({ field: "frontendPortRangeStart", value: undefined, allowed: `an integer from ${ports}`,
-                fix: "set the first port of the range, e.g. 50000" });
-        }
-        if (!given(s.maxInstances) && !given(s.frontendPortRangeEnd)) {
-            issues.push({ field: "maxInstances", value: undefined,
-                allowed: "maxInstances or frontendPortRangeEnd",
-                fix: "set maxInstances (the most instances the pool will hold) or an explicit frontendPortRangeEnd" });
-        }
+        issues.push(...validateFrontendRange(s));
         if (!given(s.backendAddressPool)) {
             issues.push({ field: "backendAddressPoolId", value: undefined,
                 allowed: "a backend pool id when a frontend port range is set",
                 fix: "pass the backend pool whose members the range serves" });
         }
-        rangeIssues(issues, s);
     }
 
     if (protocol === "Udp") {
@@ -142,8 +127,34 @@ export function validateNatRule(s: NatRuleSettings): ValidationIssue[] {
     return issues;
 }
 
+/**
+ * The frontend range alone: each of start, end and maxInstances within bounds, a start and a size
+ * given, end after start, start + maxInstances inside the port space, and both forms agreeing.
+ */
+export function validateFrontendRange(s: Pick<NatRuleSettings, "frontendPortRangeStart" | "frontendPortRangeEnd" | "maxInstances">): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    const ports = `${MIN_PORT}-${MAX_FRONTEND_PORT}`;
+    checkInteger(issues, "frontendPortRangeStart", s.frontendPortRangeStart, MIN_PORT, MAX_FRONTEND_PORT,
+        `start the range inside ${ports}`);
+    checkInteger(issues, "frontendPortRangeEnd", s.frontendPortRangeEnd, MIN_PORT, MAX_FRONTEND_PORT,
+        `end the range inside ${ports}`);
+    checkInteger(issues, "maxInstances", s.maxInstances, 1, MAX_FRONTEND_PORT,
+        "give the largest number of instances the pool will ever hold (×2 for an overprovisioning scale set)");
+    if (!given(s.frontendPortRangeStart)) {
+        issues.push({ field: "frontendPortRangeStart", value: undefined, allowed: `an integer from ${ports}`,
+            fix: "set the first port of the range, e.g. 50000" });
+    }
+    if (!given(s.maxInstances) && !given(s.frontendPortRangeEnd)) {
+        issues.push({ field: "maxInstances", value: undefined,
+            allowed: "maxInstances or frontendPortRangeEnd",
+            fix: "set maxInstances (the most instances the pool will hold) or an explicit frontendPortRangeEnd" });
+    }
+    rangeIssues(issues, s);
+    return issues;
+}
+
 /** Range-specific checks: end after start, start + maxInstances inside the port space, and both forms agreeing. */
-function rangeIssues(issues: ValidationIssue[], s: NatRuleSettings): void {
+function rangeIssues(issues: ValidationIssue[], s: Pick<NatRuleSettings, "frontendPortRangeStart" | "frontendPortRangeEnd" | "maxInstances">): void {
     const start = s.frontendPortRangeStart;
     const end = s.frontendPortRangeEnd;
     const max = s.maxInstances;
