@@ -108,10 +108,24 @@ function currentInstanceCount(sim: AzureSimulator): number | undefined {
     }
 }
 
+/**
+ * Under `npm start`, npm writes a `> package start` banner to stdout before the script runs, unless
+ * it runs silent (`--silent`, which it passes on as npm_config_loglevel=silent).
+ */
+function npmPrintedItsBanner(): boolean {
+    return process.env.npm_lifecycle_event !== undefined && process.env.npm_config_loglevel !== "silent";
+}
+
 async function runDemo(options: DemoOptions): Promise<void> {
     const { AzureSimulator, runDeployment } = await import("../../testing");
     const { declareScaleSetStack } = await import("../../../examples/scale-set/program");
     const progress = (line: string) => process.stderr.write(`${line}\n`);
+    if (options.json && npmPrintedItsBanner()) {
+        progress(
+            "demo: npm printed its \"> azure-nat-rules start\" banner on stdout before this JSON. " +
+                "For the JSON alone: npm start --silent -- --json (or npx azure-nat-rules demo --json).",
+        );
+    }
     const stateFile = path.resolve(options.state);
     // Everything happens on this in-memory copy; the file is written only after a successful deployment.
     if (options.reset && options.deleteInstances) {

@@ -2,7 +2,7 @@
  * `azure-nat-rules local-arm`: serves a saved simulator state as an ARM endpoint on loopback, so
  * `mappings` (or any ARM client) can run without Azure.
  */
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { AzureNatRulesError } from "../../core/errors";
 
@@ -10,6 +10,7 @@ interface LocalArmOptions {
     port: string;
     state: string;
     host: string;
+    pidFile?: string;
 }
 
 export function register(program: Command): void {
@@ -19,6 +20,7 @@ export function register(program: Command): void {
         .requiredOption("--port <port>", "TCP port to listen on; 0 picks a free one")
         .requiredOption("--state <file>", "simulator state file (JSON written by AzureSimulator.save)")
         .option("--host <address>", "address to listen on; only 127.0.0.1 (the simulator serves loopback only)", "127.0.0.1")
+        .option("--pid-file <file>", "write this process's id to <file> once listening, and remove it on exit (to stop a server started in the background)")
         .addHelpText(
             "after",
             [
@@ -27,6 +29,10 @@ export function register(program: Command): void {
                 "  $ azure-nat-rules local-arm --port 8443 --state sim-state.json",
                 "  local ARM endpoint: http://127.0.0.1:8443 (subscription 00000000-0000-0000-0000-000000000000)",
                 "  $ azure-nat-rules mappings --endpoint http://127.0.0.1:8443 --token local -g rg -l lb -p pool",
+                "",
+                "In the background, stopped when the script ends:",
+                "  $ azure-nat-rules local-arm --port 8443 --state sim-state.json --pid-file local-arm.pid &",
+                "  $ trap 'kill \"$(cat local-arm.pid)\"' EXIT",
             ].join("\n"),
         )
         .action(async (options: LocalArmOptions) => {
@@ -37,11 +43,15 @@ export function register(program: Command): void {
 async function runLocalArm(options: LocalArmOptions): Promise<void> {
     const port = Number(options.port);
     if (!/^\d+$/.test(options.port) || port > 65535) {
-        throw new AzureNatRulesError(`local-arm: --port = ${JSON.stringify(options.port)} is invalid: allowed is an integer from 0 to 65535 (0 picks a free port).`);
+        throw new AzureNatRulesError(
+            `local-arm: --port = ${JSON.stringify(options.port)} is invalid: allowed is an integer from 0 to 65535 (0 picks a free port). ` +
+                `Fix: pass a port such as --port 8443, or --port 0 and read the port from the line it prints.`,
+        );
     }
     if (options.host !== "127.0.0.1") {
         throw new AzureNatRulesError(
-            `local-arm: --host = ${JSON.stringify(options.host)} is invalid: allowed is 127.0.0.1 (the simulator accepts any token, so it listens on loopback only).`,
+            `local-arm: --host = ${JSON.stringify(options.host)} is invalid: allowed is 127.0.0.1 (the simulator accepts any token, so it listens on loopback only). ` +
+                `Fix: leave out --host; to use it from another machine, forward the port over ssh (ssh -L 8443:127.0.0.1:8443 <this host>).`,
         );
     }
     // AzureSimulator.load treats a missing file as an empty state; here a missing file is a mistake.
@@ -51,7 +61,20 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
     // Loaded on use: the simulator pulls in Pulumi, which other commands do not need.
     const { AzureSimulator, startArmServer } = await import("../../testing");
     const sim = AzureSimulator.load(options.state);
-    const server = await startArmServer(sim, { port, host: "127.0.0.1" });
+    let server: Awaited<ReturnType<typeof startArmServer>>;
+    try {
+        server = await startArmServer(sim, { port, host: "127.0.0.1" });
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+            throw new AzureNatRulesError(
+                `local-arm: port ${port} on 127.0.0.1 is already in use (EADDRINUSE). ` +
+                    `Fix: stop what holds it (an earlier local-arm started with --pid-file: kill "$(cat <file>)"; else find it with lsof -i :${port}), ` +
+                    `or pass another --port, or --port 0 for a free one.`,
+            );
+        }
+        throw err;
+    }
+    if (options.pidFile !== undefined) writeFileSync(options.pidFile, `${process.pid}\n`);
     process.stdout.write(`local ARM endpoint: ${server.url} (subscription ${sim.subscriptionId})\n`);
     await new Promise<void>((resolve) => {
         const stop = (): void => {
@@ -63,4 +86,5 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
         process.on("SIGTERM", stop);
     });
     await server.close();
+    if (options.pidFile !== undefined) rmSync(options.pidFile, { force: true });
 }

@@ -104,15 +104,15 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-type LookupModule = typeof import("../../lookup");
+export type LookupModule = typeof import("../../lookup");
 
-function chooseCredential(lookup: LookupModule, token: string | undefined): TokenCredential | undefined {
+export function chooseCredential(lookup: LookupModule, token: string | undefined): TokenCredential | undefined {
     const given = token ?? process.env.AZURE_NAT_RULES_TOKEN;
     if (given === undefined || given.trim() === "") return undefined; // lookupPortMappings falls back to DefaultAzureCredential
     return lookup.staticTokenCredential(given);
 }
 
-async function chooseSubscription(lookup: LookupModule, flag: string | undefined, endpoint: string, credential: TokenCredential | undefined): Promise<string> {
+export async function chooseSubscription(lookup: LookupModule, flag: string | undefined, endpoint: string, credential: TokenCredential | undefined): Promise<string> {
     const given = flag ?? process.env.AZURE_SUBSCRIPTION_ID;
     if (given !== undefined && given.trim() !== "") return given.trim();
     const subscriptions = await lookup.listSubscriptions({ endpoint, credential });
