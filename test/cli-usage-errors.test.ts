@@ -1,0 +1,103 @@
+/**
+ * Usage errors name what is wrong, what is allowed and how to fix it: mistyped flags (named before
+ * any missing required option, with commander's suggestion), missing options, and local-arm's
+ * port, host and port-in-use failures. Also local-arm --pid-file and the demo's npm banner note.
+ */
+import { createServer, type Server } from "node:net";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AzureSimulator } from "../src/testing";
+import { runCli, startCli } from "./cli-helpers";
+
+let dir: string;
+let state: string;
+beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "azure-nat-rules-usage-"));
+    state = join(dir, "state.json");
+    new AzureSimulator().save(state);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const firstLine = (text: string) => text.split("\n")[0];
+
+describe("mistyped and missing flags", () => {
+    it("a mistyped required flag is named, with the flag it resembles, instead of reported missing", async () => {
+        const [grp, rules, strat] = await Promise.all([
+            runCli(["mappings", "--resource-grp", "rg", "-l", "lb", "-p", "pool"]),
+            runCli(["mappings", "-g", "rg", "-l", "lb", "-p", "pool", "--rules", "ssh"]),
+            runCli(["plan", "--frontend-strat", "50000", "--rule", "ssh:22:10"]),
+        ]);
+        expect(firstLine(grp.stderr)).toMatch(/^error: unknown option '--resource-grp' \(Did you mean --resource-group\?\)\. azure-nat-rules mappings takes: --resource-group <name>, /);
+        expect(firstLine(grp.stderr)).toContain("Fix: write --resource-group");
+        expect(grp.stderr).not.toContain("required option");
+        expect(firstLine(rules.stderr)).toContain("error: unknown option '--rules' (Did you mean --rule?)");
+        expect(firstLine(strat.stderr)).toContain("error: unknown option '--frontend-strat' (Did you mean --frontend-start?)");
+        expect(firstLine(strat.stderr)).toContain("Fix: write --frontend-start");
+        for (const r of [grp, rules, strat]) expect(r.code).toBe(1);
+    });
+
+    it("an unknown flag without a near match lists what the command takes", async () => {
+        const r = await runCli(["schema", "--yaml"]);
+        expect(r.code).toBe(1);
+        expect(firstLine(r.stderr)).toMatch(/^error: unknown option '--yaml'\. azure-nat-rules schema takes: .*--json.*, --help\. Fix: remove it or use one of those/);
+    });
+
+    it("missing required options are all named, with the flags to add", async () => {
+        const r = await runCli(["mappings", "-l", "lb"]);
+        expect(r.code).toBe(1);
+        expect(firstLine(r.stderr)).toBe(
+            "error: required options '--resource-group <name>', '--pool <name>' not specified. Fix: add --resource-group <name> --pool <name> (azure-nat-rules mappings --help describes each).",
+        );
+    });
+});
+
+describe("local-arm", () => {
+    it("--port 70000 and --host 0.0.0.0 say what is allowed and how to fix it", async () => {
+        const [port, host] = await Promise.all([runCli(["local-arm", "--port", "70000", "--state", state]), runCli(["local-arm", "--port", "0", "--host", "0.0.0.0", "--state", state])]);
+        expect(port.stderr).toContain('--port = "70000" is invalid: allowed is an integer from 0 to 65535 (0 picks a free port). Fix: pass a port such as --port 8443, or --port 0');
+        expect(host.stderr).toContain('--host = "0.0.0.0" is invalid: allowed is 127.0.0.1');
+        expect(host.stderr).toContain("Fix: leave out --host; to use it from another machine, forward the port over ssh");
+    });
+
+    it("a port in use says so and how to fix it", async () => {
+        const holder: Server = createServer();
+        await new Promise<void>((done) => holder.listen(0, "127.0.0.1", done));
+        const port = (holder.address() as { port: number }).port;
+        try {
+            const r = await runCli(["local-arm", "--port", String(port), "--state", state]);
+            expect(r.code).toBe(1);
+            expect(r.stderr).toContain(`local-arm: port ${port} on 127.0.0.1 is already in use (EADDRINUSE). Fix: stop what holds it`);
+            expect(r.stderr).toContain("or pass another --port, or --port 0 for a free one.");
+        } finally {
+            await new Promise((done) => holder.close(done));
+        }
+    });
+
+    it("--pid-file holds the server's own process id while it runs and is removed when it stops", async () => {
+        const pidFile = join(dir, "local-arm.pid");
+        const server = startCli(["local-arm", "--port", "0", "--state", state, "--pid-file", pidFile]);
+        const exited = new Promise<number | null>((done) => server.on("close", done));
+        await new Promise<void>((ready) => server.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("local ARM endpoint:") && ready()));
+        const pid = Number(readFileSync(pidFile, "utf8"));
+        expect(pid).toBe(server.pid);
+        // What `kill "$(cat local-arm.pid)"` does.
+        process.kill(pid, "SIGTERM");
+        expect(await exited).toBe(0);
+        expect(existsSync(pidFile)).toBe(false);
+    });
+});
+
+describe("demo --json under npm", () => {
+    it("notes on stderr that npm printed its banner on stdout, unless npm ran silent", async () => {
+        const base = ["demo", "--reset", "--instances", "1", "--state", join(dir, "demo.json"), "--json"];
+        const [loud, silent] = await Promise.all([
+            runCli(base, { env: { npm_lifecycle_event: "start" } }),
+            runCli([...base.slice(0, 4), "--state", join(dir, "demo2.json"), "--json"], { env: { npm_lifecycle_event: "start", npm_config_loglevel: "silent" } }),
+        ]);
+        expect(loud.stderr).toContain("npm start --silent -- --json");
+        expect(silent.stderr).not.toContain("banner");
+        expect(JSON.parse(silent.stdout)).toHaveProperty("mappings");
+    });
+});
