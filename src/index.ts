@@ -9,6 +9,7 @@ export { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-
 export { natPoolRuleArgs, type NatPoolRuleArgsInput } from "./migration";
 export type { NatPortMapping, NatFrontendPortRange } from "./mapping";
 export { readNatMappings } from "./read-nat-mappings";
+export { hostEntries, formatSshConfig, ansibleInventory, formatInventoryYaml, type HostEntry, type HostNaming } from "./access";
 export { StackMappingsError, DEFAULT_MAPPINGS_OUTPUT } from "./stack-mappings";
 export type { NatRuleCommonArgs } from "./nat-rule-args";
 export { resetNatRuleRegistry, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
