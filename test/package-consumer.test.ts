@@ -1,0 +1,100 @@
+/**
+ * The package as a consumer gets it: `npm pack`, unpacked into a project shaped like Pulumi's
+ * TypeScript template (test/fixtures/consumer), type-checked under moduleResolution node, node16,
+ * nodenext and bundler, and its simulator test run. The consumer's other dependencies are this
+ * repository's own, linked in: nothing is downloaded.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import ts from "typescript";
+
+const ROOT = path.resolve(__dirname, "..");
+const FIXTURE = path.join(__dirname, "fixtures", "consumer");
+const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
+
+let dir: string;
+let files: string[];
+
+beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "azure-nat-rules-consumer-"));
+    // What `npm pack` packs is dist/, so build it first; --ignore-scripts skips the second build `prepare` would run.
+    execFileSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(ROOT, "tsconfig.build.json")], { cwd: ROOT });
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const packed = JSON.parse(execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" })) as { filename: string; files: { path: string }[] }[];
+    files = packed[0].files.map((f) => f.path);
+    cpSync(FIXTURE, dir, { recursive: true });
+    const installed = path.join(dir, "node_modules", pkg.name);
+    mkdirSync(installed, { recursive: true });
+    execFileSync("tar", ["-xzf", path.join(dir, packed[0].filename), "-C", installed, "--strip-components=1"]);
+    for (const entry of readdirSync(path.join(ROOT, "node_modules"))) {
+        if (entry !== pkg.name && !existsSync(path.join(dir, "node_modules", entry))) symlinkSync(path.join(ROOT, "node_modules", entry), path.join(dir, "node_modules", entry));
+    }
+}, 120_000);
+
+afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// One parse per file across the four checks: the azure-native declarations dominate the time.
+const parsed = new Map<string, ts.SourceFile | undefined>();
+function typeCheck(options: ts.CompilerOptions, roots: string[]): string[] {
+    const host = ts.createCompilerHost(options);
+    const read = host.getSourceFile.bind(host);
+    host.getSourceFile = (fileName, languageVersion, onError) => {
+        const key = `${fileName}|${typeof languageVersion === "object" ? `${languageVersion.languageVersion}/${languageVersion.impliedNodeFormat}` : languageVersion}`;
+        if (!parsed.has(key)) parsed.set(key, read(fileName, languageVersion, onError));
+        return parsed.get(key);
+    };
+    const program = ts.createProgram(roots.map((f) => path.join(dir, f)), { ...options, noEmit: true }, host);
+    return ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? path.relative(dir, d.file.fileName) : ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+}
+
+describe("the packed package in a fresh Pulumi TypeScript project", () => {
+    it("ships a LICENSE, no source maps, and no docs links that only work in the repository", () => {
+        expect(files).toContain("LICENSE");
+        expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+        const readme = readFileSync(path.join(dir, "node_modules", pkg.name, "README.md"), "utf8");
+        const relativeLinks = [...readme.matchAll(/\]\(([^)#][^)]*)\)/g)].map((m) => m[1]).filter((href) => !/^https?:\/\//.test(href));
+        expect(relativeLinks).toEqual([]);
+    });
+
+    it("type-checks with the template's tsconfig (moduleResolution node) and runs its simulator test", () => {
+        const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+        expect(config.options.moduleResolution).toBe(ts.ModuleResolutionKind.Node10);
+        // skipLibCheck only to keep this test fast: the consumer's own files are checked in full,
+        // imports of the package included; checking azure-native's declarations would add ~20 s.
+        const options = { ...config.options, skipLibCheck: true };
+        const program = ts.createProgram(config.fileNames, options);
+        const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+        expect(diagnostics).toEqual([]);
+        expect(program.emit().diagnostics).toEqual([]);
+        const run = spawnSync(process.execPath, [path.join(dir, "bin", "sim-test.js")], { cwd: dir, encoding: "utf8", env: { ...process.env, AZURE_NAT_RULES_ARM_ENDPOINT: "" } });
+        expect(run.stderr).toBe("");
+        expect(run.status).toBe(0);
+        expect(JSON.parse(run.stdout)).toMatchObject({ bastionPorts: [60000], jump: { instance: "jump", frontendPort: 50100 } });
+    });
+
+    for (const [label, module, moduleResolution] of [
+        ["node16", ts.ModuleKind.Node16, ts.ModuleResolutionKind.Node16],
+        ["nodenext", ts.ModuleKind.NodeNext, ts.ModuleResolutionKind.NodeNext],
+        ["bundler", ts.ModuleKind.ESNext, ts.ModuleResolutionKind.Bundler],
+    ] as const) {
+        it(`the three entry points type-check under moduleResolution ${label}`, () => {
+            writeFileSync(
+                path.join(dir, `entry-${label}.ts`),
+                [
+                    `import { BackendPoolNatRule, readNatMappings, type NatPortMapping } from "${pkg.name}";`,
+                    `import { frontendPortRange, type PortRange } from "${pkg.name}/core";`,
+                    `import { AzureSimulator, runDeployment, type DeploymentResult } from "${pkg.name}/testing";`,
+                    `const range: PortRange = frontendPortRange({ start: 50000, maxInstances: 2 });`,
+                    `export const uses = [BackendPoolNatRule, readNatMappings, AzureSimulator, runDeployment, range];`,
+                    `export type Result = DeploymentResult<{ m: NatPortMapping[] }>;`,
+                ].join("\n"),
+            );
+            expect(typeCheck({ strict: true, module, moduleResolution, target: ts.ScriptTarget.ES2022, skipLibCheck: true }, [`entry-${label}.ts`])).toEqual([]);
+        });
+    }
+});
