@@ -8,6 +8,8 @@ export { SingleVmNatRule, type SingleVmNatRuleArgs } from "./single-vm-nat-rule"
 export { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
 export { natPoolRuleArgs, type NatPoolRuleArgsInput } from "./migration";
 export type { NatPortMapping, NatFrontendPortRange } from "./mapping";
+export { readNatMappings } from "./read-nat-mappings";
+export { StackMappingsError, DEFAULT_MAPPINGS_OUTPUT } from "./stack-mappings";
 export type { NatRuleCommonArgs } from "./nat-rule-args";
 export { resetNatRuleRegistry, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
 export {

@@ -9,9 +9,36 @@ import type { PortRange } from "./types";
 export class AzureNatRulesError extends Error {
     readonly __pulumiRunError = true;
 
+    /**
+     * Where Pulumi met this error while serializing Outputs, e.g. `error serializing property
+     * "outputs": error serializing property "frontendPortRangeEnd"`; undefined if it did not.
+     */
+    declare readonly serializationContext?: string;
+
     constructor(message: string) {
         super(message);
         this.name = new.target.name;
+        // Pulumi's serializer rewrites a failing Output's error in place, prefixing the path of the
+        // property it was serializing (`error serializing property "outputs": ...`), and prints that
+        // message. Keep ours first: record the prefix apart and leave the message as written.
+        let own = message;
+        Object.defineProperty(this, "message", {
+            configurable: true,
+            enumerable: false,
+            get: () => own,
+            set: (value: string) => {
+                const text = String(value);
+                if (text.endsWith(own) && text.length > own.length) {
+                    const prefix = text.slice(0, text.length - own.length).replace(/:\s*$/, "");
+                    // Nested properties are prefixed from the inside out.
+                    const inner = this.serializationContext;
+                    const context = inner === undefined ? prefix : `${prefix}: ${inner}`;
+                    Object.defineProperty(this, "serializationContext", { value: context, configurable: true, enumerable: false, writable: true });
+                } else {
+                    own = text;
+                }
+            },
+        });
     }
 }
 

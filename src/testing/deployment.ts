@@ -8,6 +8,8 @@ import { ArmError } from "./errors";
 import { startArmServer } from "./arm-server";
 import { ARM_ENDPOINT_ENV } from "../internal/azure-mappings";
 import type { AzureSimulator } from "./simulator";
+import { withStackReferences, type StackReferenceOutputs } from "./stack-references";
+import { exportsFromEarlierRun, staleProgramError } from "./stale-program";
 
 export interface DeploymentOptions {
     /** Run as `pulumi preview`: the same checks, but the simulator is left unchanged. */
@@ -20,17 +22,44 @@ export interface DeploymentOptions {
      * and never from the network. Default true; false keeps the caller's own endpoint setting.
      */
     serveArm?: boolean;
+    /**
+     * Other stacks' outputs, by fully qualified name, for the program's `pulumi.StackReference`s:
+     * `{ "acme/network/dev": { portMappings: [...] } }`. A reference to a stack not named here fails the run.
+     * @default {} (no stack can be referenced)
+     */
+    stackReferences?: StackReferenceOutputs;
 }
 
-export interface DeploymentResult {
+/**
+ * What a program's exports become once resolved: each Output or promise by its value, each
+ * Resource by `{ urn, id }`. Values unknown in a preview are `undefined` at run time.
+ */
+export type DeploymentOutputs<T> = T extends pulumi.Resource
+    ? { urn: string; id?: string }
+    : T extends pulumi.OutputInstance<infer U>
+      ? DeploymentOutputs<U>
+      : T extends Promise<infer U>
+        ? DeploymentOutputs<U>
+        : T extends readonly (infer E)[]
+          ? DeploymentOutputs<E>[]
+          : T extends (...args: never[]) => unknown
+            ? T
+            : T extends object
+              ? { [K in keyof T]: DeploymentOutputs<T[K]> }
+              : T;
+
+export interface DeploymentResult<TOutputs extends Record<string, unknown> = Record<string, unknown>> {
     /** The program's exports with every Output resolved; unknown values (preview) are undefined. */
-    outputs: Record<string, unknown>;
+    outputs: DeploymentOutputs<TOutputs>;
     /** Every resource the program declared (components included), in registration order. */
     resources: { type: string; name: string }[];
 }
 
-/** A Pulumi program: declares resources and returns its exports (which may hold Outputs). */
-export type DeploymentProgram = () => Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
+/**
+ * A Pulumi program: a function that declares resources each time it is called and returns its
+ * stack exports (which may hold Outputs), or nothing.
+ */
+export type DeploymentProgram<TOutputs extends Record<string, unknown> = Record<string, unknown>> = () => TOutputs | void | Promise<TOutputs | void>;
 
 // Pulumi's runtime state is process-global, so deployments run one at a time.
 let queue: Promise<unknown> = Promise.resolve();
@@ -43,10 +72,14 @@ let queue: Promise<unknown> = Promise.resolve();
  * resets Pulumi's global runtime state through `setMocks`. Resources a later run no longer
  * declares are not deleted: mocks see registrations only (use `sim.delete(id)` for that).
  */
-export function runDeployment(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions = {}): Promise<DeploymentResult> {
+export function runDeployment<TOutputs extends Record<string, unknown> = Record<string, unknown>>(
+    sim: AzureSimulator,
+    program: DeploymentProgram<TOutputs>,
+    options: DeploymentOptions = {},
+): Promise<DeploymentResult<TOutputs>> {
     const run = queue.then(() => (options.serveArm === false ? deploy(sim, program, options) : withArmEndpoint(sim, () => deploy(sim, program, options))));
     queue = run.catch(() => undefined);
-    return run;
+    return run as Promise<DeploymentResult<TOutputs>>;
 }
 
 async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions): Promise<DeploymentResult> {
@@ -65,7 +98,7 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
     };
     let active = true;
     const resources: { type: string; name: string }[] = [];
-    const mocks = sim.mocks({ onError: fail });
+    const mocks = withStackReferences(sim.mocks({ onError: fail }), options.stackReferences, fail);
     const guardedMocks: pulumi.runtime.Mocks = {
         newResource: (args) => {
             if (!active) throw new Error(`runDeployment: ${args.type} ${args.name} registered after its deployment ended.`);
@@ -104,6 +137,8 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         // A registration whose inputs failed never settles Pulumi's RPC counter, so stop at the first failure.
         await Promise.race([waitForRegistrations(), failed]);
         await settle();
+        const stale = failures.length === 0 ? exportsFromEarlierRun(programExports, resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length) : [];
+        if (stale.length > 0) fail(staleProgramError(stale));
         active = false;
         // A real preview never asks Azure, so there the program's own checks speak first; in an
         // update, the simulator's error (Pulumi rewraps registration errors in its own message).
