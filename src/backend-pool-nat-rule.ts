@@ -4,11 +4,9 @@ import type * as compute from "@pulumi/azure-native/compute";
 import { allocatePorts, sortInstances } from "./core/allocation";
 import { NatRuleValidationError, type ValidationIssue } from "./core/errors";
 import { frontendPortRange, scaleSetDemand } from "./core/range";
-import { normalizeProtocol } from "./core/validation";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
-import { checkNatRuleConflicts, loadBalancingRuleIssues } from "./internal/conflict-registry";
-import { checkResolvedInputs, loadBalancerIdIssues, loadBalancerParts, plainOrUnknown, validateInputs } from "./internal/inputs";
-import { createSecurityRule, declareSecurityRule, securityArgsIssues } from "./internal/security-rule";
+import { plainOrUnknown } from "./internal/inputs";
+import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
 
@@ -94,7 +92,6 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     public readonly securityWarnings: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackendPoolNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const component = `BackendPoolNatRule "${name}"`;
         const memberIssues: ValidationIssue[] = [];
         if ((args.scaleSet === undefined) === (args.virtualMachineNames === undefined)) {
             memberIssues.push({
@@ -104,47 +101,29 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                 fix: "pass the scale set whose instances join the pool, or the names of the VMs in it",
             });
         }
-        const settings = {
-            frontendPortRangeStart: args.frontendPortRangeStart,
-            frontendPortRangeEnd: args.frontendPortRangeEnd,
-            maxInstances: args.maxInstances,
-            backendPort: args.backendPort,
-            protocol: args.protocol,
-            idleTimeoutInMinutes: args.idleTimeoutInMinutes,
-            enableTcpReset: args.enableTcpReset,
-            enableFloatingIP: args.enableFloatingIP,
-            backendAddressPool: args.backendAddressPoolId,
-        };
-        const names = { backendAddressPool: "backendAddressPoolId" };
-        const ids = {
-            loadBalancerId: args.loadBalancerId,
-            children: [
-                { field: "frontendIPConfigurationId", id: args.frontendIPConfigurationId, collection: "frontendIPConfigurations" },
-                { field: "backendAddressPoolId", id: args.backendAddressPoolId, collection: "backendAddressPools" },
-            ],
-        };
         const vmNames = plainOrUnknown(args.virtualMachineNames);
         if (Array.isArray(vmNames)) memberIssues.push(...duplicateNameIssues(vmNames.map(plainOrUnknown)));
         // Validate before registering anything, so bad input creates nothing.
-        const checked = validateInputs(
-            component,
-            settings,
-            names,
-            [
-                ...memberIssues,
-                // Ids that are still Outputs are skipped here and checked by checkResolvedInputs.
-                ...loadBalancerIdIssues(args.loadBalancerId, ids.children),
-                ...loadBalancingRuleIssues(args.loadBalancingRules, plainOrUnknown(args.loadBalancerId)),
-                ...securityArgsIssues(args),
-            ],
-        );
+        const checkedRule = checkRule({
+            kind: "BackendPoolNatRule",
+            name,
+            args,
+            settings: {
+                frontendPortRangeStart: args.frontendPortRangeStart,
+                frontendPortRangeEnd: args.frontendPortRangeEnd,
+                maxInstances: args.maxInstances,
+                backendAddressPool: args.backendAddressPoolId,
+            },
+            names: { backendAddressPool: "backendAddressPoolId" },
+            children: [{ field: "backendAddressPoolId", id: args.backendAddressPoolId, collection: "backendAddressPools" }],
+            issues: memberIssues,
+        });
         super("azure-nat-rules:index:BackendPoolNatRule", name, {}, opts);
+        const { component, checked, protocol, ruleName } = checkedRule;
 
-        const ruleName = pulumi.output(args.ruleName ?? name);
-        const protocol = pulumi.output(checked.protocol ?? "Tcp").apply((p) => normalizeProtocol(p) ?? p);
         this.frontendPortRange = pulumi
             .all([checked.frontendPortRangeStart, checked.maxInstances, checked.frontendPortRangeEnd])
-            .apply(([start, maxInstances, end]) => frontendPortRange({ start: start as number, maxInstances, end }, component));
+            .apply(([start, maxInstances, end]) => frontendPortRange({ start, maxInstances, end }, component));
 
         // Who needs a port, in Azure's order: scale-set instance ids 0..capacity-1 as Azure numbers
         // a new scale set, or the VM names; and how many ports the pool can take at once.
@@ -172,52 +151,25 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
             return all.slice(0, d.instances.length);
         });
 
-        const lb = loadBalancerParts(component, args.loadBalancerId);
         // Checked against every NAT rule of this program on the load balancer, and the given
         // load-balancing rules. Members are the instances the plan knows: scale-set instance ids
         // 0..capacity-1 (not the extra VMs of overprovisioning, whose ids are unknown), or the VMs.
         const members = args.scaleSet
             ? pulumi.all([args.scaleSet.urn, demand]).apply(([urn, d]) => d.instances.map((i) => `scale set "${urn.split("::").pop()}" instance ${i}`))
             : demand.apply((d) => d.instances.map((vm) => `VM ${vm}`));
-        const conflictsChecked = checkNatRuleConflicts({
-            component,
-            name,
-            loadBalancerId: args.loadBalancerId,
-            frontendIPConfigurationId: args.frontendIPConfigurationId,
-            protocol,
-            frontendRange: this.frontendPortRange,
-            backendPort: checked.backendPort as pulumi.Input<number>,
-            enableFloatingIP: checked.enableFloatingIP ?? false,
-            backendPoolId: checked.backendAddressPool as pulumi.Input<string>,
-            members,
-            loadBalancingRules: args.loadBalancingRules,
+        const range = this.frontendPortRange;
+        const created = createRule(this, checkedRule, {
+            conflicts: { frontendRange: range, backendPoolId: checked.backendAddressPool, members },
+            placement: (allChecked) => ({
+                backendAddressPool: { id: checked.backendAddressPool },
+                frontendPortRangeStart: checked.frontendPortRangeStart,
+                // The end is taken from the checked plan, so an exhausted range never reaches Azure.
+                frontendPortRangeEnd: pulumi.all([range, planned, allChecked]).apply(([r]) => r.end),
+            }),
+            dependsOn: args.scaleSet ? [args.scaleSet] : [],
         });
-        const security = args.networkSecurityGroupId === undefined
-            ? undefined
-            : declareSecurityRule(component, name, { ...args, networkSecurityGroupId: args.networkSecurityGroupId }, checked.backendPort as pulumi.Input<number>, protocol, this);
-        // Every check passes before the rule reaches Azure: a failed one leaves it uncreated.
-        const allChecked: pulumi.Output<unknown> = pulumi.all([conflictsChecked, checkResolvedInputs(component, settings, ids, names), security?.checked ?? true]);
-        // The end is taken from the checked plan, so an exhausted range never reaches Azure.
-        const rangeEnd = pulumi.all([this.frontendPortRange, planned, allChecked]).apply(([range]) => range.end);
-        this.rule = new network.InboundNatRule(`${name}-rule`, {
-            resourceGroupName: lb.resourceGroupName,
-            loadBalancerName: lb.loadBalancerName,
-            inboundNatRuleName: ruleName,
-            frontendIPConfiguration: { id: args.frontendIPConfigurationId },
-            backendAddressPool: { id: checked.backendAddressPool as pulumi.Input<string> },
-            frontendPortRangeStart: checked.frontendPortRangeStart,
-            frontendPortRangeEnd: rangeEnd,
-            backendPort: checked.backendPort,
-            protocol,
-            idleTimeoutInMinutes: checked.idleTimeoutInMinutes,
-            enableFloatingIP: checked.enableFloatingIP,
-            enableTcpReset: checked.enableTcpReset,
-        }, { parent: this, dependsOn: args.scaleSet ? [args.scaleSet] : [] });
-
-        // A failed check or input leaves the rule uncreated, so its outputs would never resolve:
-        // the component's outputs fail with the same error instead of waiting forever.
-        const inputsChecked = pulumi.all([rangeEnd, ...Object.values(checked)]);
-        this.ruleId = pulumi.all([inputsChecked, this.rule.id]).apply(([, id]) => id);
+        this.rule = created.rule;
+        this.ruleId = created.ruleId;
         this.ruleName = ruleName;
         this.plannedPortMappings = pulumi
             .all([planned, args.frontendIpAddress ?? "", checked.backendPort, protocol])
@@ -226,7 +178,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                     instance: a.instance,
                     frontendIp,
                     frontendPort: a.frontendPort,
-                    backendPort: backendPort as number,
+                    backendPort,
                     protocol: p,
                     source: "planned",
                 })),
@@ -240,7 +192,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                       planned: this.plannedPortMappings,
                       ruleId: this.ruleId, // wait for the rule
                       scaleSetId: args.scaleSet?.id ?? "", // and for its members (a group of VMs: the component's dependsOn orders the rule after them)
-                      ref: lb,
+                      ref: created.loadBalancer,
                       rule: ruleName,
                       pool: poolName,
                       frontendIp: args.frontendIpAddress ?? "",
@@ -253,11 +205,11 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                               frontendIp: v.frontendIp, planned: v.planned }, this)
                           : v.planned,
                   );
-        const nsgRule = security ? createSecurityRule(name, security, allChecked, this) : undefined;
-        this.securityRule = nsgRule?.rule;
-        this.securityRuleName = nsgRule?.name ?? pulumi.output(undefined);
-        this.securityRulePriority = nsgRule?.priority ?? pulumi.output(undefined);
-        this.securityWarnings = security?.warnings ?? pulumi.output([]);
+        const access = createRuleAccess(this, name, created);
+        this.securityRule = access.securityRule;
+        this.securityRuleName = access.securityRuleName;
+        this.securityRulePriority = access.securityRulePriority;
+        this.securityWarnings = access.securityWarnings;
         this.registerOutputs({
             securityRuleName: this.securityRuleName,
             securityRulePriority: this.securityRulePriority,

@@ -10,6 +10,9 @@ export function plainOrUnknown<T>(value: pulumi.Input<T> | undefined): Maybe<T> 
     return value as T;
 }
 
+/** Inputs for some of a rule's settings; a field given as required stays required through `validateInputs`. */
+export type SettingInputs = { [P in keyof NatRuleSettings]?: pulumi.Input<NonNullable<Exclude<NatRuleSettings[P], typeof UNKNOWN>>> };
+
 /** Field names as the component's args spell them, where they differ from ARM's. */
 export type FieldNames = Partial<Record<keyof NatRuleSettings | string, string>>;
 
@@ -23,12 +26,13 @@ function renamed(issues: ValidationIssue[], names: FieldNames): ValidationIssue[
  * the returned inputs pass through that check, so a resource built from them is never created
  * with a bad value, and unknowns in preview stay unknown without crashing anything.
  */
-export function validateInputs<K extends keyof NatRuleSettings>(
+export function validateInputs<I extends SettingInputs>(
     component: string,
-    inputs: { [P in K]?: pulumi.Input<NonNullable<Exclude<NatRuleSettings[P], typeof UNKNOWN>>> },
+    inputs: I,
     names: FieldNames = {},
     extraIssues: ValidationIssue[] = [],
-): { [P in K]: pulumi.Input<NonNullable<Exclude<NatRuleSettings[P], typeof UNKNOWN>>> | undefined } {
+): I {
+    type K = keyof I & keyof NatRuleSettings;
     const keys = Object.keys(inputs) as K[];
     const plain: NatRuleSettings = {};
     for (const k of keys) (plain as Record<string, unknown>)[k] = plainOrUnknown(inputs[k] as pulumi.Input<unknown>);
@@ -43,7 +47,7 @@ export function validateInputs<K extends keyof NatRuleSettings>(
             continue;
         }
         // Everything else passed with this field unknown, so any issue now is due to its value.
-        out[k] = pulumi.output(value).apply((resolved) => {
+        out[k] = pulumi.output(value as pulumi.Input<string | number | boolean> | undefined).apply((resolved) => {
             const late = validateNatRule({ ...plain, [k]: resolved ?? undefined });
             if (late.length > 0) throw new NatRuleValidationError(component, renamed(late, names));
             return resolved;
