@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import type * as compute from "@pulumi/azure-native/compute";
-import { allocatePorts, sortInstances } from "./core/allocation";
+import type * as monitor from "@pulumi/azure-native/monitor";
 import { NatRuleValidationError, type ValidationIssue } from "./core/errors";
-import { frontendPortRange, scaleSetDemand } from "./core/range";
+import { planScaleSetPorts, planVmGroupPorts, type PoolPlan, type ScaleSetCeiling } from "./core/pool-plan";
+import { frontendPortRange } from "./core/range";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
-import { plainOrUnknown } from "./internal/inputs";
+import { type CurrentMappings, readCurrentMappings } from "./internal/current-mappings";
+import { parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
+import { settle } from "./internal/settle";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
@@ -35,6 +38,20 @@ export interface BackendPoolNatRuleArgs extends NatRuleCommonArgs {
      */
     scaleSet?: compute.VirtualMachineScaleSet;
     /**
+     * The scale set's autoscale setting. Autoscale changes the capacity outside Pulumi, up to its
+     * profiles' maxima, so the range must hold the largest maximum (× 2 while a Uniform scale set
+     * overprovisions); a range too small fails the preview and names the profile. While the setting
+     * is being created its profiles are not known in preview: the check then runs at `pulumi up`.
+     * @default none: only the scale set's capacity (and `autoscaleMaxCapacity`) count
+     */
+    autoscaleSetting?: monitor.AutoscaleSetting;
+    /**
+     * The most instances the scale set may reach outside Pulumi (autoscale, `az vmss scale`), when
+     * no `autoscaleSetting` is given or to add to it. An integer from 0 to 1000.
+     * @default none
+     */
+    autoscaleMaxCapacity?: pulumi.Input<number>;
+    /**
      * Names of the VMs in the pool, for a group of VMs instead of a scale set; distinct. Azure's
      * mappings name a VM by its NIC (the NIC name without a trailing "-nic"), so name each NIC
      * `<vm>-nic`. Put the VMs or their NICs in the component's `dependsOn`, so that after
@@ -43,8 +60,9 @@ export interface BackendPoolNatRuleArgs extends NatRuleCommonArgs {
      */
     virtualMachineNames?: pulumi.Input<pulumi.Input<string>[]>;
     /**
-     * After deployment, read Azure's real port mappings (queryInboundNatRulePortMapping) into
-     * `portMappings`, with the azure-native provider's credentials. Needs the RBAC action
+     * Read Azure's port mappings with the azure-native provider's credentials: in preview and
+     * update the rule's current ones, which the plan starts from (read-only), and after deployment
+     * the real ones, into `portMappings`. Needs the RBAC action
      * Microsoft.Network/loadBalancers/backendAddressPools/queryInboundNatRulePortMapping/action.
      * @default true
      */
@@ -78,7 +96,12 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     public readonly ruleName: pulumi.Output<string>;
     /** The frontend port range and how many ports it holds. */
     public readonly frontendPortRange: pulumi.Output<NatFrontendPortRange>;
-    /** The mappings this library's model expects for a new rule (instance ids 0..capacity-1, or the VM names). */
+    /**
+     * The mappings this deployment will leave, planned from Azure's current ones: survivors keep
+     * their ports, new instances take the lowest free ones. `frontendIp` is "" while the address is
+     * not known (a first preview); `labelGuessed` is true on a new instance whose label Azure picks
+     * (overprovisioning, Flexible VM names): its port is planned, its label is not.
+     */
     public readonly plannedPortMappings: pulumi.Output<NatPortMapping[]>;
     /** One mapping per instance: planned in preview, Azure's after deployment. */
     public readonly portMappings: pulumi.Output<NatPortMapping[]>;
@@ -125,38 +148,23 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
             .all([checked.frontendPortRangeStart, checked.maxInstances, checked.frontendPortRangeEnd])
             .apply(([start, maxInstances, end]) => frontendPortRange({ start, maxInstances, end }, component));
 
-        // Who needs a port, in Azure's order: scale-set instance ids 0..capacity-1 as Azure numbers
-        // a new scale set, or the VM names; and how many ports the pool can take at once.
-        const demand = args.scaleSet
-            ? pulumi.all([args.scaleSet.sku, args.scaleSet.overprovision]).apply(([sku, overprovision]) => {
-                  const capacity = sku?.capacity ?? 0;
-                  return {
-                      instances: Array.from({ length: capacity }, (_, i) => String(i)),
-                      ports: scaleSetDemand(capacity, overprovision),
-                      note: overprovision === false ? undefined : `scale set capacity ${capacity} × 2 while overprovisioning is on`,
-                  };
-              })
-            : pulumi.output(args.virtualMachineNames ?? []).apply((names) => {
+        // What Azure has now: the plan keeps every survivor's port. Unknown ids (a load balancer
+        // being created) mean the rule does not exist yet.
+        const current = pulumi.output(this.currentMappings(args, ruleName));
+        const planned: pulumi.Output<PoolPlan> = args.scaleSet
+            ? scaleSetPlan(component, args, args.scaleSet, this.frontendPortRange, current, ruleName)
+            : pulumi.all([this.frontendPortRange, current, args.virtualMachineNames ?? [], ruleName]).apply(([range, now, names, rule]) => {
                   const duplicates = duplicateNameIssues(names);
                   if (duplicates.length > 0) throw new NatRuleValidationError(component, duplicates);
-                  const instances = sortInstances(names);
-                  return { instances, ports: instances.length, note: undefined as string | undefined };
+                  return planVmGroupPorts({ rule: `${component} (rule "${rule}")`, range, current: now.mappings, vmNames: names });
               });
-
-        const planned = pulumi.all([this.frontendPortRange, demand, ruleName]).apply(([range, d, rule]) => {
-            // The whole demand (overprovisioned extras included) must fit, or Azure blocks the scale-out.
-            // One allocation serves both: from empty, the instances listed first take the lowest ports.
-            const extra = Array.from({ length: Math.max(0, d.ports - d.instances.length) }, (_, i) => `(overprovisioned ${i + 1})`);
-            const all = allocatePorts({ rule: `${component} (rule "${rule}")`, range, instances: [...d.instances, ...extra], demandNote: d.note });
-            return all.slice(0, d.instances.length);
-        });
 
         // Checked against every NAT rule of this program on the load balancer, and the given
         // load-balancing rules. Members are the instances the plan knows: scale-set instance ids
         // 0..capacity-1 (not the extra VMs of overprovisioning, whose ids are unknown), or the VMs.
         const members = args.scaleSet
-            ? pulumi.all([args.scaleSet.urn, demand]).apply(([urn, d]) => d.instances.map((i) => `scale set "${urn.split("::").pop()}" instance ${i}`))
-            : demand.apply((d) => d.instances.map((vm) => `VM ${vm}`));
+            ? pulumi.all([args.scaleSet.urn, planned]).apply(([urn, p]) => p.instances.map((i) => `scale set "${urn.split("::").pop()}" instance ${i.instance}`))
+            : planned.apply((p) => p.instances.map((vm) => `VM ${vm.instance}`));
         const range = this.frontendPortRange;
         const created = createRule(this, checkedRule, {
             conflicts: { frontendRange: range, backendPoolId: checked.backendAddressPool, members },
@@ -171,16 +179,19 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         this.rule = created.rule;
         this.ruleId = created.ruleId;
         this.ruleName = ruleName;
+        // The ports never wait for the frontend address: it is "" while unknown (a first preview).
+        const frontendIp = knownOr(args.frontendIpAddress, "");
         this.plannedPortMappings = pulumi
-            .all([planned, args.frontendIpAddress ?? "", checked.backendPort, protocol])
-            .apply(([assignments, frontendIp, backendPort, p]) =>
-                assignments.map((a) => ({
+            .all([planned, frontendIp, checked.backendPort, protocol])
+            .apply(([plan, ip, backendPort, p]) =>
+                plan.instances.map((a): NatPortMapping => ({
                     instance: a.instance,
-                    frontendIp,
+                    frontendIp: ip,
                     frontendPort: a.frontendPort,
                     backendPort,
                     protocol: p,
                     source: "planned",
+                    ...(a.labelGuessed ? { labelGuessed: true } : {}),
                 })),
             );
         // After deployment Azure alone knows the ports: read them once the rule and its members exist.
@@ -195,7 +206,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                       ref: created.loadBalancer,
                       rule: ruleName,
                       pool: poolName,
-                      frontendIp: args.frontendIpAddress ?? "",
+                      frontendIp,
                       read: args.readAzureMappings ?? true,
                       endpoint: args.armEndpoint ?? "",
                   })
@@ -222,8 +233,87 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         });
     }
 
+    /** Azure's mappings of the rule before this deployment, read-only; none for a rule not created yet. */
+    private async currentMappings(args: BackendPoolNatRuleArgs, ruleName: pulumi.Output<string>): Promise<CurrentMappings> {
+        const none: CurrentMappings = { exists: false, mappings: [] };
+        const [read, lbId, poolId, rule, endpoint] = await Promise.all([
+            settle(args.readAzureMappings ?? true), settle(args.loadBalancerId), settle(args.backendAddressPoolId), settle(ruleName), settle(args.armEndpoint ?? ""),
+        ]);
+        if (read.state !== "known" || read.value === false) return none;
+        if (lbId.state !== "known" || poolId.state !== "known" || rule.state !== "known" || endpoint.state !== "known") return none;
+        const ref = parseLoadBalancerId(lbId.value ?? "");
+        if (!ref || !rule.value || !poolId.value) return none;
+        // In an update, read once the scale set has changed, so the plan sees what the rule will.
+        if (!pulumi.runtime.isDryRun() && args.scaleSet) await settle(args.scaleSet.id);
+        return readCurrentMappings({ ...ref, backendPoolName: poolId.value.split("/").pop() ?? poolId.value, ruleName: rule.value,
+            endpoint: armEndpointFor(endpoint.value || undefined) }, this);
+    }
+
     /** The mapping of one instance (scale-set instance id or VM name), or undefined when it has none. */
     public portMappingFor(instance: string): pulumi.Output<NatPortMapping | undefined> {
         return this.portMappings.apply((all) => all.find((m) => m.instance === String(instance)));
     }
+}
+
+/** An input's value, or `fallback` while Pulumi does not know it (preview); a failed input fails. */
+function knownOr<T>(input: pulumi.Input<T> | undefined, fallback: T): pulumi.Output<T> {
+    return pulumi.output(
+        settle(input).then((s) => {
+            if (s.state === "failed") throw s.error;
+            return s.state === "known" ? (s.value ?? fallback) : fallback;
+        }),
+    ) as pulumi.Output<T>;
+}
+
+/** The autoscale profiles' maxima; none while the setting's profiles are unknown (it is being created). */
+function autoscaleCeilings(component: string, setting: monitor.AutoscaleSetting | undefined, plainMax: pulumi.Input<number> | undefined): pulumi.Output<ScaleSetCeiling[]> {
+    const profiles = setting ? knownOr(setting.properties.apply((p) => p?.profiles ?? []), []) : pulumi.output([]);
+    return pulumi.all([profiles, plainMax]).apply(([list, max]) => {
+        const ceilings: ScaleSetCeiling[] = [];
+        for (const profile of list) {
+            const maximum = Number(profile.capacity?.maximum);
+            if (!Number.isInteger(maximum) || maximum < 0) {
+                throw new NatRuleValidationError(component, [{ field: "autoscaleSetting", value: profile.capacity?.maximum,
+                    allowed: "profiles whose capacity.maximum is a whole number", fix: `give autoscale profile "${profile.name}" a numeric capacity.maximum` }]);
+            }
+            ceilings.push({ maximum, source: `autoscale profile "${profile.name}"` });
+        }
+        if (max !== undefined) {
+            if (!Number.isInteger(max) || max < 0 || max > 1000) {
+                throw new NatRuleValidationError(component, [{ field: "autoscaleMaxCapacity", value: max, allowed: "an integer from 0 to 1000 (a scale set's most instances)",
+                    fix: "give the most instances autoscale may reach, e.g. the profile's maximum" }]);
+            }
+            ceilings.push({ maximum: max, source: "autoscaleMaxCapacity" });
+        }
+        return ceilings;
+    });
+}
+
+/** A scale set's plan: its capacity and mode as declared, its ceilings, and Azure's current mappings. */
+function scaleSetPlan(
+    component: string,
+    args: BackendPoolNatRuleArgs,
+    scaleSet: compute.VirtualMachineScaleSet,
+    range: pulumi.Output<NatFrontendPortRange>,
+    current: pulumi.Output<CurrentMappings>,
+    ruleName: pulumi.Output<string>,
+): pulumi.Output<PoolPlan> {
+    // Settings Azure defaults when they are not given are unknown in a first preview: take Azure's defaults then.
+    const overprovision = knownOr<boolean | undefined>(scaleSet.overprovision, undefined);
+    const orchestrationMode = knownOr<string | undefined>(scaleSet.orchestrationMode, undefined);
+    const scaleSetName = pulumi.all([knownOr<string | undefined>(scaleSet.name, undefined), scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
+    return pulumi
+        .all([range, current, scaleSet.sku, overprovision, orchestrationMode, scaleSetName, autoscaleCeilings(component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
+        .apply(([r, now, sku, over, mode, vmssName, ceilings, rule]) =>
+            planScaleSetPorts({
+                rule: `${component} (rule "${rule}")`,
+                range: r,
+                current: now.mappings,
+                capacity: sku?.capacity ?? 0,
+                orchestrationMode: mode,
+                overprovision: over,
+                scaleSetName: vmssName,
+                ceilings,
+            }),
+        );
 }

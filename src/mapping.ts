@@ -7,7 +7,7 @@
 export interface NatPortMapping {
     /** Scale-set instance id ("0", "1", ...) or VM name. */
     instance: string;
-    /** Frontend IP address; "" while unknown (e.g. before the public IP exists). */
+    /** Frontend IP address; "" while unknown (e.g. in a first preview, before the public IP exists). */
     frontendIp: string;
     frontendPort: number;
     backendPort: number;
@@ -15,6 +15,12 @@ export interface NatPortMapping {
     protocol: string;
     /** "planned" (this library's model) or "azure" (read back from Azure after deployment). */
     source: string;
+    /**
+     * Set (true) on a planned mapping whose instance label Azure chooses at deployment: a new
+     * instance of an overprovisioning Uniform scale set, or a new VM of a Flexible one. Its port is
+     * planned; its label is a guess. Absent otherwise.
+     */
+    labelGuessed?: boolean;
 }
 
 /** An inclusive frontend port range. */

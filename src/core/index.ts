@@ -10,6 +10,7 @@ export * from "./range";
 export * from "./allocation";
 export * from "./instances";
 export * from "./planner";
+export * from "./pool-plan";
 export * from "./conflicts";
 export * from "./security";
 export * from "./migration";

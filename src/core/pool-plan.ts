@@ -1,0 +1,142 @@
+import { allocatePorts, compareInstances, sortInstances } from "./allocation";
+import { AzureNatRulesError } from "./errors";
+import type { PortAssignment, PortRange } from "./types";
+
+/** One instance of the plan: its label, its port, and whether the label is only a guess. */
+export interface PlannedInstance extends PortAssignment {
+    /**
+     * True when Azure chooses this instance's label at deployment and the plan cannot know it: a new
+     * instance of an overprovisioning Uniform scale set (Azure keeps whichever extra VMs succeed
+     * first) or of a Flexible one (random VM names). Its port is planned all the same.
+     */
+    labelGuessed: boolean;
+}
+
+/** The plan of a backend-pool rule and what it had to fit. */
+export interface PoolPlan {
+    /** Every instance the pool will hold after the change, survivors first in label order, then new ones. */
+    instances: PlannedInstance[];
+    /** Ports the rule must be able to hand out at once (the exhaustion check). */
+    demand: number;
+    /** Why the demand is what it is, quoted in the exhaustion error. */
+    demandNote?: string;
+}
+
+/** The most instances a scale set may reach outside Pulumi: an autoscale profile's maximum, or a plain one. */
+export interface ScaleSetCeiling {
+    maximum: number;
+    /** Where it comes from, for the exhaustion error: `autoscale profile "business-hours"`. */
+    source: string;
+}
+
+export interface ScaleSetPlanRequest {
+    /** Rule name, for errors. */
+    rule: string;
+    range: PortRange;
+    /** Azure's mappings of this rule now; empty when the rule does not exist yet. */
+    current: readonly PortAssignment[];
+    /** The scale set's capacity after this deployment. */
+    capacity: number;
+    /** "Uniform" (Azure's default) or "Flexible". */
+    orchestrationMode?: string;
+    /** Uniform only; Azure's default is on. Flexible scale sets never overprovision. */
+    overprovision?: boolean;
+    /** The scale set's name: a Flexible scale set names its VMs `<name>_<8 hex>`. */
+    scaleSetName?: string;
+    /** Autoscale may grow the scale set past `capacity` outside Pulumi, up to the largest of these. */
+    ceilings?: readonly ScaleSetCeiling[];
+}
+
+const isFlexible = (mode: string | undefined): boolean => mode?.toLowerCase() === "flexible";
+
+/**
+ * Plans a scale set's ports from what Azure has now.
+ *
+ * - Survivors keep their ports. On a scale-in, Azure's Default scale-in policy removes the highest
+ *   instance ids of a Uniform scale set first (docs: virtual-machine-scale-sets-scale-in-policy;
+ *   zone and fault-domain balancing are not modelled); for a Flexible one it removes the oldest VMs,
+ *   which the mappings do not show, so the survivors' labels are a guess there.
+ * - New Uniform instances are numbered after the highest id Azure has now. Azure gives no numbering
+ *   guarantee (docs: virtual-machine-scale-sets-instance-ids); this is the order it uses when ids
+ *   are handed out one after the other, which overprovisioning breaks, so with it on the new labels
+ *   are a guess. New Flexible VMs get random names: their labels are placeholders.
+ * - New instances take the lowest free ports in label order (the allocation model of
+ *   `allocatePorts`), so the set of new ports is the same whichever labels Azure picks.
+ * - The demand is the largest of the capacity and every ceiling, × 2 while a Uniform scale set
+ *   overprovisions; it must fit the range with the survivors where they are.
+ */
+export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
+    const { range, capacity } = request;
+    if (!Number.isInteger(capacity) || capacity < 0) {
+        throw new AzureNatRulesError(`${request.rule}: scale set capacity ${capacity} is invalid: allowed is an integer of 0 or more.`);
+    }
+    const flexible = isFlexible(request.orchestrationMode);
+    const overprovision = !flexible && request.overprovision !== false;
+    const current = [...request.current].sort((a, b) => compareInstances(a.instance, b.instance));
+
+    let survivors: PortAssignment[];
+    let survivorsGuessed = false;
+    if (capacity >= current.length) {
+        survivors = current;
+    } else if (flexible) {
+        survivors = current.slice(0, capacity);
+        survivorsGuessed = true;
+    } else {
+        survivors = current.slice(0, capacity); // the lowest ids stay
+    }
+    const newCount = capacity - survivors.length;
+    const newLabels = flexible ? flexibleLabels(request.scaleSetName, newCount) : uniformIds(survivors, newCount);
+    const newGuessed = flexible || overprovision;
+
+    const peak = Math.max(capacity, ...(request.ceilings ?? []).map((c) => c.maximum));
+    const demand = overprovision ? peak * 2 : peak;
+    const demandNote = describeDemand(capacity, peak, overprovision, request.ceilings ?? []);
+
+    // One allocation for the plan and the check: the extra VMs of overprovisioning and autoscale's
+    // growth take the ports after the planned instances.
+    const labels = [...survivors.map((s) => s.instance), ...newLabels];
+    const extras = Array.from({ length: Math.max(0, demand - labels.length) }, (_, i) => `(at peak ${i + 1})`);
+    const assigned = allocatePorts({ rule: request.rule, range, previous: survivors, instances: [...labels, ...extras], demandNote });
+    return {
+        instances: assigned.slice(0, labels.length).map((a, i) => ({
+            ...a,
+            labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed,
+        })),
+        demand,
+        demandNote,
+    };
+}
+
+/** Ids after the highest one in use, in order. */
+function uniformIds(survivors: readonly PortAssignment[], count: number): string[] {
+    const highest = survivors.reduce((max, s) => (/^\d+$/.test(s.instance) ? Math.max(max, Number(s.instance)) : max), -1);
+    return Array.from({ length: count }, (_, i) => String(highest + 1 + i));
+}
+
+/** Placeholders for VMs Azure will name `<scale set>_<8 hex>`; they sort after every real name. */
+function flexibleLabels(scaleSetName: string | undefined, count: number): string[] {
+    return Array.from({ length: count }, (_, i) => `${scaleSetName ?? "vm"}_(new ${i + 1})`);
+}
+
+function describeDemand(capacity: number, peak: number, overprovision: boolean, ceilings: readonly ScaleSetCeiling[]): string | undefined {
+    const top = ceilings.filter((c) => c.maximum === peak && peak > capacity)[0];
+    const base = top ? `${top.source} maximum ${peak}` : `scale set capacity ${capacity}`;
+    if (overprovision) return `${base} × 2 while overprovisioning is on`;
+    return top ? base : undefined;
+}
+
+export interface VmGroupPlanRequest {
+    rule: string;
+    range: PortRange;
+    /** Azure's mappings of this rule now; empty when the rule does not exist yet. */
+    current: readonly PortAssignment[];
+    /** The VMs of the pool after this deployment. */
+    vmNames: readonly string[];
+}
+
+/** A group of VMs: named VMs keep their ports, new ones take the lowest free ports in name order. */
+export function planVmGroupPorts(request: VmGroupPlanRequest): PoolPlan {
+    const names = sortInstances(request.vmNames);
+    const assigned = allocatePorts({ rule: request.rule, range: request.range, previous: request.current, instances: names });
+    return { instances: assigned.map((a) => ({ ...a, labelGuessed: false })), demand: names.length };
+}

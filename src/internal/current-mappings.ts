@@ -1,0 +1,60 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import type { PortAssignment } from "../core/types";
+import { lookupPortMappings, PortMappingLookupError, staticTokenCredential } from "../lookup";
+
+export interface CurrentMappingsRequest {
+    subscriptionId: string;
+    resourceGroupName: string;
+    loadBalancerName: string;
+    backendPoolName: string;
+    ruleName: string;
+    endpoint: string;
+    timeoutMs?: number;
+}
+
+/** What Azure has for a rule before this deployment changes it. */
+export interface CurrentMappings {
+    /** False when the load balancer, pool or rule does not exist yet: the plan starts from empty. */
+    exists: boolean;
+    mappings: PortAssignment[];
+}
+
+/** Azure's answer for a rule, load balancer or pool that is not there: nothing to plan from. */
+function isMissing(err: unknown): boolean {
+    return err instanceof PortMappingLookupError && err.statusCode === 404;
+}
+
+/**
+ * Reads the rule's mappings as Azure has them now, with the azure-native provider's token, in
+ * preview as in update, and changes nothing. A rule that does not exist yet has none. When Azure
+ * cannot be read, a warning says why and the plan starts from empty, as for a new rule.
+ */
+export async function readCurrentMappings(request: CurrentMappingsRequest, resource: pulumi.Resource): Promise<CurrentMappings> {
+    try {
+        const { token } = await authorization.getClientToken({}, { parent: resource });
+        if (!token) {
+            void pulumi.log.warn(`The azure-native provider gave no token to read Azure's current port mappings for rule "${request.ruleName}"; the plan assumes a new rule.`, resource);
+            return { exists: false, mappings: [] };
+        }
+        const entries = await lookupPortMappings({
+            subscriptionId: request.subscriptionId,
+            resourceGroupName: request.resourceGroupName,
+            loadBalancerName: request.loadBalancerName,
+            backendPoolName: request.backendPoolName,
+            ruleName: request.ruleName,
+            credential: staticTokenCredential(token),
+            endpoint: request.endpoint,
+            timeoutMs: request.timeoutMs,
+        });
+        return { exists: true, mappings: entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort })) };
+    } catch (err) {
+        if (isMissing(err)) return { exists: false, mappings: [] };
+        void pulumi.log.warn(
+            `Could not read Azure's current port mappings for rule "${request.ruleName}" (${(err as Error).message}); ` +
+                "the plan assumes a new rule. Set readAzureMappings: false to skip this read.",
+            resource,
+        );
+        return { exists: false, mappings: [] };
+    }
+}

@@ -1,0 +1,65 @@
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import * as compute from "@pulumi/azure-native/compute";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as network from "@pulumi/azure-native/network";
+import { known, poolRuleBase, registrationErrors, valueOf } from "./pulumi-helpers";
+import { resetNatRuleRegistry } from "../src/internal/conflict-registry";
+import { BackendPoolNatRule } from "../src";
+
+/**
+ * A first preview as azure-native runs it: a resource being created outputs its inputs, and every
+ * output that is not an input is unknown (pulumi-azure-native provider/pkg/convert/previewOutputs.go).
+ */
+const computedOutputs: Record<string, string[]> = {
+    "azure-native:network:PublicIPAddress": ["ipAddress"],
+    "azure-native:compute:VirtualMachineScaleSet": ["overprovision", "orchestrationMode", "name"],
+    "azure-native:monitor:AutoscaleSetting": ["properties"],
+};
+beforeAll(() =>
+    pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const state: Record<string, unknown> = { ...args.inputs };
+                for (const key of computedOutputs[args.type] ?? []) if (!(key in args.inputs)) state[key] = pulumi.unknown;
+                return { id: undefined, state };
+            },
+            call: (args) => args.inputs,
+        },
+        "project",
+        "stack",
+        true,
+    ),
+);
+beforeEach(() => resetNatRuleRegistry());
+
+describe("a first preview, where the public IP's address is unknown", () => {
+    it("plans known ports with frontendIp \"\", and takes Azure's defaults for scale-set settings it does not know yet", async () => {
+        const ip = new network.PublicIPAddress("pip", { resourceGroupName: "rg", sku: { name: "Standard" } });
+        expect(await valueOf(ip.ipAddress)).toBe("<unknown>");
+        const vmss = new compute.VirtualMachineScaleSet("vmss", { resourceGroupName: "rg", sku: { capacity: 2 } });
+        const r = new BackendPoolNatRule("ssh", { ...poolRuleBase, frontendPortRangeStart: 50000, maxInstances: 10, scaleSet: vmss,
+            frontendIpAddress: ip.ipAddress.apply((a) => a ?? "") });
+        const mappings = await known(r.portMappings);
+        // Overprovisioning unset: Azure's default (on), so the new instances' labels are a guess.
+        expect(mappings).toEqual([
+            { instance: "0", frontendIp: "", frontendPort: 50000, backendPort: 22, protocol: "Tcp", source: "planned", labelGuessed: true },
+            { instance: "1", frontendIp: "", frontendPort: 50001, backendPort: 22, protocol: "Tcp", source: "planned", labelGuessed: true },
+        ]);
+        expect(await known(r.plannedPortMappings)).toEqual(mappings);
+    });
+
+    it("checks a plain autoscale maximum, and defers an autoscale setting's profiles it cannot see yet to the update", async () => {
+        const errors = await registrationErrors(() => {
+            const vmss = new compute.VirtualMachineScaleSet("vmss-auto", { resourceGroupName: "rg", sku: { capacity: 2 }, overprovision: false });
+            new BackendPoolNatRule("auto", { ...poolRuleBase, frontendPortRangeStart: 50100, maxInstances: 10, scaleSet: vmss, autoscaleMaxCapacity: 11 });
+        });
+        expect(errors.map((e) => e.message).join("\n")).toMatch(/11 instances need a port \(autoscaleMaxCapacity maximum 11\)/);
+
+        const vmss = new compute.VirtualMachineScaleSet("vmss-new", { resourceGroupName: "rg", sku: { capacity: 2 }, overprovision: false });
+        const setting = new monitor.AutoscaleSetting("autoscale", { resourceGroupName: "rg", targetResourceUri: vmss.id,
+            profiles: [{ name: "default", capacity: { minimum: "1", maximum: "50", default: "2" }, rules: [] }] });
+        const r = new BackendPoolNatRule("deferred", { ...poolRuleBase, backendPort: 2222, frontendPortRangeStart: 50200, maxInstances: 10, scaleSet: vmss, autoscaleSetting: setting });
+        expect((await known(r.portMappings)).map((m) => m.frontendPort)).toEqual([50200, 50201]);
+    });
+});
