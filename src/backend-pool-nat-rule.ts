@@ -42,6 +42,8 @@ export interface BackendPoolNatRuleArgs extends NatRuleCommonArgs {
      * profiles' maxima, so the range must hold the largest maximum (× 2 while a Uniform scale set
      * overprovisions); a range too small fails the preview and names the profile. While the setting
      * is being created its profiles are not known in preview: the check then runs at `pulumi up`.
+     * With this (or `autoscaleMaxCapacity`), a deployed scale set keeps the instances Azure has:
+     * put `ignoreChanges: ["sku.capacity"]` on the scale set, as autoscale requires.
      * @default none: only the scale set's capacity (and `autoscaleMaxCapacity`) count
      */
     autoscaleSetting?: monitor.AutoscaleSetting;
@@ -301,6 +303,7 @@ function scaleSetPlan(
     // Settings Azure defaults when they are not given are unknown in a first preview: take Azure's defaults then.
     const overprovision = knownOr<boolean | undefined>(scaleSet.overprovision, undefined);
     const orchestrationMode = knownOr<string | undefined>(scaleSet.orchestrationMode, undefined);
+    const autoscaled = args.autoscaleSetting !== undefined || args.autoscaleMaxCapacity !== undefined;
     const scaleSetName = pulumi.all([knownOr<string | undefined>(scaleSet.name, undefined), scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
     return pulumi
         .all([range, current, scaleSet.sku, overprovision, orchestrationMode, scaleSetName, autoscaleCeilings(component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
@@ -309,7 +312,9 @@ function scaleSetPlan(
                 rule: `${component} (rule "${rule}")`,
                 range: r,
                 current: now.mappings,
-                capacity: sku?.capacity ?? 0,
+                // Autoscale owns the capacity of a deployed scale set (the program ignores changes to
+                // it), so the instances stay as Azure has them; the declared capacity counts for a new rule.
+                capacity: autoscaled && now.exists ? now.mappings.length : (sku?.capacity ?? 0),
                 orchestrationMode: mode,
                 overprovision: over,
                 scaleSetName: vmssName,

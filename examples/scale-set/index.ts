@@ -6,6 +6,7 @@ const config = new pulumi.Config();
 const outputs = declareScaleSetStack({
     instances: config.getNumber("instances"),
     maxInstances: config.getNumber("maxInstances"),
+    autoscaleMaximum: config.getNumber("autoscaleMaximum"),
     frontendPortRangeStart: config.getNumber("frontendPortRangeStart"),
     sshPublicKey: config.require("sshPublicKey"),
     adminUsername: config.get("adminUsername"),

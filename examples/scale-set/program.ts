@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
+import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 // In your own program: import { BackendPoolNatRule } from "azure-nat-rules";
@@ -11,6 +12,13 @@ export interface ScaleSetStackSettings {
     instances?: number;
     /** Most instances the NAT rule's frontend range serves. @default 10 */
     maxInstances?: number;
+    /**
+     * Let autoscale run the scale set, up to this many instances: the example then declares an
+     * autoscale setting (one profile, "default") and ignores changes to the capacity, as autoscale
+     * requires, and the NAT rule checks its range against the profile's maximum.
+     * @default none: no autoscale, the capacity is `instances`
+     */
+    autoscaleMaximum?: number;
     /** First frontend port of the range. @default 50000 */
     frontendPortRangeStart?: number;
     /** Public SSH key of `adminUsername`. */
@@ -98,7 +106,42 @@ export function declareScaleSetStack(settings: ScaleSetStackSettings) {
                 }],
             },
         },
-    }, { dependsOn: [lb] });
+    }, {
+        dependsOn: [lb],
+        // Autoscale changes the capacity outside Pulumi; without this, every `pulumi up` would undo it.
+        ignoreChanges: settings.autoscaleMaximum === undefined ? [] : ["sku.capacity"],
+    });
+
+    // Scale out on CPU above 70%, in below 25%, between 1 and autoscaleMaximum instances.
+    const cpuRule = (direction: monitor.ScaleDirection, operator: monitor.ComparisonOperationType, threshold: number) => ({
+        metricTrigger: {
+            metricName: "Percentage CPU",
+            metricResourceUri: scaleSet.id,
+            timeGrain: "PT1M",
+            statistic: monitor.MetricStatisticType.Average,
+            timeWindow: "PT5M",
+            timeAggregation: monitor.TimeAggregationType.Average,
+            operator,
+            threshold,
+        },
+        scaleAction: { direction, type: monitor.ScaleType.ChangeCount, value: "1", cooldown: "PT5M" },
+    });
+    const autoscale = settings.autoscaleMaximum === undefined
+        ? undefined
+        : new monitor.AutoscaleSetting(`${prefix}-autoscale`, {
+              resourceGroupName: group.name,
+              autoscaleSettingName: `${prefix}-autoscale`,
+              targetResourceUri: scaleSet.id,
+              enabled: true,
+              profiles: [{
+                  name: "default",
+                  capacity: { minimum: "1", maximum: String(settings.autoscaleMaximum), default: String(settings.instances ?? 3) },
+                  rules: [
+                      cpuRule(monitor.ScaleDirection.Increase, monitor.ComparisonOperationType.GreaterThan, 70),
+                      cpuRule(monitor.ScaleDirection.Decrease, monitor.ComparisonOperationType.LessThan, 25),
+                  ],
+              }],
+          });
 
     const ssh = new BackendPoolNatRule(`${prefix}-ssh`, {
         loadBalancerId: lb.id,
@@ -109,6 +152,8 @@ export function declareScaleSetStack(settings: ScaleSetStackSettings) {
         backendPort: 22,
         protocol: "Tcp",
         scaleSet,
+        // Autoscale may grow the scale set to its profile's maximum: the range must hold that many.
+        autoscaleSetting: autoscale,
         frontendIpAddress: publicIp.ipAddress.apply((ip) => ip ?? ""),
         // A Standard load balancer lets nothing in until an NSG allows it: allow SSH from one range only.
         networkSecurityGroupId: nsg.id,
@@ -123,6 +168,7 @@ export function declareScaleSetStack(settings: ScaleSetStackSettings) {
         frontendIp: publicIp.ipAddress,
         frontendPortRange: ssh.frontendPortRange,
         portMappings: ssh.portMappings,
+        plannedPortMappings: ssh.plannedPortMappings,
         sshAllowedFrom: sshSourceCidr,
         sshSecurityRule: ssh.securityRuleName,
         sshSecurityRulePriority: ssh.securityRulePriority,
