@@ -9,6 +9,7 @@ const demo = (...args: string[]) => runCli(["demo", ...args]);
 
 interface Report {
     range: { start: number; end: number; capacity: number };
+    planned: { instance: string; frontendPort: number; source: string }[];
     mappings: { instance: string; frontendIp: string; frontendPort: number; backendPort: number; protocol: string; source: string }[];
 }
 
@@ -27,6 +28,9 @@ describe("npm start (the demo)", () => {
 
         const r2 = JSON.parse((await demo("--instances", "5", "--state", state, "--json")).stdout) as Report;
         expect(ports(r2)).toEqual({ ...ports(r1), 3: 50003, 4: 50004 });
+        // The preview planned the scale-out exactly, before Azure made it.
+        expect(Object.fromEntries(r2.planned.map((m) => [m.instance, m.frontendPort]))).toEqual(ports(r2));
+        expect(r2.planned.every((m) => m.source === "planned")).toBe(true);
 
         // Human output this time: the table, the ssh lines and what changed.
         const third = await demo("--delete-instances", "1,3", "--state", state);
@@ -39,9 +43,13 @@ describe("npm start (the demo)", () => {
         expect(third.stdout).toMatch(/\[#\.#\.#\.\.\.\.\.\] 3\/10 in use \(30%\)/);
         expect(third.stdout).not.toMatch(/^1\s+Tcp/m);
 
-        const r4 = JSON.parse((await demo("--instances", "6", "--state", state, "--json")).stdout) as Report;
+        expect(third.stdout).toMatch(/The preview planned exactly this: 3 instance\(s\), every label and port\./);
+
+        // Autoscale (up to 8) grows it to 6 outside Pulumi before the deployment, and the program keeps that.
+        const r4 = JSON.parse((await demo("--autoscale-max", "8", "--autoscale-to", "6", "--state", state, "--json")).stdout) as Report;
         // Survivors keep theirs; new instances 5, 6, 7 take the lowest free ports, the freed ones first.
         expect(ports(r4)).toEqual({ 0: 50000, 2: 50002, 4: 50004, 5: 50001, 6: 50003, 7: 50005 });
+        expect(Object.fromEntries(r4.planned.map((m) => [m.instance, m.frontendPort]))).toEqual(ports(r4));
 
         const saved = readFileSync(state, "utf8");
         const tooMany = await demo("--instances", "11", "--state", state, "--json");

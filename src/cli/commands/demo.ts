@@ -28,6 +28,8 @@ const DEMO_SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoKeyForTheLocalSim
 interface DemoOptions {
     instances?: number;
     deleteInstances?: string[];
+    autoscaleTo?: number;
+    autoscaleMax?: number;
     reset?: boolean;
     state: string;
     user: string;
@@ -41,6 +43,9 @@ export interface DemoReport {
     backendPool: string;
     rule: string;
     range: NatFrontendPortRange;
+    /** What the preview planned, before the deployment. */
+    planned: NatPortMapping[];
+    /** Azure's mappings after the deployment. */
     mappings: NatPortMapping[];
 }
 
@@ -68,6 +73,8 @@ export function register(program: Command): void {
         )
         .option("--instances <n>", `scale set capacity for this deployment (default: the current instance count, or ${DEFAULT_INSTANCES})`, parseInstances)
         .option("--delete-instances <ids>", "before deploying, delete these instances outside Pulumi, as `az vmss delete-instances` would (e.g. 1,3)", parseInstanceIds)
+        .option("--autoscale-to <n>", "before deploying, autoscale moves the scale set to this many instances outside Pulumi; the program does not undo it", parseInstances)
+        .option("--autoscale-max <n>", "give the example an autoscale setting whose profile allows up to this many instances (the range must hold them)", parseInstances)
         .option("--reset", "start from an empty Azure")
         .option("--state <file>", "where the simulated Azure is kept", DEFAULT_STATE_FILE)
         .option("--user <name>", "admin user for the ssh lines", "azureuser")
@@ -81,6 +88,8 @@ export function register(program: Command): void {
                 "  $ npm start -- --instances 5             # scale out: instances 0-2 keep their ports",
                 "  $ npm start -- --delete-instances 1,3    # delete two instances outside Pulumi, then deploy",
                 "  $ npm start -- --instances 11            # past the range: fails, state unchanged",
+                "  $ npm start -- --autoscale-max 8 --autoscale-to 7   # autoscale grows it outside Pulumi; the preview plans from Azure",
+                "  $ npm start -- --autoscale-max 11        # a profile maximum past the range: the preview fails, naming the profile",
                 "  $ azure-nat-rules local-arm --port 8080 --state .azure-nat-rules/demo-state.json",
                 "",
                 "The range is 50000-50009 (maxInstances 10). A failed deployment exits 1 and leaves the state file as it was.",
@@ -145,17 +154,32 @@ async function runDemo(options: DemoOptions): Promise<void> {
         const left = sim.deleteInstances(RESOURCE_GROUP, SCALE_SET, options.deleteInstances);
         notes.push(`Outside Pulumi: deleted instance(s) ${options.deleteInstances.join(", ")} of ${SCALE_SET} (as \`az vmss delete-instances\`); ${left.length} left.`);
     }
+    if (options.autoscaleTo !== undefined) {
+        if (!deployedBefore) {
+            throw new AzureNatRulesError(
+                `demo: --autoscale-to ${options.autoscaleTo}: there is no scale set ${SCALE_SET} in ${stateFile} yet. Fix: deploy first, e.g. \`npm start -- --reset --instances 3\`.`,
+            );
+        }
+        try {
+            sim.setCapacity(RESOURCE_GROUP, SCALE_SET, options.autoscaleTo);
+        } catch (err) {
+            throw new AzureNatRulesError(`demo: --autoscale-to ${options.autoscaleTo}: ${(err as Error).message}\nNothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`);
+        }
+        notes.push(`Outside Pulumi: autoscale moved ${SCALE_SET} to ${options.autoscaleTo} instance(s).`);
+    }
     // Without --instances the program declares what Azure has now, so an outside change is not undone.
     const instances = options.instances ?? currentInstanceCount(sim) ?? DEFAULT_INSTANCES;
 
     progress(`Deploying the scale-set example (${instances} instance${instances === 1 ? "" : "s"}) to the local Azure simulator…`);
     let result;
+    let preview;
     try {
-        const program = () => declareScaleSetStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX });
+        const program = () => declareScaleSetStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX,
+            autoscaleMaximum: options.autoscaleMax });
         const settings = { project: "azure-nat-rules-example", stack: "demo" };
         // As `pulumi up` does: a preview first, so the library's checks fail before Azure is touched.
         // runDeployment serves the simulator as "Azure" for the component's read of the real mappings.
-        await runDeployment(sim, program, { ...settings, preview: true });
+        preview = await runDeployment(sim, program, { ...settings, preview: true });
         result = await runDeployment(sim, program, settings);
     } catch (err) {
         throw new AzureNatRulesError(`${(err as Error).message}\nNothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`);
@@ -176,6 +200,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
         backendPool: outputs.backendPool,
         rule: outputs.rule,
         range: outputs.frontendPortRange,
+        planned: (preview.outputs as { plannedPortMappings?: NatPortMapping[] }).plannedPortMappings ?? [],
         mappings: outputs.portMappings,
     };
     if (options.json) {
@@ -201,6 +226,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
             ...sshLines(report.mappings, options.user).map((line) => `  ${line}`),
             "",
             ...describeChanges(before, after, deployedBefore),
+            "",
+            ...comparePlan(report.planned, report.mappings),
         ].join("\n") + "\n",
     );
 }
@@ -230,4 +257,17 @@ export function describeChanges(before: readonly PortAssignment[], after: readon
         `  kept their ports: ${d.kept.length} (${list(d.kept)})`,
         ...(d.moved.length > 0 ? [`  MOVED: ${d.moved.map((m) => `${m.instance} ${m.from}→${m.to}`).join(", ")}`] : []),
     ];
+}
+
+/** How the preview's plan compared with Azure's mappings after the deployment. */
+export function comparePlan(planned: readonly NatPortMapping[], actual: readonly NatPortMapping[]): string[] {
+    const plannedPorts = new Map(planned.map((m) => [m.instance, m.frontendPort]));
+    const wrong = actual.filter((m) => plannedPorts.get(m.instance) !== m.frontendPort);
+    const guessed = planned.filter((m) => m.labelGuessed).length;
+    const samePorts = JSON.stringify(planned.map((m) => m.frontendPort).sort()) === JSON.stringify(actual.map((m) => m.frontendPort).sort());
+    if (wrong.length === 0 && planned.length === actual.length) return [`The preview planned exactly this: ${actual.length} instance(s), every label and port.`];
+    const lines = [`The preview planned ${planned.length} instance(s); ${wrong.length} differ from Azure's: ${wrong.map((m) => `${m.instance}→${m.frontendPort}` +
+        (plannedPorts.has(m.instance) ? ` (planned ${plannedPorts.get(m.instance)})` : " (not planned by that label)")).join(", ")}.`];
+    lines.push(samePorts ? "  The ports were planned right; only labels Azure chose differ" + (guessed > 0 ? ` (${guessed} marked as a guess).` : ".") : "  The planned ports differ too.");
+    return lines;
 }
