@@ -162,8 +162,8 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
               });
 
         // Checked against every NAT rule of this program on the load balancer, and the given
-        // load-balancing rules. Members are the instances the plan knows: scale-set instance ids
-        // 0..capacity-1 (not the extra VMs of overprovisioning, whose ids are unknown), or the VMs.
+        // load-balancing rules. Members are the instances of the plan (not the extra VMs of
+        // overprovisioning, whose ids are unknown), or the VMs.
         const members = args.scaleSet
             ? pulumi.all([args.scaleSet.urn, planned]).apply(([urn, p]) => p.instances.map((i) => `scale set "${urn.split("::").pop()}" instance ${i.instance}`))
             : planned.apply((p) => p.instances.map((vm) => `VM ${vm.instance}`));

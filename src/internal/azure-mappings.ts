@@ -67,8 +67,9 @@ export async function readAzureMappings(request: AzureMappingRequest, resource: 
         if (differs.length > 0) {
             void pulumi.log.warn(
                 `Azure's port assignment differs from the plan for ${differs.length} instance(s): ${differs.join("; ")}. ` +
-                    "portMappings holds Azure's assignment. (The plan numbers a new scale set's instances 0..capacity-1; " +
-                    "instances deleted or added outside Pulumi, e.g. by autoscale, make Azure's ids differ.)",
+                    "portMappings holds Azure's assignment. (The plan starts from Azure's mappings before the deployment; " +
+                    "Azure picks the ids of new instances of an overprovisioning or Flexible scale set, numbers further on after its highest ids were removed, " +
+                    "and changes made outside Pulumi during the deployment are not in the plan.)",
                 resource,
             );
         }
