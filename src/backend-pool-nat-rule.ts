@@ -5,7 +5,7 @@ import { allocatePorts, sortInstances } from "./core/allocation";
 import { NatRuleValidationError, type ValidationIssue } from "./core/errors";
 import { frontendPortRange, scaleSetDemand } from "./core/range";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
-import { plainOrUnknown } from "./internal/inputs";
+import { memberIssues, plainOrUnknown } from "./internal/inputs";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
@@ -92,17 +92,9 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     public readonly securityWarnings: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackendPoolNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const memberIssues: ValidationIssue[] = [];
-        if ((args.scaleSet === undefined) === (args.virtualMachineNames === undefined)) {
-            memberIssues.push({
-                field: "scaleSet",
-                value: args.scaleSet === undefined ? undefined : "<VirtualMachineScaleSet>",
-                allowed: "exactly one of scaleSet and virtualMachineNames",
-                fix: "pass the scale set whose instances join the pool, or the names of the VMs in it",
-            });
-        }
+        const issues = memberIssues(args.scaleSet, args.virtualMachineNames);
         const vmNames = plainOrUnknown(args.virtualMachineNames);
-        if (Array.isArray(vmNames)) memberIssues.push(...duplicateNameIssues(vmNames.map(plainOrUnknown)));
+        if (Array.isArray(vmNames)) issues.push(...duplicateNameIssues(vmNames.map(plainOrUnknown)));
         // Validate before registering anything, so bad input creates nothing.
         const checkedRule = checkRule({
             kind: "BackendPoolNatRule",
@@ -113,10 +105,11 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                 frontendPortRangeEnd: args.frontendPortRangeEnd,
                 maxInstances: args.maxInstances,
                 backendAddressPool: args.backendAddressPoolId,
+                readAzureMappings: args.readAzureMappings,
             },
             names: { backendAddressPool: "backendAddressPoolId" },
             children: [{ field: "backendAddressPoolId", id: args.backendAddressPoolId, collection: "backendAddressPools" }],
-            issues: memberIssues,
+            issues,
         });
         super("azure-nat-rules:index:BackendPoolNatRule", name, {}, opts);
         const { component, checked, protocol, ruleName } = checkedRule;
@@ -196,7 +189,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                       rule: ruleName,
                       pool: poolName,
                       frontendIp: args.frontendIpAddress ?? "",
-                      read: args.readAzureMappings ?? true,
+                      read: checked.readAzureMappings ?? true,
                       endpoint: args.armEndpoint ?? "",
                   })
                   .apply(async (v) =>

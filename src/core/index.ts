@@ -13,3 +13,4 @@ export * from "./planner";
 export * from "./conflicts";
 export * from "./security";
 export * from "./migration";
+export * from "./names";
