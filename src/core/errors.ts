@@ -46,7 +46,7 @@ export class AzureNatRulesError extends Error {
 export interface ValidationIssue {
     /** Path of the field, e.g. `frontendPortRangeStart` or `rules[2].backendPort`. */
     field: string;
-    /** The value given (rendered with JSON.stringify in messages). */
+    /** The value given (rendered with `formatValue` in messages). */
     value: unknown;
     /** What Azure allows, in words: `an integer from 1 to 65534`. */
     allowed: string;
@@ -54,14 +54,36 @@ export interface ValidationIssue {
     fix: string;
 }
 
-export function formatValue(value: unknown): string {
+/**
+ * A value as a message shows it: strings quoted, numbers as JavaScript writes them (`NaN`,
+ * `Infinity`, which JSON would print as `null`), arrays and plain objects with their contents,
+ * and any other object by its class, e.g. `<Output>`, since its JSON is noise or circular.
+ */
+export function formatValue(value: unknown, depth = 0): string {
     if (value === undefined) return "undefined";
-    if (typeof value === "string") return JSON.stringify(value);
-    try {
-        return JSON.stringify(value) ?? String(value);
-    } catch {
-        return String(value);
+    if (value === null) return "null";
+    switch (typeof value) {
+        case "string":
+            return JSON.stringify(value);
+        case "number":
+            return Object.is(value, -0) ? "-0" : String(value);
+        case "bigint":
+            return `${value}n`;
+        case "boolean":
+        case "symbol":
+            return String(value);
+        case "function":
+            return "<function>";
     }
+    if (depth > 3) return "…";
+    if (Array.isArray(value)) return `[${value.map((v) => formatValue(v, depth + 1)).join(",")}]`;
+    const proto = Object.getPrototypeOf(value) as object | null;
+    if (proto !== Object.prototype && proto !== null) {
+        const name = (value as { constructor?: { name?: string } }).constructor?.name;
+        return `<${name === "OutputImpl" ? "Output" : name || "object"}>`;
+    }
+    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}:${formatValue(v, depth + 1)}`);
+    return `{${entries.join(",")}}`;
 }
 
 export function formatIssue(issue: ValidationIssue): string {

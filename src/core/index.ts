@@ -14,3 +14,4 @@ export * from "./pool-plan";
 export * from "./conflicts";
 export * from "./security";
 export * from "./migration";
+export * from "./names";

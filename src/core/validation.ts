@@ -39,6 +39,8 @@ export interface NatRuleSettings {
     idleTimeoutInMinutes?: Maybe<number>;
     enableTcpReset?: Maybe<boolean>;
     enableFloatingIP?: Maybe<boolean>;
+    /** Not an ARM property: whether a backend-pool component reads Azure's mappings after deployment. */
+    readAzureMappings?: Maybe<boolean>;
     /** Whether a backend pool is referenced (a range needs one). */
     backendAddressPool?: Maybe<string>;
 }
@@ -60,6 +62,14 @@ function checkInteger(
     }
 }
 
+/** A flag must be a real boolean: a string such as "yes" or "false" would reach Azure, or read as true. */
+export function checkBoolean(issues: ValidationIssue[], field: string, value: unknown, fix: string): void {
+    if (!known(value as Maybe<boolean>)) return;
+    if (typeof value !== "boolean") {
+        issues.push({ field, value, allowed: "true or false (a boolean, not a string or number)", fix });
+    }
+}
+
 /**
  * Checks one rule against Azure's bounds and combination rules. Returns every problem found;
  * an empty list means the rule is valid as far as its known values go.
@@ -74,6 +84,13 @@ export function validateNatRule(s: NatRuleSettings): ValidationIssue[] {
         `use the port the instances listen on, ${MIN_PORT}-${MAX_BACKEND_PORT}`);
     checkInteger(issues, "idleTimeoutInMinutes", s.idleTimeoutInMinutes, MIN_IDLE_TIMEOUT_MINUTES, MAX_IDLE_TIMEOUT_MINUTES,
         `use ${MIN_IDLE_TIMEOUT_MINUTES}-${MAX_IDLE_TIMEOUT_MINUTES} minutes, or leave it unset for Azure's default of 4`);
+
+    checkBoolean(issues, "enableFloatingIP", s.enableFloatingIP,
+        "pass true or false (e.g. enableFloatingIP: true), or leave it unset for false");
+    checkBoolean(issues, "enableTcpReset", s.enableTcpReset,
+        "pass true or false (e.g. enableTcpReset: true), or leave it unset for false");
+    checkBoolean(issues, "readAzureMappings", s.readAzureMappings,
+        "pass true or false (e.g. readAzureMappings: false), or leave it unset for true");
 
     if (!given(s.backendPort)) {
         issues.push({ field: "backendPort", value: undefined, allowed: `an integer from ${MIN_PORT} to ${MAX_BACKEND_PORT}`,

@@ -99,8 +99,13 @@ const registries = new WeakMap<object, RunRegistry>();
 /** Used only when Pulumi has no monitor (a component built outside any program run). */
 const NO_MONITOR = {};
 
+/** The key of the current program run, shared by every program-wide registry (conflicts, names). */
+export function runRegistryKey(): object {
+    return (pulumi.runtime.getMonitor() as object | undefined) ?? NO_MONITOR;
+}
+
 export function currentRun(): RunRegistry {
-    const key = (pulumi.runtime.getMonitor() as object | undefined) ?? NO_MONITOR;
+    const key = runRegistryKey();
     let run = registries.get(key);
     if (!run) {
         run = { nextSequence: 0, natRules: [], securityRules: [], declaredPriorities: [] };
@@ -109,12 +114,19 @@ export function currentRun(): RunRegistry {
     return run;
 }
 
+const resetListeners: (() => void)[] = [];
+/** Lets another program-wide registry (the names) forget the current run's entries with this one. */
+export function onNatRuleRegistryReset(listener: () => void): void {
+    resetListeners.push(listener);
+}
+
 /**
  * Forgets every rule registered in the current program run. For tests that declare several
  * independent programs under one set of mocks; a new `setMocks` (or a new deployment) starts
  * with an empty registry by itself.
  */
 export function resetNatRuleRegistry(): void {
+    for (const listener of resetListeners) listener();
     const run = currentRun();
     run.natRules = [];
     run.securityRules = [];

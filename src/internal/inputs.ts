@@ -20,17 +20,55 @@ function renamed(issues: ValidationIssue[], names: FieldNames): ValidationIssue[
     return issues.map((i) => (names[i.field] ? { ...i, field: names[i.field] as string } : i));
 }
 
+/** Checks of values not known at declaration; resolves to their issues, never rejects. */
+export type LateIssues = () => Promise<ValidationIssue[]>;
+
+/** A settled input as the core judges it: its value, or UNKNOWN when unknown or failed (a failed input fails by itself). */
+async function judged(input: pulumi.Input<unknown> | undefined): Promise<unknown> {
+    const s = await settle(input);
+    return s.state === "known" ? (s.value ?? undefined) : s.state === "unknown" ? UNKNOWN : UNKNOWN;
+}
+
+/**
+ * Every check of the values that were Outputs at declaration, run once, when all of them have
+ * resolved: the settings together (so two late fields are reported in one error), the load
+ * balancer's child ids, and `extra` (the names). Unknown values (preview) are skipped.
+ */
+export function lateIssuesOf(settings: SettingInputs, ids?: LoadBalancerIds, extra?: LateIssues): LateIssues {
+    let result: Promise<ValidationIssue[]> | undefined;
+    return () => (result ??= (async () => {
+        // Started first, so what `extra` does before its first await happens on the first call.
+        const extraIssues = extra?.();
+        const keys = Object.keys(settings) as (keyof NatRuleSettings)[];
+        const late = keys.filter((k) => plainOrUnknown(settings[k] as pulumi.Input<unknown>) === UNKNOWN);
+        const values: Record<string, unknown> = {};
+        for (const k of keys) values[k] = await judged(settings[k] as pulumi.Input<unknown>);
+        const issues = late.length > 0 ? validateNatRule(values as NatRuleSettings) : [];
+        if (ids) {
+            const idsLate = [ids.loadBalancerId, ...ids.children.map((c) => c.id)].some((v) => plainOrUnknown(v) === UNKNOWN);
+            if (idsLate) {
+                const children = await Promise.all(ids.children.map(async (c) => ({ ...c, id: await judged(c.id) })));
+                issues.push(...loadBalancerIdIssues(await judged(ids.loadBalancerId), children));
+            }
+        }
+        if (extraIssues) issues.push(...(await extraIssues));
+        return issues;
+    })());
+}
+
 /**
  * Two-phase validation. Known values are checked now, before any resource is declared, so
- * `pulumi preview` fails at once. Each value that is still an Output is checked when it resolves;
- * the returned inputs pass through that check, so a resource built from them is never created
- * with a bad value, and unknowns in preview stay unknown without crashing anything.
+ * `pulumi preview` fails at once. Values that are still Outputs are checked together once they
+ * resolve (with `late`, see `lateIssuesOf`); each returned input passes through that check, so a
+ * resource built from them is never created with a bad value, every failing input reports the
+ * same complete list, and unknowns in preview stay unknown without crashing anything.
  */
 export function validateInputs<I extends SettingInputs>(
     component: string,
     inputs: I,
     names: FieldNames = {},
     extraIssues: ValidationIssue[] = [],
+    late: LateIssues = lateIssuesOf(inputs),
 ): I {
     type K = keyof I & keyof NatRuleSettings;
     const keys = Object.keys(inputs) as K[];
@@ -46,10 +84,9 @@ export function validateInputs<I extends SettingInputs>(
             out[k] = value;
             continue;
         }
-        // Everything else passed with this field unknown, so any issue now is due to its value.
-        out[k] = pulumi.output(value as pulumi.Input<string | number | boolean> | undefined).apply((resolved) => {
-            const late = validateNatRule({ ...plain, [k]: resolved ?? undefined });
-            if (late.length > 0) throw new NatRuleValidationError(component, renamed(late, names));
+        out[k] = pulumi.output(value as pulumi.Input<string | number | boolean> | undefined).apply(async (resolved) => {
+            const found = await late();
+            if (found.length > 0) throw new NatRuleValidationError(component, renamed(found, names));
             return resolved;
         });
     }
@@ -70,29 +107,16 @@ export interface LoadBalancerIds {
  */
 export function checkResolvedInputs(
     component: string,
-    inputs: Partial<Record<keyof NatRuleSettings, pulumi.Input<unknown> | undefined>>,
+    inputs: SettingInputs,
     ids: LoadBalancerIds,
     names: FieldNames = {},
+    late: LateIssues = lateIssuesOf(inputs, ids),
 ): pulumi.Output<boolean> {
-    const keys = Object.keys(inputs) as (keyof NatRuleSettings)[];
-    const late = keys.filter((k) => plainOrUnknown(inputs[k]) === UNKNOWN);
-    const idsLate = [ids.loadBalancerId, ...ids.children.map((c) => c.id)].some((v) => plainOrUnknown(v) === UNKNOWN);
-    if (late.length < 2 && !idsLate) return pulumi.output(true); // validateInputs has judged the rest
     return pulumi.output(
-        (async () => {
-            const resolved = async (v: pulumi.Input<unknown> | undefined): Promise<unknown> => {
-                const s = await settle(v);
-                // A failed value fails the resource by itself; an unknown one is judged at deployment.
-                return s.state === "known" ? (s.value ?? undefined) : s.state === "unknown" ? UNKNOWN : undefined;
-            };
-            const settings: Record<string, unknown> = {};
-            for (const k of keys) settings[k] = await resolved(inputs[k]);
-            const issues = late.length >= 2 ? validateNatRule(settings as NatRuleSettings) : [];
-            const children = await Promise.all(ids.children.map(async (c) => ({ ...c, id: await resolved(c.id) })));
-            issues.push(...loadBalancerIdIssues(await resolved(ids.loadBalancerId), children));
+        late().then((issues) => {
             if (issues.length > 0) throw new NatRuleValidationError(component, renamed(issues, names));
             return true;
-        })(),
+        }),
     );
 }
 
@@ -152,4 +176,28 @@ export function loadBalancerParts(component: string, loadBalancerId: pulumi.Inpu
         }
         return ref;
     });
+}
+
+/**
+ * A backend-pool rule's members: exactly one of a scale set and VM names, and the scale set as
+ * the azure-native resource (its capacity and overprovisioning are read from it), never its id.
+ */
+export function memberIssues(scaleSet: unknown, virtualMachineNames: unknown): ValidationIssue[] {
+    if ((scaleSet === undefined) === (virtualMachineNames === undefined)) {
+        return [{
+            field: "scaleSet",
+            value: scaleSet === undefined ? undefined : scaleSet,
+            allowed: "exactly one of scaleSet and virtualMachineNames",
+            fix: "pass the scale set whose instances join the pool, or the names of the VMs in it",
+        }];
+    }
+    if (scaleSet !== undefined && !pulumi.CustomResource.isInstance(scaleSet)) {
+        return [{
+            field: "scaleSet",
+            value: scaleSet,
+            allowed: "an azure-native compute.VirtualMachineScaleSet resource, not its id, name or an Output (its capacity and overprovisioning are read from the resource)",
+            fix: 'pass the resource: the one the program declares (scaleSet: vmss), or for an existing scale set compute.VirtualMachineScaleSet.get("vmss", "<its ARM id>")',
+        }];
+    }
+    return [];
 }

@@ -8,6 +8,8 @@ import {
     checkResolvedInputs,
     type FieldNames,
     type LoadBalancerIds,
+    type LateIssues,
+    lateIssuesOf,
     type LoadBalancerRef,
     loadBalancerIdIssues,
     loadBalancerParts,
@@ -15,6 +17,7 @@ import {
     type SettingInputs,
     validateInputs,
 } from "./inputs";
+import { claimNames } from "./name-registry";
 import { createSecurityRule, declareSecurityRule, type DeclaredSecurityRule, securityArgsIssues } from "./security-rule";
 
 /** The settings every NAT rule has, as the common args give them. */
@@ -54,6 +57,8 @@ export interface CheckedRule<S extends SettingInputs> {
     settings: CommonSettingInputs & S;
     names: FieldNames;
     ids: LoadBalancerIds;
+    /** Every check of the values that were Outputs at declaration (settings, ids, names), run together. */
+    late: LateIssues;
     /** The rule's name in Azure. */
     ruleName: pulumi.Output<string>;
     /** ARM's spelling of the protocol. */
@@ -83,13 +88,18 @@ export function checkRule<S extends SettingInputs>(request: RuleCheckRequest<S>)
             ...(request.children ?? []),
         ],
     };
+    // Names are checked against Azure's naming rule and claimed program-wide, so no two components send one name.
+    const claimed = claimNames({ component, name: request.name, ruleName: args.ruleName, loadBalancerId: args.loadBalancerId,
+        networkSecurityGroupId: args.networkSecurityGroupId });
+    const late = lateIssuesOf(settings, ids, claimed.late);
     const checked = validateInputs(component, settings, names, [
         ...(request.issues ?? []),
+        ...claimed.issues,
         // Ids that are still Outputs are skipped here and checked by checkResolvedInputs.
         ...loadBalancerIdIssues(args.loadBalancerId, ids.children),
         ...loadBalancingRuleIssues(args.loadBalancingRules, plainOrUnknown(args.loadBalancerId)),
         ...securityArgsIssues(args),
-    ]);
+    ], late);
     return {
         component,
         name: request.name,
@@ -98,6 +108,7 @@ export function checkRule<S extends SettingInputs>(request: RuleCheckRequest<S>)
         settings,
         names,
         ids,
+        late,
         ruleName: pulumi.output(args.ruleName ?? request.name),
         protocol: pulumi.output(checked.protocol ?? "Tcp").apply((p) => normalizeProtocol(p) ?? p),
     };
@@ -171,7 +182,7 @@ export function createRule<S extends SettingInputs>(parent: pulumi.ComponentReso
     // Every check passes before the rule reaches Azure: a failed one leaves it uncreated.
     const allChecked: pulumi.Output<unknown> = pulumi.all([
         conflictsChecked,
-        checkResolvedInputs(component, rule.settings, rule.ids, rule.names),
+        checkResolvedInputs(component, rule.settings, rule.ids, rule.names, rule.late),
         security?.checked ?? true,
     ]);
     const placement = target.placement(allChecked);

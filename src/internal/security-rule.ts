@@ -28,15 +28,8 @@ export function parseNetworkSecurityGroupId(id: string): NetworkSecurityGroupRef
     return m ? { subscriptionId: m[1], resourceGroupName: m[2], networkSecurityGroupName: m[3] } : undefined;
 }
 
-/**
- * The NSG rule name for a component: its name with characters Azure does not allow replaced by
- * `-`, cut to Azure's 80 characters, starting with a letter or digit and ending with one or `_`.
- */
-export function securityRuleNameFor(componentName: string): string {
-    const suffix = "-allow";
-    const base = componentName.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 80 - suffix.length).replace(/[.-]+$/, "");
-    return `${base || "nat-rule"}${suffix}`;
-}
+export { securityRuleNameFor } from "../core/names";
+import { securityRuleNameFor } from "../core/names";
 
 /** Our arg names for the core's request fields. */
 const FIELD_NAMES: Record<string, string> = {
