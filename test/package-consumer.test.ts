@@ -24,6 +24,8 @@ beforeAll(() => {
     // What `npm pack` packs is dist/, which `npm ci` builds (the `prepare` script). Rebuild it here
     // when a source is newer than it; --ignore-scripts below skips `prepare`'s second build.
     if (distIsStale()) {
+        // A clean dist: tsc never removes outputs (source maps of an earlier build, a deleted module).
+        rmSync(path.join(ROOT, "dist"), { recursive: true, force: true });
         const build = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.build.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
         const emitted = ts.createProgram(build.fileNames, build.options, cachingHost(build.options)).emit();
         if (emitted.emitSkipped) throw new Error("the package build emitted nothing");
