@@ -247,6 +247,22 @@ describe("endpoints, options and credentials", () => {
         await expect(lookupPortMappings({ ...base, concurrency: 0 })).rejects.toThrow(/concurrency = 0.*1 to 256/);
     });
 
+    it("an unreachable endpoint and a credential that has no token each say how to fix it", async () => {
+        // Port 9 (discard) on loopback: nothing listens there, so the request fails before any HTTP answer.
+        const base = { subscriptionId: "s", resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", endpoint: "http://127.0.0.1:9" };
+        await expect(lookupPortMappings({ ...base, credential: staticTokenCredential("t") })).rejects.toThrow(
+            /failed: .*Fix: make sure http:\/\/127\.0\.0\.1:9 is reachable from here.*start `azure-nat-rules local-arm` first/,
+        );
+        // Shaped as @azure/identity's DefaultAzureCredential fails when no sign-in is available.
+        const unavailable = {
+            getToken: async () => {
+                throw Object.assign(new Error("ChainedTokenCredential authentication failed."), { name: "AggregateAuthenticationError" });
+            },
+        };
+        await expect(lookupPortMappings({ ...base, credential: unavailable })).rejects.toThrow(/ChainedTokenCredential authentication failed\.\. Fix: sign in with `az login`/);
+        await expect(listSubscriptions({ endpoint: base.endpoint, credential: unavailable })).rejects.toThrow(/Fix: sign in with `az login`/);
+    });
+
     it("static token credential returns the token, expiring at the JWT's exp when it has one", async () => {
         const exp = Math.floor(Date.now() / 1000) + 600;
         const jwt = ["e30", Buffer.from(JSON.stringify({ exp })).toString("base64url"), "sig"].join(".");

@@ -556,10 +556,21 @@ function toLookupError(context: LookupContext, stage: Stage, err: unknown): unkn
     if (statusCode !== undefined) {
         return new PortMappingLookupError(`lookupPortMappings: ${STAGE_ACTIVITY[stage]} ${where} failed (${azureSaid}).`, { statusCode, code, cause: err });
     }
-    return new PortMappingLookupError(`lookupPortMappings: ${STAGE_ACTIVITY[stage]} ${where} failed: ${firstLine(raw.message ?? err)}`, {
+    return new PortMappingLookupError(`lookupPortMappings: ${STAGE_ACTIVITY[stage]} ${where} failed: ${firstLine(raw.message ?? err)}. ${transportFix(err, options.endpoint)}`, {
         code: code ?? (typeof raw.name === "string" ? raw.name : undefined),
         cause: err,
     });
+}
+
+/** No HTTP answer at all: either no token could be had, or the endpoint could not be reached. */
+function transportFix(err: unknown, endpoint: string | undefined): string {
+    const name = String((err as { name?: unknown })?.name ?? "");
+    const message = String((err as { message?: unknown })?.message ?? "");
+    if (/Credential|Authentication/.test(name) || /ChainedTokenCredential|CredentialUnavailable/.test(message)) {
+        return "Fix: sign in with `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal), or pass a token (the CLI's --token or $AZURE_NAT_RULES_TOKEN; the library's credential option).";
+    }
+    const url = resolveArmEndpoint(endpoint).url;
+    return `Fix: make sure ${url} is reachable from here (network, proxy, firewall), or point --endpoint / AZURE_NAT_RULES_ARM_ENDPOINT at the right cloud; for the local simulator, start \`azure-nat-rules local-arm\` first and pass its URL.`;
 }
 
 function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
@@ -643,7 +654,7 @@ export async function listSubscriptions(options: { credential?: TokenCredential;
     try {
         token = await credential.getToken(`${endpoint.url}/.default`, { abortSignal: options.signal });
     } catch (err) {
-        throw new PortMappingLookupError(`listSubscriptions: no access token for ${endpoint.url}: ${firstLine((err as Error)?.message ?? err)}`, {
+        throw new PortMappingLookupError(`listSubscriptions: no access token for ${endpoint.url}: ${firstLine((err as Error)?.message ?? err)}. ${transportFix(err, options.endpoint)}`, {
             code: "CredentialUnavailable",
             cause: err,
         });
@@ -657,7 +668,7 @@ export async function listSubscriptions(options: { credential?: TokenCredential;
             response = await fetch(url, { headers: { authorization: `Bearer ${token.token}`, accept: "application/json" }, signal: options.signal });
         } catch (err) {
             if (isAbort(err, options.signal)) throw err;
-            throw new PortMappingLookupError(`listSubscriptions: GET ${url} failed: ${firstLine((err as Error)?.message ?? err)}`, { cause: err });
+            throw new PortMappingLookupError(`listSubscriptions: GET ${url} failed: ${firstLine((err as Error)?.message ?? err)}. ${transportFix(err, options.endpoint)}`, { cause: err });
         }
         const body = (await response.json().catch(() => ({}))) as {
             value?: SubscriptionSummary[];
