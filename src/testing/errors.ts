@@ -43,7 +43,10 @@ export const ARM_ERROR_CODES = {
     missedV2Properties: "MissedInboundNatRuleV2Properties",
     /** real: Azure/azure-cli#21583 */
     frontendPortWithRange: "UnsupportedSetOfInboundNatRulePropertiesWhenFrontendPortIsSpecified",
-    /** guess: bounds and enum values; ARM reports most bad values as InvalidParameter-style errors. */
+    /**
+     * guess for NAT rule bounds: ARM's generic code for a bad parameter value (real for other
+     * resources, e.g. Compute's sku.capacity "is out of range"); no recording shows a NAT rule bound refused.
+     */
     invalidParameter: "InvalidParameter",
     /** guess: no source gives the code for overlapping frontend ports on one frontend IP configuration. */
     frontendPortOverlap: "FrontendPortOverlapsAnotherRule",
@@ -57,7 +60,10 @@ export const ARM_ERROR_CODES = {
     ruleCountPerNic: "LoadBalancerRuleCountLimitReachedForNic",
     /** guess: rules per load balancer over 1,500 (subscription limits page). */
     ruleCountPerLoadBalancer: "LoadBalancerRuleCountLimitReached",
-    /** guess, modelled on the real NAT-pool code below: a scale-out a V2 range cannot serve. */
+    /**
+     * guess, modelled on the real NAT-pool code below: a scale-out a V2 range cannot serve. The docs
+     * (inbound-nat-rules) say only that such a scale-out is blocked; no recorded answer shows the code.
+     */
     portRangeExhausted: "InboundNatRulePortRangeExhausted",
     /** real: MicrosoftDocs/azure-docs#119323. */
     natPoolRangeTooSmall: "InboundNatPoolFrontendPortRangeSmallerThanRequestedPorts",

@@ -271,7 +271,7 @@ export function text(owner: string, field: string, value: unknown): string | und
 export function requiredText(owner: string, field: string, value: unknown): string {
     const v = text(owner, field, value);
     if (v === undefined || v === "") {
-        throw new ArmError(ARM_ERROR_CODES.invalidParameter, 400, `${owner}: ${field} is required. Fix: set ${field}.`);
+        throw new ArmError(ARM_ERROR_CODES.invalidParameter, 400, `Required parameter '${field}' is missing (null) in ${owner}.`);
     }
     return v;
 }

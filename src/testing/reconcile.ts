@@ -3,12 +3,9 @@
  * draft copy of the state: it throws an `ArmError` where ARM would reject the change (and the
  * caller then drops the draft) and otherwise updates the mappings in place.
  */
-import { allocatePorts, compareInstances } from "../core/allocation";
-import { formatIssue, PortRangeExhaustedError } from "../core/errors";
+// Only id parsing is shared with the library; bounds, order and port assignment are Azure's own (azure-bounds.ts).
 import { instanceFromIpConfigurationId } from "../core/instances";
-import { MAX_RULES_PER_LOAD_BALANCER, MAX_RULES_PER_NIC } from "../core/limits";
-import { frontendPortRange, rangesOverlap } from "../core/range";
-import { normalizeProtocol, validateNatRule } from "../core/validation";
+import { assignFrontendPorts, AZURE_BOUNDS, AZURE_LIMITS, byInstanceId, transportProtocol } from "./azure-bounds";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { scaleSetIpConfigurationId } from "./ids";
 import {
@@ -98,7 +95,7 @@ export function poolMembers(state: SimulatorState): Map<string, PoolMember[]> {
     const result = new Map<string, PoolMember[]>();
     for (const [pool, list] of scaleSetMembers) result.set(pool, list);
     for (const [pool, list] of otherMembers) {
-        list.sort((a, b) => compareInstances(a.label, b.label) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        list.sort((a, b) => byInstanceId(a.label, b.label) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
         result.set(pool, [...(result.get(pool) ?? []), ...list]);
     }
     return result;
@@ -129,26 +126,32 @@ function referenceMissing(ref: string, owner: string): ArmError {
     );
 }
 
+function rangesOverlap(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+    return a.start <= b.end && b.start <= a.end;
+}
+
 function protocolsOverlap(a: string, b: string): boolean {
     return a === b || a === "All" || b === "All";
 }
 
-function checkPortField(owner: string, field: string, value: number | undefined, min: number, max: number, required: boolean): void {
+/** ARM's out-of-range wording, as Compute words it for sku.capacity ("The value 1001 of parameter 'sku.capacity' is out of range. The value must be between 0 and 1000, inclusive."). */
+function checkPortField(owner: string, field: string, value: number | undefined, bound: { min: number; max: number }, required: boolean): void {
+    const { min, max } = bound;
     if (value === undefined) {
-        if (required) throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: ${field} is required: allowed is an integer from ${min} to ${max}. Fix: set ${field}.`);
+        if (required) throw fail(ARM_ERROR_CODES.invalidParameter, `Required parameter '${field}' is missing (null) in ${owner}.`);
         return;
     }
     if (!Number.isInteger(value) || value < min || value > max) {
         throw fail(
             ARM_ERROR_CODES.invalidParameter,
-            `${owner}: ${field} = ${JSON.stringify(value)} is out of range: allowed is an integer from ${min} to ${max}. Fix: use a value in ${min}-${max}.`,
+            `The value ${JSON.stringify(value)} of parameter '${field}' of ${owner} is out of range. The value must be between ${min} and ${max}, inclusive.`,
         );
     }
 }
 
 function checkProtocol(owner: string, value: string): void {
-    if (!normalizeProtocol(value)) {
-        throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: protocol = ${JSON.stringify(value)} is not valid: allowed is Tcp, Udp or All.`);
+    if (!transportProtocol(value)) {
+        throw fail(ARM_ERROR_CODES.invalidParameter, `The value ${JSON.stringify(value)} of parameter 'protocol' of ${owner} is not valid. Allowed values are Tcp, Udp, All.`);
     }
 }
 
@@ -162,6 +165,32 @@ interface FrontendClaim {
 
 function describeClaim(c: FrontendClaim): string {
     return `${c.owner} (${c.protocol} ${c.start === c.end ? c.start : `${c.start}-${c.end}`})`;
+}
+
+/**
+ * One NAT rule's own values against the spec's bounds (AZURE_BOUNDS). The spec says the idle
+ * timeout and TCP reset are "only used when the protocol is set to TCP"; no source shows ARM
+ * refusing them on a UDP rule, so they are accepted and ignored there.
+ */
+function checkNatRuleValues(owner: string, rule: InboundNatRuleRecord): void {
+    checkProtocol(owner, rule.protocol);
+    if (isV2(rule)) {
+        checkPortField(owner, "frontendPortRangeStart", rule.frontendPortRangeStart, AZURE_BOUNDS.natRuleFrontendRange, true);
+        checkPortField(owner, "frontendPortRangeEnd", rule.frontendPortRangeEnd, AZURE_BOUNDS.natRuleFrontendRange, true);
+        const start = rule.frontendPortRangeStart as number;
+        const end = rule.frontendPortRangeEnd as number;
+        if (end < start) {
+            // Guess: no source shows ARM's answer to a reversed range; worded as ARM words parameter errors.
+            throw fail(
+                ARM_ERROR_CODES.invalidParameter,
+                `The value ${end} of parameter 'frontendPortRangeEnd' of ${owner} is less than the value ${start} of parameter 'frontendPortRangeStart'.`,
+            );
+        }
+    } else {
+        checkPortField(owner, "frontendPort", rule.frontendPort, AZURE_BOUNDS.natRuleFrontendPort, true);
+    }
+    checkPortField(owner, "backendPort", rule.backendPort, AZURE_BOUNDS.backendPort, true);
+    checkPortField(owner, "idleTimeoutInMinutes", rule.idleTimeoutInMinutes, AZURE_BOUNDS.idleTimeoutInMinutes, false);
 }
 
 function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void {
@@ -180,24 +209,24 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
             if (ip.sku.toLowerCase() !== lb.sku.toLowerCase()) {
                 throw fail(
                     ARM_ERROR_CODES.differentSku,
-                    `Load balancer ${lb.id} (SKU ${lb.sku}) and public IP address ${ip.id} (SKU ${ip.sku}) must have the same SKU. Fix: give both the same SKU; Standard is recommended.`,
+                    `Load balancer ${lb.id} (SKU ${lb.sku}) and public IP address ${ip.id} (SKU ${ip.sku}) must have the same SKU.`,
                 );
             }
         }
     }
 
     const ruleCount = lb.loadBalancingRules.length + lb.inboundNatRules.length;
-    if (ruleCount > MAX_RULES_PER_LOAD_BALANCER) {
+    if (ruleCount > AZURE_LIMITS.rulesPerLoadBalancer) {
         throw fail(
             ARM_ERROR_CODES.ruleCountPerLoadBalancer,
-            `${lbLabel} has ${ruleCount} load-balancing and inbound NAT rules; at most ${MAX_RULES_PER_LOAD_BALANCER} are allowed. Fix: remove rules or use another load balancer.`,
+            `${lbLabel} has ${ruleCount} load-balancing and inbound NAT rules; at most ${AZURE_LIMITS.rulesPerLoadBalancer} are allowed.`,
         );
     }
     if (lb.inboundNatRules.length > 0 && lb.inboundNatPools.length > 0) {
         throw fail(
             ARM_ERROR_CODES.natRulesWithNatPools,
             `${lbLabel} cannot have both inbound NAT rules (${lb.inboundNatRules.map((r) => r.name).join(", ")}) and inbound NAT pools ` +
-                `(${lb.inboundNatPools.map((p) => p.name).join(", ")}). Fix: migrate the NAT pools to backend-pool NAT rules first, or use another load balancer.`,
+                `(${lb.inboundNatPools.map((p) => p.name).join(", ")}).`,
         );
     }
 
@@ -224,22 +253,9 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
                 `For inbound Nat rule V2 properties BackendAddressPool should not be null when FrontendPortRangeStart, FrontendPortRangeEnd are set. (${owner})`,
             );
         }
-        const issues = validateNatRule({
-            frontendPort: rule.frontendPort,
-            frontendPortRangeStart: rule.frontendPortRangeStart,
-            frontendPortRangeEnd: rule.frontendPortRangeEnd,
-            backendPort: rule.backendPort,
-            protocol: rule.protocol,
-            idleTimeoutInMinutes: rule.idleTimeoutInMinutes,
-            enableTcpReset: rule.enableTcpReset,
-            enableFloatingIP: rule.enableFloatingIP,
-            backendAddressPool: rule.backendAddressPoolId,
-        });
-        if (issues.length > 0) {
-            throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: ${issues.map(formatIssue).join("; ")}`);
-        }
+        checkNatRuleValues(owner, rule);
         if (!rule.frontendIPConfigurationId) {
-            throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: frontendIPConfiguration is required. Fix: reference one of the load balancer's frontend IP configurations.`);
+            throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: frontendIPConfiguration is required.`);
         }
         if (!frontends.has(keyOf(rule.frontendIPConfigurationId))) throw referenceMissing(rule.frontendIPConfigurationId, rule.id);
         if (rule.backendAddressPoolId !== undefined) {
@@ -247,7 +263,7 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
             if (lb.sku === "Basic") {
                 throw fail(
                     ARM_ERROR_CODES.v2OnBasicSku,
-                    `${owner}: a backend-pool (V2) inbound NAT rule needs a Standard SKU load balancer; ${lb.name} is Basic. Fix: use a Standard load balancer.`,
+                    `${owner}: a backend-pool (V2) inbound NAT rule needs a Standard SKU load balancer; ${lb.name} is Basic.`,
                 );
             }
             claims.push({ owner, frontend: keyOf(rule.frontendIPConfigurationId), protocol: rule.protocol,
@@ -261,12 +277,12 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
     for (const pool of lb.inboundNatPools) {
         const owner = `inbound NAT pool ${pool.name} of ${lbLabel}`;
         checkProtocol(owner, pool.protocol);
-        checkPortField(owner, "frontendPortRangeStart", pool.frontendPortRangeStart, 1, 65534, true);
-        checkPortField(owner, "frontendPortRangeEnd", pool.frontendPortRangeEnd, 1, 65535, true);
-        checkPortField(owner, "backendPort", pool.backendPort, 1, 65535, true);
+        checkPortField(owner, "frontendPortRangeStart", pool.frontendPortRangeStart, AZURE_BOUNDS.natPoolFrontendRangeStart, true);
+        checkPortField(owner, "frontendPortRangeEnd", pool.frontendPortRangeEnd, AZURE_BOUNDS.natPoolFrontendRangeEnd, true);
+        checkPortField(owner, "backendPort", pool.backendPort, AZURE_BOUNDS.backendPort, true);
         if ((pool.frontendPortRangeEnd as number) < (pool.frontendPortRangeStart as number)) {
             throw fail(ARM_ERROR_CODES.invalidParameter,
-                `${owner}: frontendPortRangeEnd ${pool.frontendPortRangeEnd} is below frontendPortRangeStart ${pool.frontendPortRangeStart}. Fix: end the range at or after its start.`);
+                `${owner}: frontendPortRangeEnd ${pool.frontendPortRangeEnd} is below frontendPortRangeStart ${pool.frontendPortRangeStart}.`);
         }
         if (!pool.frontendIPConfigurationId) throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: frontendIPConfiguration is required.`);
         if (!frontends.has(keyOf(pool.frontendIPConfigurationId))) throw referenceMissing(pool.frontendIPConfigurationId, pool.id);
@@ -277,8 +293,8 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
     for (const rule of lb.loadBalancingRules) {
         const owner = `load-balancing rule ${rule.name} of ${lbLabel}`;
         checkProtocol(owner, rule.protocol);
-        checkPortField(owner, "frontendPort", rule.frontendPort, 0, 65534, true);
-        checkPortField(owner, "backendPort", rule.backendPort, 0, 65535, false);
+        checkPortField(owner, "frontendPort", rule.frontendPort, AZURE_BOUNDS.lbRuleFrontendPort, true);
+        checkPortField(owner, "backendPort", rule.backendPort, AZURE_BOUNDS.lbRuleBackendPort, false);
         if (!rule.frontendIPConfigurationId) throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: frontendIPConfiguration is required.`);
         if (!frontends.has(keyOf(rule.frontendIPConfigurationId))) throw referenceMissing(rule.frontendIPConfigurationId, rule.id);
         if (rule.backendAddressPoolId && !poolIds.has(keyOf(rule.backendAddressPoolId))) throw referenceMissing(rule.backendAddressPoolId, rule.id);
@@ -291,7 +307,7 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
     }
 
     for (const probe of lb.probes) {
-        checkPortField(`probe ${probe.name} of ${lbLabel}`, "port", probe.port, 1, 65535, true);
+        checkPortField(`probe ${probe.name} of ${lbLabel}`, "port", probe.port, AZURE_BOUNDS.probePort, true);
     }
 
     // Frontend ports and ranges may not overlap on one frontend IP configuration and protocol.
@@ -304,7 +320,7 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
                 throw fail(
                     ARM_ERROR_CODES.frontendPortOverlap,
                     `${describeClaim(claims[i])} and ${describeClaim(claims[j])} use overlapping frontend ports on frontend IP configuration ${fe}. ` +
-                        "Fix: move one of them to free ports, or to another frontend IP configuration.",
+                        "",
                 );
             }
         }
@@ -327,7 +343,7 @@ function checkMemberReferences(
                     throw fail(
                         ARM_ERROR_CODES.invalidParameter,
                         `${ip.id} references backend-pool (V2) inbound NAT rule ${found.rule.name}; only single-VM rules are attached to a NIC. ` +
-                            "Fix: add the NIC to the rule's backend pool instead.",
+                            "",
                     );
                 }
             }
@@ -353,11 +369,10 @@ function checkRuleCountsPerNic(state: SimulatorState): void {
         for (const r of lb.inboundNatRules) if (isV2(r)) add(r.backendAddressPoolId);
     }
     const check = (nic: string, count: number): void => {
-        if (count > MAX_RULES_PER_NIC) {
+        if (count > AZURE_LIMITS.rulesPerNic) {
             throw fail(
                 ARM_ERROR_CODES.ruleCountPerNic,
-                `Network interface ${nic} would be associated with ${count} load balancer rules; a backend pool member's NIC can't be associated with more than ${MAX_RULES_PER_NIC} rules. ` +
-                    "Fix: reduce the number of rules or use another load balancer.",
+                `Network interface ${nic} would be associated with ${count} load balancer rules; a backend pool member's NIC can't be associated with more than ${AZURE_LIMITS.rulesPerNic} rules.`,
             );
         }
     };
@@ -403,14 +418,14 @@ function checkNatPoolCapacity(state: SimulatorState): void {
                 throw fail(
                     ARM_ERROR_CODES.natPoolRangeTooSmall,
                     `Inbound NAT pool ${pool.name} of load balancer ${lb.name} has frontend port range ${pool.frontendPortRangeStart}-${pool.frontendPortRangeEnd} ` +
-                        `(${capacity} ports), smaller than the ${d.count} ports requested by scale set ${d.scaleSets.join(", ")}. Fix: widen the range or lower the capacity.`,
+                        `(${capacity} ports), smaller than the ${d.count} ports requested by scale set ${d.scaleSets.join(", ")}.`,
                 );
             }
         }
     }
 }
 
-// Overprovisioning is not simulated: Azure's temporary extra VMs are not created; the ×2 planning check belongs to the component.
+// Overprovisioning is not simulated: Azure's temporary extra VMs are not created.
 function assignV2Ports(state: SimulatorState): void {
     let members: Map<string, PoolMember[]> | undefined;
     for (const lb of Object.values(state.loadBalancers)) {
@@ -421,25 +436,21 @@ function assignV2Ports(state: SimulatorState): void {
             }
             members ??= poolMembers(state);
             const list = members.get(keyOf(rule.backendAddressPoolId as string)) ?? [];
-            const label = `${lb.name}/${rule.name}`;
-            const range = frontendPortRange({ start: rule.frontendPortRangeStart as number, end: rule.frontendPortRangeEnd as number }, label);
-            try {
-                const assigned = allocatePorts({
-                    rule: label,
-                    range,
-                    previous: rule.mappings.map((m) => ({ instance: m.member, frontendPort: m.frontendPort })),
-                    instances: list.map((m) => m.key),
-                });
-                rule.mappings = assigned.map((a) => ({ member: a.instance, frontendPort: a.frontendPort }));
-            } catch (err) {
-                if (!(err instanceof PortRangeExhaustedError)) throw err;
+            const start = rule.frontendPortRangeStart as number;
+            const end = rule.frontendPortRangeEnd as number;
+            const previous = new Map(rule.mappings.map((m) => [m.member, m.frontendPort]));
+            const { ports, unserved } = assignFrontendPorts(start, end, previous, list.map((m) => m.key));
+            if (unserved.length > 0) {
+                // The docs say only that the scale-out is blocked when ports run out (inbound-nat-rules); code and wording are ours, in ARM's voice.
                 const labels = new Map(list.map((m) => [m.key, m.label]));
-                const quoted = new PortRangeExhaustedError(label, range, err.requested, err.unassigned.map((k) => labels.get(k) ?? k), describeMembers(list));
+                const shown = unserved.slice(0, 20).map((k) => labels.get(k) ?? k).join(", ") + (unserved.length > 20 ? `, and ${unserved.length - 20} more` : "");
                 throw fail(
                     ARM_ERROR_CODES.portRangeExhausted,
-                    `Inbound NAT rule ${rule.name} of load balancer ${lb.name} cannot map every backend pool member; the operation was blocked. ${quoted.message}`,
+                    `Inbound NAT rule ${rule.id} has frontend port range ${start}-${end} (${end - start + 1} ports), fewer than the ${list.length} backend addresses ` +
+                        `of backend address pool ${rule.backendAddressPoolId} (${describeMembers(list)}). No frontend port is left for: ${shown}.`,
                 );
             }
+            rule.mappings = list.map((m) => ({ member: m.key, frontendPort: ports.get(m.key) as number }));
         }
     }
 }

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { normalizeProtocol } from "../core/validation";
+import { transportProtocol } from "./azure-bounds";
 import { FIRST_HOST_OFFSET, IMPLICIT_SUBNET, numberToIpv4, parseCidr, PUBLIC_IP_BASE } from "./addresses";
 import { ArmView, flattenArm, overlay, type Json, type MemberPortMapping } from "./arm-view";
 import type * as pulumi from "@pulumi/pulumi";
@@ -789,7 +789,7 @@ const HANDLERS: Record<SimulatedResourceType, Handler> = {
                 id: `${id}/inboundNatPools/${poolName}`,
                 name: poolName,
                 frontendIPConfigurationId: reference(o, "frontendIPConfiguration", p.frontendIPConfiguration),
-                protocol: normalizeProtocol(p.protocol) ?? String(p.protocol),
+                protocol: transportProtocol(p.protocol) ?? String(p.protocol),
                 frontendPortRangeStart: integer(o, "frontendPortRangeStart", p.frontendPortRangeStart),
                 frontendPortRangeEnd: integer(o, "frontendPortRangeEnd", p.frontendPortRangeEnd),
                 backendPort: integer(o, "backendPort", p.backendPort),
@@ -835,7 +835,7 @@ const HANDLERS: Record<SimulatedResourceType, Handler> = {
                 frontendIPConfigurationId: reference(o, "frontendIPConfiguration", r.frontendIPConfiguration),
                 backendAddressPoolId: reference(o, "backendAddressPool", r.backendAddressPool) ?? pools[0],
                 probeId: reference(o, "probe", r.probe),
-                protocol: normalizeProtocol(r.protocol) ?? String(r.protocol),
+                protocol: transportProtocol(r.protocol) ?? String(r.protocol),
                 frontendPort: integer(o, "frontendPort", r.frontendPort),
                 backendPort: integer(o, "backendPort", r.backendPort),
                 enableFloatingIP: flag(o, "enableFloatingIP", r.enableFloatingIP) ?? false,
@@ -1062,7 +1062,7 @@ function natRule(owner: string, lbId: string, name: string, r: Bag, standalone: 
         frontendPortRangeStart: integer(owner, "frontendPortRangeStart", r.frontendPortRangeStart),
         frontendPortRangeEnd: integer(owner, "frontendPortRangeEnd", r.frontendPortRangeEnd),
         backendPort: integer(owner, "backendPort", r.backendPort),
-        protocol: normalizeProtocol(protocol) ?? protocol,
+        protocol: transportProtocol(protocol) ?? protocol,
         idleTimeoutInMinutes: integer(owner, "idleTimeoutInMinutes", r.idleTimeoutInMinutes),
         enableFloatingIP: flag(owner, "enableFloatingIP", r.enableFloatingIP) ?? false,
         enableTcpReset: flag(owner, "enableTcpReset", r.enableTcpReset) ?? false,
