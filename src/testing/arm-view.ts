@@ -187,6 +187,9 @@ export class ArmView {
                     const address = ipMembers.get(m.key);
                     return {
                         name: m.addressName,
+                        id: `${pool.id}/loadBalancerBackendAddresses/${m.addressName}`,
+                        type: "Microsoft.Network/loadBalancers/backendAddressPools/loadBalancerBackendAddresses",
+                        // The mappings live only inside `properties`, as in every real ARM answer (spec: LoadBalancerBackendAddressPropertiesFormat).
                         properties: compact({
                             networkInterfaceIPConfiguration: ref(m.ipConfigurationId),
                             ipAddress: address ? address.ipAddress : undefined,
@@ -194,8 +197,6 @@ export class ArmView {
                             subnet: ref(address?.subnetId),
                             inboundNatRulesPortMapping: portMapping,
                         }),
-                        // Also outside `properties`, as some readers expect it there.
-                        inboundNatRulesPortMapping: portMapping,
                     };
                 }),
                 loadBalancingRules: lbRules.length > 0 ? refs(lbRules) : undefined,

@@ -13,8 +13,13 @@
 export const AZURE_BOUNDS = {
     /** "Acceptable values range from 1 to 65534" (InboundNatRule frontendPort). */
     natRuleFrontendPort: { min: 1, max: 65534 },
-    /** "Acceptable values range from 1 to 65534" (frontendPortRangeStart and frontendPortRangeEnd of a NAT rule). */
-    natRuleFrontendRange: { min: 1, max: 65534 },
+    /**
+     * frontendPortRangeStart and frontendPortRangeEnd of a NAT rule: the spec says "1 to 65534", but
+     * recorded Azure accepted a V2 rule with `frontendPortRangeStart: 0` (end 3) and answered 200
+     * (Azure/azure-cli `network/tests/latest/recordings/test_network_lb_nat_rules_v3.yaml`, api 2023-04-01).
+     * The simulator accepts what Azure was seen to accept.
+     */
+    natRuleFrontendRange: { min: 0, max: 65534 },
     /** "Acceptable values range from 1 to 65535" (backendPort of a NAT rule or pool). */
     backendPort: { min: 1, max: 65535 },
     /** NAT pool: start "1 to 65534", end "1 to 65535". */

@@ -3,7 +3,7 @@ import { AzureNatRulesError } from "../core/errors";
 /**
  * An error as Azure Resource Manager returns it: an error `code`, the HTTP `statusCode` and a
  * message. The simulator throws it wherever ARM would reject a request; the ARM server sends it as
- * `{"error":{"code","message"}}`.
+ * `{"error":{"code","message","details":[]}}`.
  */
 export class ArmError extends AzureNatRulesError {
     constructor(
@@ -14,9 +14,9 @@ export class ArmError extends AzureNatRulesError {
         super(message);
     }
 
-    /** The ARM response body for this error. */
-    toBody(): { error: { code: string; message: string } } {
-        return { error: { code: this.code, message: this.message } };
+    /** The ARM response body for this error; Microsoft.Network answers carry `details: []` (`Details=[]` in hashicorp/terraform-provider-azurerm#84). */
+    toBody(): { error: { code: string; message: string; details: unknown[] } } {
+        return { error: { code: this.code, message: this.message, details: [] } };
     }
 
     override toString(): string {
@@ -56,6 +56,8 @@ export const ARM_ERROR_CODES = {
     natRulesWithNatPools: "LoadBalancerCannotHaveBothInboundNatRulesAndInboundNatPools",
     /** guess code; message as reported in Azure/azure-powershell#4698. */
     natPoolInUse: "InboundNatPoolInUseByVirtualMachineScaleSet",
+    /** real: code and message quoted in hashicorp/terraform-provider-azurerm#84 (raised on the NIC PUT). */
+    rulesUseSameBackendPort: "RulesUseSameBackendPortProtocolAndIPConfig",
     /** real: docs load-balancer-common-deployment-errors. */
     ruleCountPerNic: "LoadBalancerRuleCountLimitReachedForNic",
     /** guess: rules per load balancer over 1,500 (subscription limits page). */

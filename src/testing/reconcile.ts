@@ -6,6 +6,7 @@
 // Only id parsing is shared with the library; bounds, order and port assignment are Azure's own (azure-bounds.ts).
 import { instanceFromIpConfigurationId } from "../core/instances";
 import { assignFrontendPorts, AZURE_BOUNDS, AZURE_LIMITS, byInstanceId, transportProtocol } from "./azure-bounds";
+import { createHash } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { scaleSetIpConfigurationId } from "./ids";
 import {
@@ -31,8 +32,27 @@ export interface PoolMember {
     ipAddress?: string;
     /** Instance id, VM name (NIC name minus `-nic`), or the backend address name. */
     label: string;
-    /** Display name of the backend address (as the pool's loadBalancerBackendAddresses shows it). */
+    /** Name of the backend address, as the pool's loadBalancerBackendAddresses shows it (see `backendAddressName`). */
     addressName: string;
+}
+
+/**
+ * The name Azure gives a pool's backend address for a NIC member: `<resource group>_<nic name><ipconfig name>`
+ * (hashicorp/terraform-provider-azurerm#29775; real GETs show e.g. `az-rg-sm-srv-homepage_webNic1ipconfig1`).
+ */
+export function nicBackendAddressName(nicId: string, nicName: string, ipConfigurationName: string): string {
+    const resourceGroup = /\/resourceGroups\/([^/]+)\//i.exec(nicId)?.[1] ?? "";
+    return `${resourceGroup}_${nicName}${ipConfigurationName}`;
+}
+
+/**
+ * Scale-set instances appear under GUID names (a real pool GET of an AKS load balancer lists its
+ * scale-set members as e.g. `60466b70-b5fd-4289-9dfa-95d0da48f33e`). Azure's GUIDs are random; ours
+ * are derived from the ipConfiguration id so a saved state reads the same on every run.
+ */
+function scaleSetBackendAddressName(ipConfigurationId: string): string {
+    const h = createHash("sha256").update(ipConfigurationId.toLowerCase()).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${"89ab"[parseInt(h[16], 16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /**
@@ -61,7 +81,7 @@ export function poolMembers(state: SimulatorState): Map<string, PoolMember[]> {
                         ipConfigurationId: id,
                         ipAddress: instance.privateIPAddresses[`${nic.name}/${ip.name}`],
                         label: instance.instanceId,
-                        addressName: `${vmss.name}_${instance.instanceId}`,
+                        addressName: scaleSetBackendAddressName(id),
                     };
                     for (const pool of ip.loadBalancerBackendAddressPoolIds) push(scaleSetMembers, pool, member);
                 }
@@ -75,7 +95,7 @@ export function poolMembers(state: SimulatorState): Map<string, PoolMember[]> {
                 ipConfigurationId: ip.id,
                 ipAddress: ip.privateIPAddress,
                 label: instanceFromIpConfigurationId(ip.id),
-                addressName: `${nic.name}_${ip.name}`,
+                addressName: nicBackendAddressName(nic.id, nic.name, ip.name),
             };
             for (const pool of ip.loadBalancerBackendAddressPoolIds) push(otherMembers, pool, member);
         }
@@ -114,6 +134,7 @@ export function reconcile(state: SimulatorState): void {
     for (const lb of Object.values(state.loadBalancers)) checkLoadBalancer(state, lb);
     checkMemberReferences(state, pools, natRules, natPools);
     checkRuleCountsPerNic(state);
+    checkBackendPortsPerIpConfiguration(state);
     checkNatPoolCapacity(state);
     assignV2Ports(state);
 }
@@ -234,7 +255,9 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
     for (const rule of lb.inboundNatRules) {
         const owner = `inbound NAT rule ${rule.name} of ${lbLabel}`;
         const hasRange = rule.frontendPortRangeStart !== undefined || rule.frontendPortRangeEnd !== undefined;
-        if (rule.frontendPort !== undefined && hasRange) {
+        // A GET of a V2 rule returns frontendPort 0, and recorded Azure took it back together with the
+        // range on an update PUT (azure-cli recording test_network_lb_nat_rules_v3.yaml): only a non-zero port is refused.
+        if (rule.frontendPort !== undefined && rule.frontendPort !== 0 && hasRange) {
             throw fail(
                 ARM_ERROR_CODES.frontendPortWithRange,
                 `If FrontendPort ${rule.frontendPort} is set, properties FrontendPortRangeStart, FrontendPortRangeEnd should be null. (${owner})`,
@@ -355,6 +378,66 @@ function checkMemberReferences(
                 for (const pool of ip.loadBalancerBackendAddressPoolIds) if (!pools.has(keyOf(pool))) throw referenceMissing(pool, vmss.id);
                 for (const pool of ip.loadBalancerInboundNatPoolIds) if (!natPools.has(keyOf(pool))) throw referenceMissing(pool, vmss.id);
             }
+        }
+    }
+}
+
+/**
+ * Two NAT rules with floating IP disabled, the same backend port and the same protocol may not reach
+ * one backend IP configuration: `RulesUseSameBackendPortProtocolAndIPConfig` (code and message quoted
+ * in hashicorp/terraform-provider-azurerm#84, for two single-VM rules on one NIC ipconfig; the docs
+ * page load-balancer-nat-pool-migration says "Multiple NAT rules can't exist if they ... have the same
+ * backend port"). The same check runs per member of a backend-pool rule, where every member is reached.
+ * Modelled: only exact protocol equality conflicts, and a rule with floating IP enabled conflicts with none.
+ */
+function checkBackendPortsPerIpConfiguration(state: SimulatorState): void {
+    const reaching = new Map<string, { target: string; rules: InboundNatRuleRecord[] }>();
+    const reach = (key: string, target: string, rule: InboundNatRuleRecord): void => {
+        let entry = reaching.get(key);
+        if (!entry) reaching.set(key, (entry = { target, rules: [] }));
+        if (!entry.rules.includes(rule)) entry.rules.push(rule);
+    };
+    const rulesById = new Map<string, InboundNatRuleRecord>();
+    const rulesByPool = new Map<string, InboundNatRuleRecord[]>();
+    for (const lb of Object.values(state.loadBalancers)) {
+        for (const rule of lb.inboundNatRules) {
+            if (rule.enableFloatingIP) continue;
+            rulesById.set(keyOf(rule.id), rule);
+            if (isV2(rule)) {
+                const k = keyOf(rule.backendAddressPoolId as string);
+                rulesByPool.set(k, [...(rulesByPool.get(k) ?? []), rule]);
+            }
+        }
+    }
+    if (rulesById.size < 2) return;
+    for (const nic of Object.values(state.networkInterfaces)) {
+        for (const ip of nic.ipConfigurations) {
+            for (const ruleId of ip.loadBalancerInboundNatRuleIds) {
+                const rule = rulesById.get(keyOf(ruleId));
+                if (rule) reach(keyOf(ip.id), ip.id, rule);
+            }
+        }
+    }
+    if (rulesByPool.size > 0) {
+        for (const [pool, members] of poolMembers(state)) {
+            for (const rule of rulesByPool.get(pool) ?? []) {
+                for (const m of members) reach(m.key, m.ipConfigurationId ?? m.ipAddress ?? m.label, rule);
+            }
+        }
+    }
+    for (const { target, rules } of reaching.values()) {
+        const seen = new Map<string, InboundNatRuleRecord>();
+        for (const rule of rules) {
+            const k = `${rule.protocol.toLowerCase()}/${rule.backendPort}`;
+            const other = seen.get(k);
+            if (other) {
+                throw fail(
+                    ARM_ERROR_CODES.rulesUseSameBackendPort,
+                    `Load balancer rules ${other.id} and ${rule.id} with floating IP disabled use the same backend port ${rule.backendPort} and protocol ${rule.protocol}, ` +
+                        `and must not be used with the same backend IP ${target}.`,
+                );
+            }
+            seen.set(k, rule);
         }
     }
 }
