@@ -217,7 +217,7 @@ function checkNatRuleValues(owner: string, rule: InboundNatRuleRecord): void {
 function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void {
     const lbLabel = `load balancer ${lb.name}`;
     if (!["Basic", "Standard", "Gateway"].includes(lb.sku)) {
-        throw fail(ARM_ERROR_CODES.invalidParameter, `${lbLabel}: sku.name = ${JSON.stringify(lb.sku)} is not valid: allowed is Basic, Standard or Gateway.`);
+        throw fail(ARM_ERROR_CODES.invalidParameter, `The value ${JSON.stringify(lb.sku)} of parameter 'sku.name' of ${lbLabel} is not valid. Allowed values are Basic, Standard, Gateway.`);
     }
     const frontends = new Set(lb.frontendIPConfigurations.map((f) => keyOf(f.id)));
     const poolIds = new Set(lb.backendAddressPools.map((p) => keyOf(p.id)));
@@ -278,7 +278,7 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
         }
         checkNatRuleValues(owner, rule);
         if (!rule.frontendIPConfigurationId) {
-            throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: frontendIPConfiguration is required.`);
+            throw fail(ARM_ERROR_CODES.invalidParameter, `Required parameter 'frontendIPConfiguration' is missing (null) in ${owner}.`);
         }
         if (!frontends.has(keyOf(rule.frontendIPConfigurationId))) throw referenceMissing(rule.frontendIPConfigurationId, rule.id);
         if (rule.backendAddressPoolId !== undefined) {
@@ -305,9 +305,9 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
         checkPortField(owner, "backendPort", pool.backendPort, AZURE_BOUNDS.backendPort, true);
         if ((pool.frontendPortRangeEnd as number) < (pool.frontendPortRangeStart as number)) {
             throw fail(ARM_ERROR_CODES.invalidParameter,
-                `${owner}: frontendPortRangeEnd ${pool.frontendPortRangeEnd} is below frontendPortRangeStart ${pool.frontendPortRangeStart}.`);
+                `The value ${pool.frontendPortRangeEnd} of parameter 'frontendPortRangeEnd' of ${owner} is less than the value ${pool.frontendPortRangeStart} of parameter 'frontendPortRangeStart'.`);
         }
-        if (!pool.frontendIPConfigurationId) throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: frontendIPConfiguration is required.`);
+        if (!pool.frontendIPConfigurationId) throw fail(ARM_ERROR_CODES.invalidParameter, `Required parameter 'frontendIPConfiguration' is missing (null) in ${owner}.`);
         if (!frontends.has(keyOf(pool.frontendIPConfigurationId))) throw referenceMissing(pool.frontendIPConfigurationId, pool.id);
         claims.push({ owner, frontend: keyOf(pool.frontendIPConfigurationId), protocol: pool.protocol,
             start: pool.frontendPortRangeStart as number, end: pool.frontendPortRangeEnd as number });
@@ -318,7 +318,7 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
         checkProtocol(owner, rule.protocol);
         checkPortField(owner, "frontendPort", rule.frontendPort, AZURE_BOUNDS.lbRuleFrontendPort, true);
         checkPortField(owner, "backendPort", rule.backendPort, AZURE_BOUNDS.lbRuleBackendPort, false);
-        if (!rule.frontendIPConfigurationId) throw fail(ARM_ERROR_CODES.invalidParameter, `${owner}: frontendIPConfiguration is required.`);
+        if (!rule.frontendIPConfigurationId) throw fail(ARM_ERROR_CODES.invalidParameter, `Required parameter 'frontendIPConfiguration' is missing (null) in ${owner}.`);
         if (!frontends.has(keyOf(rule.frontendIPConfigurationId))) throw referenceMissing(rule.frontendIPConfigurationId, rule.id);
         if (rule.backendAddressPoolId && !poolIds.has(keyOf(rule.backendAddressPoolId))) throw referenceMissing(rule.backendAddressPoolId, rule.id);
         if (rule.probeId && !probeIds.has(keyOf(rule.probeId))) throw referenceMissing(rule.probeId, rule.id);
@@ -342,8 +342,7 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
                 const fe = lb.frontendIPConfigurations.find((f) => keyOf(f.id) === claims[i].frontend)?.name ?? claims[i].frontend;
                 throw fail(
                     ARM_ERROR_CODES.frontendPortOverlap,
-                    `${describeClaim(claims[i])} and ${describeClaim(claims[j])} use overlapping frontend ports on frontend IP configuration ${fe}. ` +
-                        "",
+                    `${describeClaim(claims[i])} and ${describeClaim(claims[j])} use overlapping frontend ports on frontend IP configuration ${fe}.`,
                 );
             }
         }
@@ -365,8 +364,7 @@ function checkMemberReferences(
                 if (isV2(found.rule)) {
                     throw fail(
                         ARM_ERROR_CODES.invalidParameter,
-                        `${ip.id} references backend-pool (V2) inbound NAT rule ${found.rule.name}; only single-VM rules are attached to a NIC. ` +
-                            "",
+                        `${ip.id} references backend-pool (V2) inbound NAT rule ${found.rule.name}; only single-VM rules are attached to a NIC.`,
                     );
                 }
             }
