@@ -19,18 +19,37 @@ export function armEndpointFor(explicit: string | undefined): string {
     return environment === "usgovernment" || environment === "china" ? environment : "public";
 }
 
-export interface AzureMappingRequest {
+/** Where one rule's mappings are read from. */
+export interface RuleMappingsLocation {
     subscriptionId: string;
     resourceGroupName: string;
     loadBalancerName: string;
     backendPoolName: string;
     ruleName: string;
     endpoint: string;
+    /** The longest the read may take; default lookupPortMappings' own (10 minutes). */
+    timeoutMs?: number;
+}
+
+export interface AzureMappingRequest extends RuleMappingsLocation {
     /** Used when Azure's answer carries no frontend IP. */
     frontendIp: string;
     planned: NatPortMapping[];
-    /** The longest the read may take; default lookupPortMappings' own (10 minutes). Past it the plan stands, with a warning. */
-    timeoutMs?: number;
+}
+
+/** One rule's mappings as Azure has them, read with an ARM access token (the provider's own). */
+export function lookupRuleMappings(rule: RuleMappingsLocation, token: string): ReturnType<typeof lookupPortMappings> {
+    return lookupPortMappings({
+        subscriptionId: rule.subscriptionId,
+        resourceGroupName: rule.resourceGroupName,
+        loadBalancerName: rule.loadBalancerName,
+        backendPoolName: rule.backendPoolName,
+        ruleName: rule.ruleName,
+        credential: staticTokenCredential(token),
+        endpoint: rule.endpoint,
+        // lookupPortMappings gives up by itself (10 minutes by default), so `pulumi up` never hangs.
+        timeoutMs: rule.timeoutMs,
+    });
 }
 
 /**
@@ -42,17 +61,7 @@ export interface AzureMappingRequest {
 export async function readAzureMappings(request: AzureMappingRequest, resource: pulumi.Resource): Promise<NatPortMapping[]> {
     try {
         const { token } = await authorization.getClientToken({}, { parent: resource });
-        const entries = await lookupPortMappings({
-            subscriptionId: request.subscriptionId,
-            resourceGroupName: request.resourceGroupName,
-            loadBalancerName: request.loadBalancerName,
-            backendPoolName: request.backendPoolName,
-            ruleName: request.ruleName,
-            credential: staticTokenCredential(token ?? ""),
-            endpoint: request.endpoint,
-            // lookupPortMappings gives up by itself (10 minutes by default), so `pulumi up` never hangs.
-            timeoutMs: request.timeoutMs,
-        });
+        const entries = await lookupRuleMappings(request, token ?? "");
         const actual: NatPortMapping[] = entries
             .map((e) => ({
                 instance: e.instance,

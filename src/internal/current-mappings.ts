@@ -1,17 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { PortAssignment } from "../core/types";
-import { lookupPortMappings, PortMappingLookupError, staticTokenCredential } from "../lookup";
+import { PortMappingLookupError } from "../lookup";
+import { lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
 
-export interface CurrentMappingsRequest {
-    subscriptionId: string;
-    resourceGroupName: string;
-    loadBalancerName: string;
-    backendPoolName: string;
-    ruleName: string;
-    endpoint: string;
-    timeoutMs?: number;
-}
+export type CurrentMappingsRequest = RuleMappingsLocation;
 
 /** What Azure has for a rule before this deployment changes it. */
 export interface CurrentMappings {
@@ -37,16 +30,7 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
             void pulumi.log.warn(`The azure-native provider gave no token to read Azure's current port mappings for rule "${request.ruleName}"; the plan assumes a new rule.`, resource);
             return { exists: false, mappings: [] };
         }
-        const entries = await lookupPortMappings({
-            subscriptionId: request.subscriptionId,
-            resourceGroupName: request.resourceGroupName,
-            loadBalancerName: request.loadBalancerName,
-            backendPoolName: request.backendPoolName,
-            ruleName: request.ruleName,
-            credential: staticTokenCredential(token),
-            endpoint: request.endpoint,
-            timeoutMs: request.timeoutMs,
-        });
+        const entries = await lookupRuleMappings(request, token);
         return { exists: true, mappings: entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort })) };
     } catch (err) {
         if (isMissing(err)) return { exists: false, mappings: [] };
