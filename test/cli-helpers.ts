@@ -1,6 +1,6 @@
 /**
- * The `azure-nat-rules` CLI from source, as a child process: the Node that runs the tests with
- * tsx's loader (what `npm start -- ...` runs, minus npm), so no build step is needed.
+ * The `azure-nat-rules` CLI as a child process: the Node that runs the tests, starting the CLI as
+ * compiled from this checkout's sources by the tests' global setup (test/global-setup.ts).
  */
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
@@ -8,7 +8,9 @@ import * as path from "node:path";
 
 /** The repository root: the CLI runs from here, so relative paths in its arguments are the repository's. */
 export const ROOT = path.resolve(__dirname, "..");
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
+/** Inside node_modules, so Node resolves the project's dependencies from there and nothing is committed. */
+export const CLI_BUILD_DIR = path.join(ROOT, "node_modules", ".cache", "azure-nat-rules-test-cli");
+const MAIN = path.join(CLI_BUILD_DIR, "src", "cli", "main.js");
 
 export interface CliResult {
     /** The exit code; null when a signal ended the process. */
@@ -35,7 +37,7 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Starts `azure-nat-rules <args>` and returns the running process. */
 export function startCli(args: string[], options: CliOptions = {}): ChildProcessWithoutNullStreams {
-    return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env) });
+    return spawn(process.execPath, [MAIN, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env) });
 }
 
 /** Runs `azure-nat-rules <args>` to the end and returns its exit code and output. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { runCli } from "./cli-helpers";
+import { spawnSync } from "node:child_process";
+import { ROOT, cliEnv, runCli } from "./cli-helpers";
 
 /** The demo as a user runs it (`npm start -- ...` runs exactly this, minus npm), as a child process. */
 const demo = (...args: string[]) => runCli(["demo", ...args]);
@@ -16,6 +17,15 @@ interface Report {
 const ports = (r: Report) => Object.fromEntries(r.mappings.map((m) => [m.instance, m.frontendPort]));
 
 describe("npm start (the demo)", () => {
+    it("starts from source as `npm start` runs it (tsx), where the other tests start the compiled CLI", () => {
+        const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts;
+        expect(scripts.start).toBe("tsx src/cli/main.ts demo");
+        const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "demo", "--help"], { cwd: ROOT, env: cliEnv(), encoding: "utf8" });
+        expect(run.stderr).toBe("");
+        expect(run.status).toBe(0);
+        expect(run.stdout).toMatch(/^Usage: azure-nat-rules demo \[options\]/);
+    });
+
     it("scales 3 → 5 → delete 1,3 → 6 keeping survivors' ports, then fails past the range and leaves the state as it was", async () => {
         const state = path.join(mkdtempSync(path.join(tmpdir(), "nat-demo-")), "state.json");
 
