@@ -74,9 +74,8 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
         }
         throw err;
     }
-    if (options.pidFile !== undefined) writeFileSync(options.pidFile, `${process.pid}\n`);
-    process.stdout.write(`local ARM endpoint: ${server.url} (subscription ${sim.subscriptionId})\n`);
-    await new Promise<void>((resolve) => {
+    // Listen before announcing: whoever reads the pid file or the endpoint line may signal at once.
+    const stopped = new Promise<void>((resolve) => {
         const stop = (): void => {
             process.off("SIGINT", stop);
             process.off("SIGTERM", stop);
@@ -85,6 +84,9 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
     });
+    if (options.pidFile !== undefined) writeFileSync(options.pidFile, `${process.pid}\n`);
+    process.stdout.write(`local ARM endpoint: ${server.url} (subscription ${sim.subscriptionId})\n`);
+    await stopped;
     await server.close();
     if (options.pidFile !== undefined) rmSync(options.pidFile, { force: true });
 }
