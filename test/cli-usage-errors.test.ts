@@ -94,12 +94,15 @@ describe("demo --json under npm", () => {
     it("notes on stderr that npm printed its banner on stdout, unless npm ran silent", async () => {
         // --reset with --delete-instances fails before any deployment, after the note.
         const args = ["demo", "--reset", "--delete-instances", "1", "--state", join(dir, "demo.json"), "--json"];
-        const [loud, silent] = await Promise.all([
+        const [loud, silent, npx] = await Promise.all([
             runCli(args, { env: { npm_lifecycle_event: "start" } }),
             runCli(args, { env: { npm_lifecycle_event: "start", npm_config_loglevel: "silent" } }),
+            // What npx sets (npm_command=exec): it prints no banner.
+            runCli(args, { env: { npm_lifecycle_event: "npx", npm_command: "exec" } }),
         ]);
         expect(loud.stderr).toContain('npm printed its "> azure-nat-rules start" banner on stdout before this JSON. For the JSON alone: npm start --silent -- --json');
         expect(silent.stderr).not.toContain("banner");
-        for (const r of [loud, silent]) expect(r.stderr).toContain("--reset starts from an empty Azure");
+        expect(npx.stderr).not.toContain("banner");
+        for (const r of [loud, silent, npx]) expect(r.stderr).toContain("--reset starts from an empty Azure");
     });
 });

@@ -122,7 +122,9 @@ function currentInstanceCount(sim: AzureSimulator): number | undefined {
  * it runs silent (`--silent`, which it passes on as npm_config_loglevel=silent).
  */
 function npmPrintedItsBanner(): boolean {
-    return process.env.npm_lifecycle_event !== undefined && process.env.npm_config_loglevel !== "silent";
+    // npx (and npm exec) set the event to "npx" and print no banner.
+    const event = process.env.npm_lifecycle_event;
+    return event !== undefined && event !== "npx" && process.env.npm_config_loglevel !== "silent";
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
