@@ -1,9 +1,9 @@
 /**
- * ssh-config, inventory and ssh --dry-run, as child processes, from the scale-set example's real
+ * ssh-config, inventory and ssh (with --dry-run, and running a stand-in ssh), as child processes, from the scale-set example's real
  * stack outputs (a simulator deployment, written as `pulumi stack output --json` writes them) and
  * from a live lookup against `azure-nat-rules local-arm` serving the same simulated Azure.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,6 +73,23 @@ describe("from pulumi stack output --json", () => {
         const r = await runCli(["ssh", "2", "--from-file", outputsFile, "--dry-run", "--", "-i", "key file", "uptime"]);
         expect(r.code).toBe(0);
         expect(r.stdout).toBe(`ssh -p ${mappings[2].frontendPort} azureuser@${mappings[2].frontendIp} -i 'key file' uptime\n`);
+    });
+
+    it("ssh runs the ssh on PATH with the instance's port and host, and exits with its status; without one it says how to fix it", async () => {
+        // A stand-in ssh that records its arguments, one per line, and exits 7.
+        const bin = join(dir, "bin");
+        mkdirSync(bin, { recursive: true });
+        const recorded = join(dir, "ssh-args.txt");
+        writeFileSync(join(bin, "ssh"), `#!/bin/sh\nprintf '%s\\n' "$@" > '${recorded}'\nexit 7\n`);
+        chmodSync(join(bin, "ssh"), 0o755);
+        const [ran, missing] = await Promise.all([
+            runCli(["ssh", "0", "--from-file", outputsFile, "--", "-i", "key file", "uptime"], { env: { PATH: bin } }),
+            runCli(["ssh", "0", "--from-file", outputsFile], { env: { PATH: join(dir, "no-such-bin") } }),
+        ]);
+        expect(ran.code).toBe(7);
+        expect(readFileSync(recorded, "utf8")).toBe(["-p", String(mappings[0].frontendPort), `azureuser@${mappings[0].frontendIp}`, "-i", "key file", "uptime", ""].join("\n"));
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toContain("ssh: the ssh command was not found on PATH. Fix: install an OpenSSH client, or print the command with --dry-run.");
     });
 
     it("an unknown instance, a file that is not stack outputs and an output with no mappings fail with a fix", async () => {

@@ -2,6 +2,7 @@
  * `azure-nat-rules ssh <instance>`: finds the instance's frontend port and runs ssh to it.
  */
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 import type { Command } from "commander";
 import { AzureNatRulesError } from "../../core/errors";
 import { addMappingSourceOptions, byInstance, requireFrontendIp, resolveMappings, type MappingSourceOptions } from "../mapping-source";
@@ -57,7 +58,8 @@ function runSsh(args: string[]): Promise<number> {
                     : err,
             ),
         );
-        child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + 1 : 1)));
+        // A shell's convention: ended by a signal, the status is 128 + the signal's number.
+        child.on("close", (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
     });
 }
 
