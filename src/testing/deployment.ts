@@ -32,7 +32,8 @@ export interface DeploymentOptions {
 
 /**
  * What a program's exports become once resolved: each Output or promise by its value, each
- * Resource by `{ urn, id }`. Values unknown in a preview are `undefined` at run time.
+ * Resource by `{ urn, id }`. Values unknown in a preview are Pulumi's unknown marker at run time:
+ * test them with `isUnknown` (azure-nat-rules/testing).
  */
 export type DeploymentOutputs<T> = T extends pulumi.Resource
     ? { urn: string; id?: string }
@@ -49,7 +50,7 @@ export type DeploymentOutputs<T> = T extends pulumi.Resource
               : T;
 
 export interface DeploymentResult<TOutputs extends Record<string, unknown> = Record<string, unknown>> {
-    /** The program's exports with every Output resolved; unknown values (preview) are undefined. */
+    /** The program's exports with every Output resolved; values unknown in a preview satisfy `isUnknown`. */
     outputs: DeploymentOutputs<TOutputs>;
     /** Every resource the program declared (components included), in registration order. */
     resources: { type: string; name: string }[];
@@ -167,13 +168,15 @@ async function settle(): Promise<void> {
     for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Replaces every Output (and promise) by its value; unknowns become undefined. */
+/** Replaces every Output (and promise) by its value; unknowns stay unknown (see `isUnknown`). */
 async function resolveDeep(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
-        const inner = await (value as unknown as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true);
-        return resolveDeep(inner);
+        const output = value as unknown as { isKnown: Promise<boolean>; promise(withUnknowns?: boolean): Promise<unknown> };
+        const [isKnown, inner] = await Promise.all([output.isKnown, output.promise(true)]);
+        // An unknown Output holds no value at all; one with unknowns inside keeps them where they are.
+        return !isKnown && inner === undefined ? pulumi.unknown : resolveDeep(inner);
     }
-    if (pulumi.isUnknown(value)) return undefined;
+    if (pulumi.isUnknown(value)) return value;
     if (value instanceof Promise) return resolveDeep(await value);
     if (pulumi.Resource.isInstance(value)) {
         const resource = value as pulumi.Resource & { id?: pulumi.Output<string> };
