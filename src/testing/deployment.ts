@@ -10,6 +10,7 @@ import { ARM_ENDPOINT_ENV } from "../internal/azure-mappings";
 import type { AzureSimulator } from "./simulator";
 import { withStackReferences, type StackReferenceOutputs } from "./stack-references";
 import { exportsFromEarlierRun, staleProgramError } from "./stale-program";
+import { deployedInputsSnapshot, restoreDeployedInputs } from "./preview";
 
 export interface DeploymentOptions {
     /** Run as `pulumi preview`: the same checks, but the simulator is left unchanged. */
@@ -86,6 +87,7 @@ export function runDeployment<TOutputs extends Record<string, unknown> = Record<
 async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions): Promise<DeploymentResult> {
     const preview = options.preview ?? false;
     const snapshot = sim.toJSON();
+    const recordedInputs = deployedInputsSnapshot(sim);
     const failures: unknown[] = [];
     let signalFailure: () => void = () => undefined;
     // Resources that depend on a failed one never resolve their outputs (under `pulumi up` the
@@ -146,7 +148,10 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         const ownCheck = failures.find((f) => f instanceof AzureNatRulesError && !(f instanceof ArmError));
         const failure = (preview ? ownCheck : undefined) ?? failures.find((f) => f instanceof ArmError) ?? failures[0];
         if (failure !== undefined) {
-            if (!preview) sim.restore(snapshot);
+            if (!preview) {
+                sim.restore(snapshot);
+                restoreDeployedInputs(sim, recordedInputs);
+            }
             throw failure;
         }
         return { outputs, resources };

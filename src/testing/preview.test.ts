@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { isUnknown, previewRegistration, recordDeployedInputs } from "./preview";
+import { deployedInputsSnapshot, isUnknown, previewRegistration, recordDeployedInputs, restoreDeployedInputs } from "./preview";
 import { AzureSimulator } from "./simulator";
 
 // Expected shapes come from pulumi/pulumi-azure-native: provider/pkg/provider/provider.go (Create and
@@ -70,6 +70,17 @@ describe("preview outputs", () => {
         expect(pulumi.containsUnknowns(state)).toBe(false);
         expect(state).toEqual(sim.pulumiState(LB_ID, lbInputs()));
         expect((state.backendAddressPools as Record<string, unknown>[])[0].id).toBe(`${LB_ID}/backendAddressPools/pool`);
+    });
+
+    it("after a failed update, the inputs recorded before it count again", () => {
+        const sim = withGroupAndIp();
+        sim.upsert("network:LoadBalancer", "lb", lbInputs());
+        recordDeployedInputs(sim, LB_ID, lbInputs());
+        const before = deployedInputsSnapshot(sim);
+        recordDeployedInputs(sim, LB_ID, { ...lbInputs(), backendAddressPools: [] });
+        restoreDeployedInputs(sim, before);
+        const { state } = previewRegistration({ deployed: sim, scratch: sim.clone(), type: "network:LoadBalancer", name: "lb", inputs: lbInputs() });
+        expect(pulumi.containsUnknowns(state)).toBe(false);
     });
 
     it("accepts an unknown input, keeps it unknown in the outputs and applies nothing", () => {

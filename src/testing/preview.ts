@@ -138,6 +138,16 @@ export function recordDeployedInputs(sim: AzureSimulator, id: string, inputs: Js
     byId.set(id.toLowerCase(), canonical(inputs));
 }
 
+/** The recorded inputs as they are now, to put back with `restoreDeployedInputs` when an update fails. */
+export function deployedInputsSnapshot(sim: AzureSimulator): ReadonlyMap<string, string> {
+    return new Map(deployedInputs.get(sim) ?? []);
+}
+
+/** Puts back the recorded inputs of a snapshot: a failed update leaves Pulumi's checkpoint as it was. */
+export function restoreDeployedInputs(sim: AzureSimulator, snapshot: ReadonlyMap<string, string>): void {
+    deployedInputs.set(sim, new Map(snapshot));
+}
+
 export interface PreviewRegistration {
     /** The simulator as it was before the preview: what the stack's state holds. */
     deployed: AzureSimulator;
