@@ -38,6 +38,26 @@ describe("components in preview", () => {
         expect(await valueOf(s.portMapping)).toBe("<unknown>");
     });
 
+    it("take a pool id that is unknown (a load balancer being created) as given, not as missing", async () => {
+        // azure-native's preview leaves a new load balancer's pool ids unknown (previewOutputs.go).
+        const poolId = pulumi.output([{ name: "pool", id: pulumi.unknown as unknown as string }]).apply((p) => p[0].id);
+        let rule: BackendPoolNatRule | undefined;
+        const errors = await registrationErrors(() => {
+            rule = new BackendPoolNatRule("pool-late", { ...base, backendAddressPoolId: poolId, frontendPortRangeStart: 50300, maxInstances: 5, virtualMachineNames: ["a", "b"] });
+        });
+        expect(errors).toEqual([]);
+        expect((await known(rule!.portMappings)).map((m) => m.frontendPort)).toEqual([50300, 50301]);
+    });
+
+    it("still refuse a pool id that resolves to nothing", async () => {
+        const missing = pulumi.output({ id: undefined as string | undefined }).apply((p) => p.id as string);
+        const errors = await registrationErrors(() => {
+            new BackendPoolNatRule("pool-missing", { ...base, backendAddressPoolId: missing, frontendPortRangeStart: 50400, maxInstances: 5, virtualMachineNames: ["a"] });
+        });
+        expect(errors.map((e) => e.message).join("\n")).toMatch(/backendAddressPoolId = undefined: allowed is a backend pool id when a frontend port range is set/);
+        expect(mocks.registered.find((r) => r.name === "pool-missing-rule")).toBeUndefined();
+    });
+
     it("fail the preview when the scale set outgrows the range", async () => {
         const errors = await registrationErrors(() => {
             const vmss = new compute.VirtualMachineScaleSet("vmss-big", { resourceGroupName: "rg", sku: { capacity: 6 }, overprovision: false });

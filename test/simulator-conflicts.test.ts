@@ -62,7 +62,8 @@ describe("the simulator refuses what ARM refuses, and the preview-time check fir
         const error = await run.catch((e: unknown) => e);
         // runDeployment reports the simulator's own error first, had it refused anything.
         expect(error).toBeInstanceOf(NatRuleConflictError);
-        expect((error as Error).message).toMatch(/load balancer "conflict-lb": 1 conflict:\n {2}- nat rule "ssh-\w" .* overlaps nat rule "ssh-\w"/);
+        // A first preview: the load balancer being created has an unknown id (azure-native previewOutputs.go), so the check names it so.
+        expect((error as Error).message).toMatch(/load balancer "\(not created yet\)": 1 conflict:\n {2}- nat rule "ssh-\w" .* overlaps nat rule "ssh-\w"/);
         expect(types).toContain("azure-native:network:LoadBalancer");
         expect(types).not.toContain("azure-native:network:InboundNatRule");
     });

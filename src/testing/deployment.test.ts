@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runDeployment } from "./deployment";
 import { ArmError } from "./errors";
 import { AzureSimulator } from "./simulator";
+import { isUnknown } from "./preview";
 
 interface ProgramOptions {
     capacity: number;
@@ -92,16 +93,25 @@ describe("runDeployment", () => {
         expect(sim.listInstances("demo-rg", "demo-vmss").map((i) => i.instanceId)).toEqual(["0", "1", "2"]);
     });
 
-    it("a preview computes the same results without changing the simulator", async () => {
+    it("a preview shows what azure-native's preview shows, without changing the simulator", async () => {
         const sim = new AzureSimulator();
+        // A first preview: the rule and the public IP are being created, so their id and address are unknown
+        // (azure-native previewOutputs.go), and the pool read that waits for the rule's id never runs.
         const preview = await runDeployment(sim, scaleSetProgram({ capacity: 2 }), { preview: true });
-        expect((preview.outputs.ports as unknown[]).length).toBe(2);
+        expect(isUnknown(preview.outputs.ports)).toBe(true);
+        expect(isUnknown(preview.outputs.ruleId)).toBe(true);
+        expect(isUnknown(preview.outputs.frontendIp)).toBe(true);
         expect(sim.toJSON()).toEqual(new AzureSimulator().toJSON());
 
         await runDeployment(sim, scaleSetProgram({ capacity: 2 }));
         const before = sim.toJSON();
         const grown = await runDeployment(sim, scaleSetProgram({ capacity: 4 }), { preview: true });
-        expect((grown.outputs.ports as unknown[]).length).toBe(4);
+        // The unchanged rule and IP keep their outputs; a function reads Azure as it is: 2 members, not yet 4.
+        expect(grown.outputs.ruleId).toBe(
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.Network/loadBalancers/demo-lb/inboundNatRules/ssh",
+        );
+        expect(grown.outputs.frontendIp).toMatch(/^203\.0\.113\.\d+$/);
+        expect((grown.outputs.ports as unknown[]).length).toBe(2);
         expect(sim.toJSON()).toEqual(before);
     });
 

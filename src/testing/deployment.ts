@@ -10,6 +10,7 @@ import { ARM_ENDPOINT_ENV } from "../internal/azure-mappings";
 import type { AzureSimulator } from "./simulator";
 import { withStackReferences, type StackReferenceOutputs } from "./stack-references";
 import { exportsFromEarlierRun, staleProgramError } from "./stale-program";
+import { deployedInputsSnapshot, restoreDeployedInputs } from "./preview";
 
 export interface DeploymentOptions {
     /** Run as `pulumi preview`: the same checks, but the simulator is left unchanged. */
@@ -32,7 +33,8 @@ export interface DeploymentOptions {
 
 /**
  * What a program's exports become once resolved: each Output or promise by its value, each
- * Resource by `{ urn, id }`. Values unknown in a preview are `undefined` at run time.
+ * Resource by `{ urn, id }`. Values unknown in a preview are Pulumi's unknown marker at run time:
+ * test them with `isUnknown` (azure-nat-rules/testing).
  */
 export type DeploymentOutputs<T> = T extends pulumi.Resource
     ? { urn: string; id?: string }
@@ -49,7 +51,7 @@ export type DeploymentOutputs<T> = T extends pulumi.Resource
               : T;
 
 export interface DeploymentResult<TOutputs extends Record<string, unknown> = Record<string, unknown>> {
-    /** The program's exports with every Output resolved; unknown values (preview) are undefined. */
+    /** The program's exports with every Output resolved; values unknown in a preview satisfy `isUnknown`. */
     outputs: DeploymentOutputs<TOutputs>;
     /** Every resource the program declared (components included), in registration order. */
     resources: { type: string; name: string }[];
@@ -85,6 +87,7 @@ export function runDeployment<TOutputs extends Record<string, unknown> = Record<
 async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions): Promise<DeploymentResult> {
     const preview = options.preview ?? false;
     const snapshot = sim.toJSON();
+    const recordedInputs = deployedInputsSnapshot(sim);
     const failures: unknown[] = [];
     let signalFailure: () => void = () => undefined;
     // Resources that depend on a failed one never resolve their outputs (under `pulumi up` the
@@ -145,7 +148,10 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         const ownCheck = failures.find((f) => f instanceof AzureNatRulesError && !(f instanceof ArmError));
         const failure = (preview ? ownCheck : undefined) ?? failures.find((f) => f instanceof ArmError) ?? failures[0];
         if (failure !== undefined) {
-            if (!preview) sim.restore(snapshot);
+            if (!preview) {
+                sim.restore(snapshot);
+                restoreDeployedInputs(sim, recordedInputs);
+            }
             throw failure;
         }
         return { outputs, resources };
@@ -167,13 +173,15 @@ async function settle(): Promise<void> {
     for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Replaces every Output (and promise) by its value; unknowns become undefined. */
+/** Replaces every Output (and promise) by its value; unknowns stay unknown (see `isUnknown`). */
 async function resolveDeep(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
-        const inner = await (value as unknown as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true);
-        return resolveDeep(inner);
+        const output = value as unknown as { isKnown: Promise<boolean>; promise(withUnknowns?: boolean): Promise<unknown> };
+        const [isKnown, inner] = await Promise.all([output.isKnown, output.promise(true)]);
+        // An unknown Output holds no value at all; one with unknowns inside keeps them where they are.
+        return !isKnown && inner === undefined ? pulumi.unknown : resolveDeep(inner);
     }
-    if (pulumi.isUnknown(value)) return undefined;
+    if (pulumi.isUnknown(value)) return value;
     if (value instanceof Promise) return resolveDeep(await value);
     if (pulumi.Resource.isInstance(value)) {
         const resource = value as pulumi.Resource & { id?: pulumi.Output<string> };

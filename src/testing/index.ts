@@ -13,6 +13,7 @@ export type { DeploymentOptions, DeploymentOutputs, DeploymentProgram, Deploymen
 export { withStackReferences } from "./stack-references";
 export type { StackReferenceOutputs } from "./stack-references";
 export { createSimulatorMocks } from "./mocks";
+export { isUnknown } from "./preview";
 export type { SimulatorMocksOptions } from "./mocks";
 export type { MemberPortMapping } from "./arm-view";
 export { DEFAULT_SUBSCRIPTION_ID, STATE_FORMAT } from "./model";

@@ -9,6 +9,7 @@ import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { networkId, computeId, resourceGroupId } from "./ids";
 import { resourceGroupNameOf, requiredText, type Bag } from "./inputs";
 import { AzureSimulator, simulatedTypeOf } from "./simulator";
+import { previewRegistration, recordDeployedInputs } from "./preview";
 
 export interface SimulatorMocksOptions {
     /**
@@ -40,9 +41,10 @@ const SIMULATED_FUNCTIONS = [
 ] as const;
 
 /**
- * Builds the mocks. During a preview (`pulumi.runtime.isDryRun()`), every change goes to a scratch
- * copy taken at the first preview registration, so a preview applies the same checks (and fails
- * where the update would) without changing the simulator.
+ * Builds the mocks. During a preview (`pulumi.runtime.isDryRun()`), every change with known inputs
+ * goes to a scratch copy taken at the first preview registration, so a preview applies the same
+ * checks (and fails where the update would) without changing the simulator; the outputs are what
+ * azure-native's preview returns (see ./preview.ts), and functions read the simulator as it is.
  */
 export function createSimulatorMocks(sim: AzureSimulator, options: SimulatorMocksOptions = {}): pulumi.runtime.Mocks {
     let scratch: AzureSimulator | undefined;
@@ -76,12 +78,17 @@ export function createSimulatorMocks(sim: AzureSimulator, options: SimulatorMock
                 }
                 // Types the simulator does not model (random, tls, other providers) just echo.
                 if (!type) return { id: `${args.name}_id`, state: args.inputs };
-                return simulator.upsert(type, args.name, args.inputs as Bag);
+                // A preview answers as azure-native's preview does: unknowns where Azure has not computed yet.
+                if (pulumi.runtime.isDryRun()) return previewRegistration({ deployed: sim, scratch: simulator, type, name: args.name, inputs: args.inputs as Bag });
+                const applied = simulator.upsert(type, args.name, args.inputs as Bag);
+                recordDeployedInputs(sim, applied.id, args.inputs as Bag);
+                return applied;
             });
         },
 
         call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-            return reportErrors(() => answerCall(target(), args.token, args.inputs as Bag));
+            // azure-native's Invoke has no preview branch (provider.go Invoke): it reads Azure as it is, never the preview's changes.
+            return reportErrors(() => answerCall(sim, args.token, args.inputs as Bag));
         },
     };
 }
