@@ -44,6 +44,12 @@ describe("mistyped and missing flags", () => {
         expect(firstLine(r.stderr)).toMatch(/^error: unknown option '--yaml'\. azure-nat-rules schema takes: .*--json.*, --help\. Fix: remove it or use one of those/);
     });
 
+    it("mappings --concurrency 0 says what is allowed and how to fix it, before any request", async () => {
+        const r = await runCli(["mappings", "-g", "rg", "-l", "lb", "-p", "pool", "--concurrency", "0", "--endpoint", "http://127.0.0.1:9", "--token", "t", "--subscription", "00000000-0000-0000-0000-000000000000"]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toBe('azure-nat-rules: mappings: --concurrency = "0" is invalid: allowed is an integer from 1 to 256. Fix: leave it out for the default of 16, or pass e.g. --concurrency 32.\n');
+    });
+
     it("missing required options are all named, with the flags to add", async () => {
         const r = await runCli(["mappings", "-l", "lb"]);
         expect(r.code).toBe(1);

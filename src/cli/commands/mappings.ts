@@ -56,7 +56,7 @@ export function register(program: Command): void {
 async function runMappings(options: MappingsOptions): Promise<void> {
     const concurrency = Number(options.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-        throw new AzureNatRulesError(`mappings: --concurrency = ${JSON.stringify(options.concurrency)} is invalid: allowed is an integer from 1 to 256.`);
+        throw new AzureNatRulesError(`mappings: --concurrency = ${JSON.stringify(options.concurrency)} is invalid: allowed is an integer from 1 to 256. Fix: leave it out for the default of 16, or pass e.g. --concurrency 32.`);
     }
     // Loaded on use: the Azure SDK is large and other commands do not need it.
     const lookup = await import("../../lookup");
