@@ -3,6 +3,8 @@
  * plainly and as a late Output: the message names the component, the field, the value, what is
  * allowed and the fix, and the simulated Azure is left exactly as it was.
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { AzureNatRulesError, BackendPoolNatRule, SingleVmNatRule } from "../src";
@@ -130,4 +132,24 @@ describe("several wrong fields, late ones included, are reported in one message"
                     "  - backendPort = 0: allowed is an integer from 1 to 65535. Fix: use the port the instances listen on, 1-65535",
             ),
     );
+});
+
+describe("README's Errors examples", () => {
+    it("are the messages these inputs really produce", async () => {
+        const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## Errors"), readme.indexOf("\n## ", readme.indexOf("## Errors") + 1));
+        const shown = [...section.matchAll(/```text\n([\s\S]*?)\n```/g)].map((m) => m[1]).filter((block) => !block.startsWith("<Component>"));
+        const { sim, lbId } = buildPoolState({ resourceGroupName: "rg", addressSpace: "10.0.0.0/16", subnetPrefix: "10.0.0.0/24", rules: [], scaleSets: [] });
+        const messages: string[] = [];
+        for (const declare of [
+            () => void new BackendPoolNatRule("ssh", { ...pool(lbId), frontendPortRangeStart: 65500, maxInstances: 100, protocol: "Udp", enableTcpReset: true, virtualMachineNames: ["vm0"] }),
+            () => {
+                new SingleVmNatRule("jump", { ...single(lbId), frontendPort: 50001, ruleName: "ssh" });
+                new SingleVmNatRule("bastion", { ...single(lbId), frontendPort: 50002, backendPort: 2222, ruleName: "ssh" });
+            },
+        ]) {
+            messages.push(await runDeployment(sim, () => (declare(), {}), { preview: true }).then(() => "(no error)", (e: Error) => e.message));
+        }
+        expect(shown).toEqual(messages);
+    });
 });
