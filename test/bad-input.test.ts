@@ -20,7 +20,7 @@ function refusedEveryWay(declare: (lbId: string, nsgId: string, late: Late) => v
             it(`${preview ? "preview" : "update"}, ${lateValues ? "late Outputs" : "plain values"}`, async () => {
                 const { sim, lbId } = buildPoolState({ resourceGroupName: "rg", addressSpace: "10.0.0.0/16", subnetPrefix: "10.0.0.0/24", rules: [], scaleSets: [] });
                 const nsgId = sim.upsertNetworkSecurityGroup({ resourceGroupName: "rg", networkSecurityGroupName: "nsg" });
-                const late: Late = (value) => (lateValues ? pulumi.output(value) : value);
+                const late: Late = <T,>(value: T) => (lateValues ? (pulumi.output(value) as pulumi.Input<T>) : value);
                 const before = JSON.stringify(sim);
                 const failure = await runDeployment(sim, () => (declare(lbId, nsgId, late), {}), { preview }).then(
                     () => undefined,

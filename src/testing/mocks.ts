@@ -8,7 +8,8 @@ import { flattenArm } from "./arm-view";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { networkId, computeId, resourceGroupId } from "./ids";
 import { resourceGroupNameOf, requiredText, type Bag } from "./inputs";
-import { AzureSimulator, simulatedTypeOf } from "./simulator";
+import { simulatedTypeOf } from "./resource-types";
+import type { AzureSimulator } from "./simulator";
 import { previewRegistration, recordDeployedInputs } from "./preview";
 
 export interface SimulatorMocksOptions {
