@@ -1,14 +1,24 @@
 #!/usr/bin/env node
 /**
  * The `azure-nat-rules` command. Each sub-command lives in ./commands/<name>.ts and exports
- * `register(program)`; this file only wires them together.
+ * `register(program)`; this file only wires them together and words commander's usage errors.
  */
 import { Command, type Option } from "commander";
 import { AzureNatRulesError } from "../core/errors";
 import { packageVersion } from "../internal/package-root";
+// Static imports cost nothing at start-up: each command loads its heavy dependencies when it runs.
+import * as demo from "./commands/demo";
+import * as inventory from "./commands/inventory";
+import * as localArm from "./commands/local-arm";
+import * as mappings from "./commands/mappings";
+import * as migrate from "./commands/migrate";
+import * as plan from "./commands/plan";
+import * as schema from "./commands/schema";
+import * as ssh from "./commands/ssh";
+import * as sshConfig from "./commands/ssh-config";
 
-// Each entry: a module under ./commands that exports `register(program: Command): void`.
-const COMMANDS: string[] = ["plan", "schema", "migrate", "mappings", "ssh-config", "inventory", "ssh", "local-arm", "demo"];
+/** The sub-commands in the order `--help` lists them; each registers itself on the program. */
+const COMMANDS: { register(program: Command): void }[] = [plan, schema, migrate, mappings, sshConfig, inventory, ssh, localArm, demo];
 
 /** How a long flag is written in help and in a fix: `--resource-group <name>`. */
 function flagUsage(option: Option): string {
@@ -76,10 +86,7 @@ export function buildProgram(): Command {
         .version(packageVersion())
         .showHelpAfterError()
         .exitOverride();
-    for (const name of COMMANDS) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require(`./commands/${name}`) as { register(p: Command): void }).register(program);
-    }
+    for (const command of COMMANDS) command.register(program);
     return program;
 }
 
