@@ -245,3 +245,76 @@ function interval(ms: number): string {
     const pad = (n: number): string => String(n).padStart(2, "0");
     return `${pad(Math.floor(total / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
 }
+
+/** A clock for simulations: time passes only while every party is waiting. */
+export interface SimulationClock extends Clock {
+    sleep(ms: number, signal?: AbortSignal): Promise<void>;
+    /** Marks work in progress (a request on the wire); time stands still until it is released. */
+    hold(): () => void;
+}
+
+/**
+ * Virtual time for a lookup against the simulated endpoint: when nothing is held and the event loop
+ * has settled, time jumps to the earliest sleeper's wake-up. Minutes of Azure's limits and Retry-After
+ * pass in the time the requests themselves take, and the duration it reports is that of the waits.
+ */
+export function virtualClock(start = 1_700_000_000_000): SimulationClock {
+    let now = start;
+    let holds = 0;
+    let scheduled = false;
+    const sleepers: { wake: number; resolve: () => void }[] = [];
+    const settleThenAdvance = (idleTicks: number): void => {
+        setImmediate(() => {
+            if (holds > 0 || sleepers.length === 0) {
+                scheduled = false;
+                return;
+            }
+            // Two quiet turns of the event loop: whatever a waking task starts has started.
+            if (idleTicks < 2) return settleThenAdvance(idleTicks + 1);
+            scheduled = false;
+            sleepers.sort((a, b) => a.wake - b.wake);
+            now = Math.max(now, sleepers[0].wake);
+            while (sleepers.length > 0 && sleepers[0].wake <= now) sleepers.shift()?.resolve();
+            schedule();
+        });
+    };
+    const schedule = (): void => {
+        if (scheduled || holds > 0 || sleepers.length === 0) return;
+        scheduled = true;
+        settleThenAdvance(0);
+    };
+    return {
+        now: () => now,
+        sleep(ms, signal) {
+            if (signal?.aborted) return Promise.reject(signal.reason);
+            if (ms <= 0) return Promise.resolve();
+            return new Promise<void>((resolve, reject) => {
+                const sleeper = {
+                    wake: now + ms,
+                    resolve: () => {
+                        signal?.removeEventListener("abort", onAbort);
+                        resolve();
+                    },
+                };
+                const onAbort = (): void => {
+                    const i = sleepers.indexOf(sleeper);
+                    if (i >= 0) sleepers.splice(i, 1);
+                    reject(signal?.reason);
+                };
+                signal?.addEventListener("abort", onAbort, { once: true });
+                sleepers.push(sleeper);
+                schedule();
+            });
+        },
+        hold() {
+            holds++;
+            let released = false;
+            return () => {
+                if (released) return;
+                released = true;
+                holds--;
+                schedule();
+            };
+        },
+    };
+}
