@@ -37,7 +37,7 @@ export function register(program: Command): void {
         .option("--endpoint <url|preset>", "ARM endpoint URL or one of public, china, usgovernment", "public")
         .option("--token <token>", "ARM access token (default: $AZURE_NAT_RULES_TOKEN, else DefaultAzureCredential)")
         .option("-u, --user <name>", "user name in the ssh lines", "azureuser")
-        .option("--concurrency <n>", "members queried at the same time", "16")
+        .option("--concurrency <n>", "ARM requests in flight at the same time", "16")
         .option("--json", "print one JSON object {mappings:[...], unreadMembers:[...], armRequests, armWrites, throttled} on stdout and nothing else")
         .addHelpText(
             "after",
