@@ -39,10 +39,18 @@ export interface AllocatorScaleEventsCase {
     capacity: number;
 }
 
-/** lookupPortMappings over a pool of scale-set instances, against the loopback ARM endpoint. */
+/**
+ * lookupPortMappings over a pool of scale-set instances, against the loopback ARM endpoint answering
+ * as Azure does (Retry-After 10, Azure's throttling).
+ */
 export interface LookupCase {
     kind: "lookup";
     members: number;
+    /**
+     * Whether the pool GET embeds the members' mappings (as Azure's do). Without them every member is
+     * queried, under Azure's limits in virtual time: the case reports the simulated duration. @default true
+     */
+    embedded?: boolean;
 }
 
 export type CaseSpec = StackCase | ImportCase | AllocatorFullRangeCase | AllocatorScaleEventsCase | LookupCase;
@@ -62,6 +70,8 @@ export const COMPARISON_INSTANCES = 10;
 /** Pool sizes of the growth cases: 5,000 is the Standard backend pool limit. */
 export const GROWTH_SIZES = [10, 100, 1000, 5000] as const;
 export const LOOKUP_SIZES = [1000, 5000] as const;
+/** Pools read member by member (no embedded mappings) under Azure's throttling, in virtual time. */
+export const QUERY_LOOKUP_SIZES = [64, 1000, 5000] as const;
 export const SCALE_EVENTS = 10_000;
 export const SCALE_EVENTS_SEED = 20240501;
 /** Range of the scale-event walk: one scale set at the simulator's (and Azure's platform-image) limit. */
@@ -102,6 +112,12 @@ export function allCases(): BenchCase[] {
             label: `lookupPortMappings, ${size.toLocaleString("en-US")} members, loopback`,
             spec: { kind: "lookup", members: size },
         })),
+        ...QUERY_LOOKUP_SIZES.map((size): BenchCase => ({
+            name: `lookup-queries/${size}`,
+            group: "lookup",
+            label: `lookupPortMappings, ${size.toLocaleString("en-US")} members, no embedded mappings, Azure's throttling (virtual time)`,
+            spec: { kind: "lookup", members: size, embedded: false },
+        })),
     ];
 }
 
@@ -119,6 +135,12 @@ export interface ChildResult {
     resources?: number;
     /** Requests the loopback ARM endpoint served during the measured part. */
     armRequests?: number;
+    /** Writes (the port-mapping query POSTs) the lookup spent. */
+    armWrites?: number;
+    /** Requests the endpoint answered 429. */
+    throttled?: number;
+    /** Lookup: its duration by the virtual clock (Azure's limits and Retry-After, without the simulator's own time). */
+    simulatedMs?: number;
     /** Most requests the ARM endpoint handled at once. */
     armMaxConcurrent?: number;
     /** Most requests the client had open at once (lookup). */

@@ -192,7 +192,7 @@ function countClientRequests(): { max(): number } {
 }
 
 async function runLookup(spec: LookupCase): Promise<ChildResult> {
-    const { AzureSimulator, startArmServer, MAX_SCALE_SET_CAPACITY } = await import("../src/testing");
+    const { AzureSimulator, startArmServer, virtualClock, MAX_SCALE_SET_CAPACITY } = await import("../src/testing");
     const { lookupPortMappings, staticTokenCredential } = await import("../src/lookup");
     const sim = new AzureSimulator();
     const resourceGroupName = "lookup-rg";
@@ -248,7 +248,10 @@ async function runLookup(spec: LookupCase): Promise<ChildResult> {
             });
         }
     });
-    const server = await startArmServer(sim, { port: 0 });
+    // As Azure answers (Retry-After 10, its throttling); a pool without embedded mappings runs in virtual time.
+    const embedded = spec.embedded ?? true;
+    const clock = embedded ? undefined : virtualClock();
+    const server = await startArmServer(sim, { port: 0, embedPortMappings: embedded, ...(clock ? { clock } : {}) });
     const clientInFlight = countClientRequests();
     const rssBefore = peakRssMb();
     const started = performance.now();
@@ -260,6 +263,7 @@ async function runLookup(spec: LookupCase): Promise<ChildResult> {
         ruleName: "ssh",
         credential: staticTokenCredential("bench"),
         endpoint: server.url,
+        ...(clock ? { clock } : {}),
     });
     const measuredMs = performance.now() - started;
     const peak = peakRssMb();
@@ -267,12 +271,16 @@ async function runLookup(spec: LookupCase): Promise<ChildResult> {
     if (entries.length !== spec.members || new Set(entries.map((e) => e.frontendPort)).size !== spec.members) {
         fail(spec, `lookup returned ${entries.length} entries, expected ${spec.members} with distinct ports`);
     }
+    if (server.stats.throttled > 0) fail(spec, `the endpoint answered ${server.stats.throttled} request(s) 429: the lookup did not keep to Azure's limits`);
     return {
         measuredMs,
         peakRssMb: peak,
         peakRssBeforeMb: rssBefore,
         beforeMs: started,
         armRequests: server.stats.requests,
+        armWrites: entries.armWrites,
+        throttled: server.stats.throttled,
+        ...(clock ? { simulatedMs: entries.durationMs } : {}),
         armMaxConcurrent: server.stats.maxConcurrent,
         clientMaxConcurrent: clientInFlight.max(),
         mappings: entries.length,

@@ -50,6 +50,12 @@ interface Options {
     help: boolean;
 }
 
+/** A simulated duration: seconds, or minutes and seconds. */
+function formatSimulated(ms: number): string {
+    const seconds = Math.round(ms / 1000);
+    return seconds < 120 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
 function usageError(message: string): never {
     process.stderr.write(`bench: ${message}\nRun \`npm run bench -- --help\` for the options.\n`);
     process.exit(2);
@@ -180,7 +186,7 @@ interface Target {
     value: number;
     limit: number;
     comparison: "<=" | "<";
-    unit: "×" | "ms";
+    unit: "×" | "ms" | "requests" | "writes" | "429s";
     pass: boolean;
 }
 
@@ -220,6 +226,8 @@ function caseJson(s: CaseSummary): Record<string, unknown> {
         runs: s.runs,
         ...(r.resources !== undefined ? { resources: r.resources } : {}),
         ...(r.armRequests !== undefined ? { armRequests: r.armRequests, armMaxConcurrent: s.armMaxConcurrent } : {}),
+        ...(r.armWrites !== undefined ? { armWrites: r.armWrites, throttled: r.throttled } : {}),
+        ...(r.simulatedMs !== undefined ? { simulatedMs: r.simulatedMs } : {}),
         ...(s.clientMaxConcurrent !== undefined ? { clientMaxConcurrent: s.clientMaxConcurrent } : {}),
         ...(r.mappings !== undefined ? { mappings: r.mappings } : {}),
         ...(s.warm ? spreadFields("warmMs", s.warm) : {}),
@@ -319,6 +327,9 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
         target("allocatorFullRangeMs", "allocatePorts, full 65,534-port range from empty", wallOf("allocator/full-range"), "<", 50, "ms"),
         target(`lookup${LOOKUP_SIZES[LOOKUP_SIZES.length - 1]}Ms`, `lookupPortMappings, ${LOOKUP_SIZES[LOOKUP_SIZES.length - 1].toLocaleString("en-US")} members, loopback`,
             wallOf(`lookup/${LOOKUP_SIZES[LOOKUP_SIZES.length - 1]}`), "<", 10_000, "ms"),
+        target("lookup5000Requests", "lookupPortMappings, 5,000 members, requests (the pool GET embeds the mappings)", get("lookup/5000")?.last.armRequests, "<=", 5, "requests"),
+        target("lookup5000Writes", "lookupPortMappings, 5,000 members, writes", get("lookup/5000")?.last.armWrites, "<=", 0, "writes"),
+        target("lookupQueries5000Throttled", "lookupPortMappings, 5,000 members queried one by one under Azure's throttling, 429s", get("lookup-queries/5000")?.last.throttled, "<=", 0, "429s"),
         // An extra check beside the targets: the same RSS limit, applied to loading the library without the simulator.
         target("libraryLoadRss (extra)", "loading the library vs azure-native alone, peak RSS, no simulator", ratios.libraryVsAzureNativeLoadRss, "<=", 1.1, "×"),
     ].filter((t): t is Target => t !== undefined);
@@ -380,10 +391,11 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
     }
     const lookup = [...summaries.values()].filter((s) => s.benchCase.group === "lookup");
     if (lookup.length > 0) {
-        lines.push("", "lookupPortMappings against the loopback ARM endpoint (simulator in the same process, default concurrency 16):", "");
+        lines.push("", "lookupPortMappings against the loopback ARM endpoint answering as Azure does (Retry-After 10, Azure's throttling; simulator in the same process, default concurrency 16):", "");
         lines.push(markdownTable(
-            ["Case", "Wall", "Requests", "Peak in flight: client / server", "Peak RSS"],
-            lookup.map((s) => [s.benchCase.label, formatSpreadMs(s.wall, s.runs), String(s.last.armRequests ?? ""),
+            ["Case", "Wall", "Requests", "Writes", "429s", "Simulated", "Peak in flight: client / server", "Peak RSS"],
+            lookup.map((s) => [s.benchCase.label, formatSpreadMs(s.wall, s.runs), String(s.last.armRequests ?? ""), String(s.last.armWrites ?? ""),
+                String(s.last.throttled ?? ""), s.last.simulatedMs !== undefined ? formatSimulated(s.last.simulatedMs) : "–",
                 `${s.clientMaxConcurrent ?? "–"} / ${s.armMaxConcurrent ?? "–"}`, formatMb(s.rss.median)]),
         ));
     }
@@ -416,8 +428,8 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
 
     lines.push("", "Targets:");
     for (const t of targets) {
-        const shown = t.unit === "×" ? formatRatio(t.value) : formatMs(t.value);
-        const limit = t.unit === "×" ? `${t.limit.toFixed(2)}×` : formatMs(t.limit);
+        const shown = t.unit === "×" ? formatRatio(t.value) : t.unit === "ms" ? formatMs(t.value) : `${t.value} ${t.unit}`;
+        const limit = t.unit === "×" ? `${t.limit.toFixed(2)}×` : t.unit === "ms" ? formatMs(t.limit) : `${t.limit} ${t.unit}`;
         lines.push(`  ${t.pass ? "pass" : "MISS"}  ${t.name.padEnd(30)} ${shown.padStart(9)} ${t.comparison} ${limit.padEnd(8)} ${t.description}`);
     }
     lines.push("", `Total ${formatMs(elapsedMs)}.`);

@@ -25,6 +25,10 @@ export {
     type LookupPortMappingsOptions,
     type LookupRetryOptions,
     type PortMappingEntry,
+    type PortMappingLookupResult,
+    type PortMappingLookupReport,
+    type UnreadMember,
+    type LookupClock,
     type ArmEndpointName,
     type SubscriptionSummary,
 } from "./lookup";

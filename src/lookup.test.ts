@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AzureSimulator, startArmServer } from "./testing";
+import { AzureSimulator, FAST_ARM_SERVER_OPTIONS, startArmServer, virtualClock } from "./testing";
 import type { ArmServer, ArmServerOptions, SimulatedPortMapping } from "./testing";
 import {
     ARM_ENDPOINTS,
@@ -11,7 +11,7 @@ import {
     resolveArmEndpoint,
     staticTokenCredential,
 } from "./lookup";
-import type { LookupPortMappingsOptions, PortMappingEntry } from "./lookup";
+import type { LookupPortMappingsOptions, PortMappingEntry, PortMappingLookupResult } from "./lookup";
 import { AzureNatRulesError } from "./core/errors";
 import { LB, POOL, buildPoolState } from "../test/fixtures/simulator-states";
 
@@ -37,13 +37,17 @@ afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
+/**
+ * Most tests here exercise the per-member query: the pool GET leaves the mappings out, and the
+ * endpoint answers at once without throttling (tests of Azure's pacing pass their own options).
+ */
 async function serve(sim: AzureSimulator, options: Omit<ArmServerOptions, "port" | "host"> = {}): Promise<ArmServer> {
-    const server = await startArmServer(sim, { port: 0, host: "127.0.0.1", ...options });
+    const server = await startArmServer(sim, { port: 0, host: "127.0.0.1", ...FAST_ARM_SERVER_OPTIONS, embedPortMappings: false, ...options });
     servers.push(server);
     return server;
 }
 
-function lookup(sim: AzureSimulator, server: ArmServer, extra: Partial<LookupPortMappingsOptions> = {}): Promise<PortMappingEntry[]> {
+function lookup(sim: AzureSimulator, server: ArmServer, extra: Partial<LookupPortMappingsOptions> = {}): Promise<PortMappingLookupResult> {
     return lookupPortMappings({
         subscriptionId: sim.subscriptionId,
         resourceGroupName: RG,
@@ -104,9 +108,14 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         const order = entries.map((e) => `${e.rule}/${e.instance}`);
         const wanted = ["http", "ssh"].flatMap((rule) => Array.from({ length: 12 }, (_, i) => `${rule}/${i}`));
         expect(order).toEqual(wanted);
-        // One POST per member, then `lroPolls` polls each: the poller followed Location until 200.
+        // One POST per member; the poller follows Azure-AsyncOperation (`lroPolls` times InProgress, then Succeeded), then reads Location once.
         expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBe(12);
-        expect(server.stats.byRoute["GET operationResults"]).toBe(12 * lroPolls);
+        expect(server.stats.byRoute["GET operations"]).toBe(12 * (lroPolls + 1));
+        expect(server.stats.byRoute["GET operationResults"]).toBe(12);
+        expect(entries.membersQueried).toBe(12);
+        expect(entries.membersFromPool).toBe(0);
+        expect(entries.armWrites).toBe(12);
+        expect(entries.armRequests).toBe(server.stats.requests);
         expect(progress.slice(-2)).toEqual([12, 12]);
         // The public IP is read once, and its address is the frontend of every entry.
         expect(server.stats.byRoute["GET publicIPAddresses"]).toBe(1);
@@ -194,23 +203,84 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         expect(noRule.message).toContain("ssh");
     });
 
-    it("reads a 5,000-member pool with bounded concurrency", async () => {
+    it("reads a 5,000-member pool from the pool GET alone: 3 requests, no writes", async () => {
         // Five scale sets of 1,000 (the simulator's scale-set limit) fill Azure's pool limit of 5,000.
         const { sim } = buildFixture(5, 1000, { rangeSize: 5000, sshOnly: true });
-        const concurrency = 12;
-        const server = await serve(sim, { latencyMs: 1 });
-        const started = performance.now();
-        const entries = await lookup(sim, server, { concurrency });
-        const seconds = (performance.now() - started) / 1000;
-        console.log(`lookup of 5,000 members: ${seconds.toFixed(1)} s, peak ${server.stats.maxConcurrent} requests in flight`);
+        // As Azure answers: the pool GET embeds each member's inboundNatRulesPortMapping, Retry-After 10, throttling on.
+        const server = await serve(sim, { embedPortMappings: true, retryAfterSeconds: 10, throttling: true });
+        const entries = await lookup(sim, server);
 
         expect(entries.length).toBe(5000);
         expect(new Set(entries.map((e) => e.frontendPort)).size).toBe(5000);
         expect(new Set(entries.map((e) => e.ipConfigurationId)).size).toBe(5000);
-        const held = new Map(sim.portMappings(RG, LB).map((m) => [m.ipConfigurationId, m.frontendPort]));
-        expect(entries.every((e) => held.get(e.ipConfigurationId) === e.frontendPort)).toBe(true);
+        const held = new Map(sim.portMappings(RG, LB).map((m) => [m.ipConfigurationId, m]));
+        expect(entries.every((e) => held.get(e.ipConfigurationId)?.frontendPort === e.frontendPort && e.protocol === "Tcp")).toBe(true);
+        expect(sortedForCompare(entries)).toEqual(expected(sim));
+        // The load balancer, the pool and the frontend's public IP.
+        expect(server.stats.requests).toBe(3);
+        expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBeUndefined();
+        expect({ armRequests: entries.armRequests, armWrites: entries.armWrites, membersFromPool: entries.membersFromPool, membersQueried: entries.membersQueried }).toEqual({
+            armRequests: 3,
+            armWrites: 0,
+            membersFromPool: 5000,
+            membersQueried: 0,
+        });
+    });
+
+    it("queries 300 members with bounded concurrency when the pool GET lacks their mappings", async () => {
+        const { sim } = buildFixture(1, 300, { rangeSize: 300, sshOnly: true });
+        const concurrency = 12;
+        const server = await serve(sim, { latencyMs: 1 });
+        const entries = await lookup(sim, server, { concurrency });
+        expect(sortedForCompare(entries)).toEqual(expected(sim));
+        expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBe(300);
         expect(server.stats.maxConcurrent).toBeLessThanOrEqual(concurrency);
         expect(server.stats.maxConcurrent).toBeGreaterThan(1);
+    });
+
+    it("reports a member that cannot be read with Azure's reason, and keeps the others", async () => {
+        const { sim } = buildFixture(1, 5, { sshOnly: true });
+        const server = await serve(sim, { faults: [{ method: "POST", pathIncludes: "queryInboundNatRulePortMapping", status: 404, times: 1 }] });
+        const entries = await lookup(sim, server, { concurrency: 1 });
+        expect(entries.length).toBe(4);
+        expect(entries.unreadMembers).toHaveLength(1);
+        const [unread] = entries.unreadMembers;
+        expect(unread.statusCode).toBe(404);
+        expect(unread.code).toBe("ResourceNotFound");
+        expect(unread.reason).toContain("not found");
+        expect(entries.map((e) => e.instance)).not.toContain(unread.instance);
+        expect(new Set([...entries.map((e) => e.instance), unread.instance]).size).toBe(5);
+        // The report stays off the entries themselves: they compare and serialize as before.
+        expect(Object.keys(entries)).toEqual(["0", "1", "2", "3"]);
+        expect(JSON.parse(JSON.stringify(entries))).toHaveLength(4);
+    });
+
+    it("takes embedded mappings where the pool GET has them and queries only the rest", async () => {
+        const { sim } = buildFixture(1, 6, { sshOnly: true });
+        const server = await serve(sim, { embedPortMappings: true });
+        const entries = await lookup(sim, server);
+        expect(sortedForCompare(entries)).toEqual(expected(sim));
+        expect(entries.membersFromPool).toBe(6);
+        expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBeUndefined();
+        // Embedded mappings name no protocol; the rule's is used.
+        expect(entries.every((e) => e.protocol === "Tcp")).toBe(true);
+    });
+
+    it("paces the queries under Azure's throttling: no 429, Retry-After honoured (virtual time)", async () => {
+        const { sim } = buildFixture(1, 260, { rangeSize: 300, sshOnly: true });
+        const clock = virtualClock();
+        // As Azure answers (Retry-After 10, throttling on), except that the pool GET leaves the mappings out.
+        const server = await serve(sim, { retryAfterSeconds: 10, throttling: true, clock });
+        const progress: number[] = [];
+        const entries = await lookup(sim, server, { clock, onProgress: (_done, _total, usage) => progress.push(usage.armWrites) });
+        expect(sortedForCompare(entries)).toEqual(expected(sim));
+        expect(server.stats.throttled).toBe(0);
+        expect(entries.throttled).toBe(0);
+        expect(entries.armWrites).toBe(260);
+        expect(entries.armRequests).toBe(server.stats.requests);
+        expect(progress).toHaveLength(260);
+        expect(progress[progress.length - 1]).toBe(260);
+        console.log(`260 members queried under Azure's limits: ${entries.armRequests} requests, ${entries.armWrites} writes, ${(entries.durationMs / 1000).toFixed(0)} s simulated`);
     });
 
     it("stops when aborted", async () => {

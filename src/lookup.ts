@@ -1,16 +1,22 @@
 /**
  * Reads the port mappings Azure really assigned to the members of a backend pool (inbound NAT
- * rules V2), through the `queryInboundNatRulePortMapping` API of the load balancer.
+ * rules V2): from the pool GET, which embeds each member's mappings, and through the
+ * `queryInboundNatRulePortMapping` API only for members whose mappings it lacks, paced under
+ * Azure's request limits.
  */
 // Types only at load time: the Azure SDKs (about 30 MB and 0.5 s) load on the first lookup, so a
 // Pulumi program that imports the components pays nothing for them in preview.
 import type { LoadBalancer, BackendAddressPool, NetworkManagementClient } from "@azure/arm-network";
 import type { AccessToken, TokenCredential } from "@azure/identity";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { compareInstances } from "./core/allocation";
 import { AzureNatRulesError } from "./core/errors";
 import { instanceFromIpConfigurationId } from "./core/instances";
 import type { Protocol } from "./core/types";
 import { normalizeProtocol } from "./core/validation";
+import { abortError, ArmPacer, pacedQueryDurationMs, realClock, requestKindOf, type ArmUsage, type LookupClock } from "./internal/arm-pacing";
+
+export type { LookupClock } from "./internal/arm-pacing";
 
 /** Azure Resource Manager endpoints of the public and sovereign clouds. */
 export const ARM_ENDPOINTS = {
@@ -36,8 +42,10 @@ export const READ_LOAD_BALANCER_ACTION = "Microsoft.Network/loadBalancers/read";
 const READ_PUBLIC_IP_ACTION = "Microsoft.Network/publicIPAddresses/read";
 
 export const DEFAULT_LOOKUP_CONCURRENCY = 16;
-/** The longest a whole lookup may take: 10 minutes. */
+/** The longest a lookup may take besides the time Azure's request limits need for its queries: 10 minutes. */
 export const DEFAULT_LOOKUP_TIMEOUT_MS = 10 * 60 * 1000;
+/** Microsoft.Network's Retry-After on its long-running 202s, for the timeout estimate. */
+const AZURE_LRO_RETRY_AFTER_MS = 10_000;
 /** Poll interval when Azure's long-running answer carries no Retry-After header. */
 const DEFAULT_POLL_INTERVAL_MS = 1000;
 /** Retries of one HTTP request (429 with Retry-After, 408, transient 5xx) before giving up. */
@@ -63,18 +71,47 @@ export interface LookupPortMappingsOptions {
     credential?: TokenCredential;
     /** ARM endpoint URL, or a preset name from `ARM_ENDPOINTS`; default `public`. */
     endpoint?: string;
-    /** Members queried at the same time; default 16. */
+    /** Requests in flight at the same time; default 16. Members waiting out a Retry-After hold none. */
     concurrency?: number;
-    /** Called after each member's query, with the count done and the member count. */
-    onProgress?: (done: number, total: number) => void;
+    /** Called after each member's query, with the count done, the count to query, and the requests spent so far. */
+    onProgress?: (done: number, total: number, usage: ArmUsage) => void;
     signal?: AbortSignal;
-    /** The longest the whole lookup may take, in ms; default 10 minutes. */
+    /**
+     * The longest the whole lookup may take, in ms; default 10 minutes plus the time Azure's request
+     * limits need for the members left to query once the pool is read.
+     */
     timeoutMs?: number;
     /** Retry policy of every request. */
     retry?: LookupRetryOptions;
     /** Poll interval of the mapping query when Azure sends no Retry-After; default 1000 ms. */
     pollIntervalMs?: number;
+    /** Time source and sleep of the pacing, the polls and the timeout; default real time (a simulation may run it faster). */
+    clock?: LookupClock;
 }
+
+/** A member whose mappings could not be read, with Azure's reason. */
+export interface UnreadMember {
+    instance: string;
+    ipConfigurationId?: string;
+    ipAddress?: string;
+    reason: string;
+    statusCode?: number;
+    code?: string;
+}
+
+/** What a lookup spent and what it could not read, beside its entries. */
+export interface PortMappingLookupReport extends ArmUsage {
+    /** Members whose mappings came embedded in the pool GET. */
+    membersFromPool: number;
+    /** Members queried one by one (the pool GET lacked their mappings). */
+    membersQueried: number;
+    unreadMembers: UnreadMember[];
+    /** Elapsed time by the lookup's clock, in ms. */
+    durationMs: number;
+}
+
+/** The entries (an array, as before), carrying the report as non-enumerable properties. */
+export type PortMappingLookupResult = PortMappingEntry[] & Readonly<PortMappingLookupReport>;
 
 /** One frontend port Azure gave one backend pool member for one rule. */
 export interface PortMappingEntry {
@@ -194,11 +231,12 @@ function instanceOfConfiguration(id: string): string {
     }
 }
 
-/** One pool member as the query API takes it. */
+/** One pool member as the query API takes it, with the mappings the pool GET embeds for it, if any. */
 interface PoolMember {
     instance: string;
     ipConfigurationId?: string;
     ipAddress?: string;
+    embedded?: RawMapping[];
 }
 
 /** The stage a request belongs to, for error messages. */
@@ -220,39 +258,92 @@ interface LookupContext {
 
 /**
  * Azure's real mappings of a backend pool: one entry per member and rule, sorted by rule, then
- * instance (numeric ids by value). Members are queried `concurrency` at a time.
+ * instance (numeric ids by value). The pool GET's embedded mappings are used where present; the
+ * other members are queried, paced under Azure's request limits. A member that cannot be read is
+ * listed in `unreadMembers` with its reason; the lookup fails only when nothing could be read.
  */
-export async function lookupPortMappings(options: LookupPortMappingsOptions): Promise<PortMappingEntry[]> {
+export async function lookupPortMappings(options: LookupPortMappingsOptions): Promise<PortMappingLookupResult> {
     checkOptions(options);
+    const clock = options.clock ?? realClock;
     // A long-running query Azure never finishes must not keep the caller waiting forever.
-    const timeoutMs = options.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const deadline = new Deadline(clock, options.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
     try {
-        return await lookupUntil({ ...options, signal });
+        return await lookupUntil({ ...options, signal }, clock, options.timeoutMs === undefined ? deadline : undefined);
     } catch (err) {
-        if (deadline.aborted && !options.signal?.aborted) {
+        if (deadline.signal.aborted && !options.signal?.aborted) {
             throw new PortMappingLookupError(
-                `lookupPortMappings: no complete answer from ${resolveArmEndpoint(options.endpoint).url} within ${Math.round(timeoutMs / 1000)} s ` +
+                `lookupPortMappings: no complete answer from ${resolveArmEndpoint(options.endpoint).url} within ${Math.round(deadline.timeoutMs / 1000)} s ` +
                     `(load balancer ${options.loadBalancerName}, pool ${options.backendPoolName}). Fix: retry later, or raise timeoutMs.`,
                 { code: "Timeout", cause: err },
             );
         }
         throw err;
+    } finally {
+        deadline.stop();
     }
 }
 
-async function lookupUntil(options: LookupPortMappingsOptions): Promise<PortMappingEntry[]> {
+/** An abort after `timeoutMs` by the lookup's clock, which can be moved later once the work is known. */
+class Deadline {
+    private readonly controller = new AbortController();
+    private timer = new AbortController();
+    private readonly started: number;
+
+    constructor(
+        private readonly clock: LookupClock,
+        public timeoutMs: number,
+    ) {
+        this.started = clock.now();
+        this.arm();
+    }
+
+    get signal(): AbortSignal {
+        return this.controller.signal;
+    }
+
+    private arm(): void {
+        const timer = this.timer;
+        const left = Math.max(0, this.started + this.timeoutMs - this.clock.now());
+        this.clock.sleep(left, timer.signal).then(
+            () => this.controller.abort(abortError()),
+            () => undefined,
+        );
+    }
+
+    extendTo(timeoutMs: number): void {
+        if (timeoutMs <= this.timeoutMs || this.controller.signal.aborted) return;
+        this.timer.abort();
+        this.timer = new AbortController();
+        this.timeoutMs = timeoutMs;
+        this.arm();
+    }
+
+    stop(): void {
+        this.timer.abort();
+    }
+}
+
+/** The member a request belongs to, so the pacing policy can hand it the answer's Retry-After. */
+interface MemberRequestState {
+    retryAfterMs?: number;
+}
+const memberRequests = new AsyncLocalStorage<MemberRequestState>();
+
+async function lookupUntil(options: LookupPortMappingsOptions, clock: LookupClock, deadline: Deadline | undefined): Promise<PortMappingLookupResult> {
     const { subscriptionId, resourceGroupName, loadBalancerName, backendPoolName, signal } = options;
+    const started = clock.now();
     const endpoint = resolveArmEndpoint(options.endpoint);
     const credential = credentialFor(endpoint, options.credential);
     const loadBalancerId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/loadBalancers/${loadBalancerName}`;
     const context: LookupContext = { options, loadBalancerId, poolId: `${loadBalancerId}/backendAddressPools/${backendPoolName}` };
+    const concurrency = options.concurrency ?? DEFAULT_LOOKUP_CONCURRENCY;
+    const pacer = new ArmPacer(clock, concurrency);
     const clients = new Map<string, NetworkManagementClient>();
     const clientFor = (subscription: string): NetworkManagementClient => {
         let client = clients.get(subscription.toLowerCase());
         if (!client) {
-            client = createNetworkClient(subscription, endpoint.url, credential, options.retry);
+            client = createNetworkClient(subscription, endpoint.url, credential, options.retry, { pacer, clock });
             clients.set(subscription.toLowerCase(), client);
         }
         return client;
@@ -266,26 +357,66 @@ async function lookupUntil(options: LookupPortMappingsOptions): Promise<PortMapp
             client.loadBalancerBackendAddressPools.get(resourceGroupName, loadBalancerName, backendPoolName, { abortSignal: signal }),
         );
     // Both reads at once unless the caller asked for one request at a time.
-    const [loadBalancer, pool] =
-        (options.concurrency ?? DEFAULT_LOOKUP_CONCURRENCY) > 1 ? await bothOrFirstError(readLoadBalancer(), readPool()) : [await readLoadBalancer(), await readPool()];
+    const [loadBalancer, pool] = concurrency > 1 ? await bothOrFirstError(readLoadBalancer(), readPool()) : [await readLoadBalancer(), await readPool()];
 
     const rules = loadBalancer.inboundNatRules ?? [];
     const wantedRule = options.ruleName === undefined ? undefined : findRule(context, loadBalancer, options.ruleName);
     const frontendOfRule = new Map<string, string | undefined>();
+    const protocolOfRule = new Map<string, string | undefined>();
     for (const rule of rules) {
-        if (rule.name) frontendOfRule.set(rule.name.toLowerCase(), rule.frontendIPConfiguration?.id);
+        if (!rule.name) continue;
+        frontendOfRule.set(rule.name.toLowerCase(), rule.frontendIPConfiguration?.id);
+        protocolOfRule.set(rule.name.toLowerCase(), rule.protocol);
     }
+    // The rules whose mappings every member should show: the pool's (or the one asked for).
+    const expectedRules = rules
+        .filter((r) => r.name && sameId(r.backendAddressPool?.id, context.poolId))
+        .map((r) => (r.name as string).toLowerCase())
+        .filter((name) => wantedRule === undefined || name === wantedRule.toLowerCase());
 
     const members = poolMembers(pool);
-    const perMember = await mapWithConcurrency(members, options.concurrency ?? DEFAULT_LOOKUP_CONCURRENCY, signal, options.onProgress, (member) =>
-        queryMember(context, client, member),
+    const perMember: (RawMapping[] | undefined)[] = members.map((member) => embeddedMappings(member, expectedRules, protocolOfRule));
+    const toQuery = members.map((_, i) => i).filter((i) => perMember[i] === undefined);
+    deadline?.extendTo(DEFAULT_LOOKUP_TIMEOUT_MS + pacedQueryDurationMs(toQuery.length, AZURE_LRO_RETRY_AFTER_MS));
+
+    const unreadMembers: UnreadMember[] = [];
+    let done = 0;
+    let fatal: { error: unknown } | undefined;
+    await Promise.all(
+        toQuery.map(async (index) => {
+            const member = members[index];
+            try {
+                if (fatal) return;
+                perMember[index] = await memberRequests.run({}, () => queryMember(context, client, member, clock));
+            } catch (error) {
+                // Access, sign-in and aborts concern every member: stop; anything else concerns this member only.
+                const status = (error as PortMappingLookupError).statusCode;
+                if (isAbort(error, signal) || status === 401 || status === 403 || !(error instanceof PortMappingLookupError)) {
+                    fatal ??= { error };
+                    return;
+                }
+                unreadMembers.push({
+                    instance: member.instance,
+                    ...(member.ipConfigurationId !== undefined ? { ipConfigurationId: member.ipConfigurationId } : {}),
+                    ...(member.ipAddress !== undefined ? { ipAddress: member.ipAddress } : {}),
+                    reason: error.message,
+                    ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
+                    ...(error.code !== undefined ? { code: error.code } : {}),
+                });
+                if (unreadMembers.length === members.length) fatal ??= { error };
+                return;
+            }
+            done++;
+            options.onProgress?.(done, toQuery.length, { ...pacer.usage });
+        }),
     );
+    if (fatal) throw fatal.error;
 
     const frontendIps = new FrontendIpResolver(context, loadBalancer, clientFor);
     const entries: PortMappingEntry[] = [];
     for (let i = 0; i < members.length; i++) {
         const member = members[i];
-        for (const mapping of perMember[i]) {
+        for (const mapping of perMember[i] ?? []) {
             const rule = mapping.inboundNatRuleName ?? "";
             if (wantedRule !== undefined && rule.toLowerCase() !== wantedRule.toLowerCase()) continue;
             entries.push({
@@ -300,9 +431,34 @@ async function lookupUntil(options: LookupPortMappingsOptions): Promise<PortMapp
             });
         }
     }
-    return entries.sort(
-        (a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || compareInstances(a.instance, b.instance) || a.frontendPort - b.frontendPort,
-    );
+    entries.sort((a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || compareInstances(a.instance, b.instance) || a.frontendPort - b.frontendPort);
+    const report: PortMappingLookupReport = {
+        ...pacer.usage,
+        membersFromPool: members.length - toQuery.length,
+        membersQueried: toQuery.length,
+        unreadMembers: unreadMembers.sort((a, b) => compareInstances(a.instance, b.instance)),
+        durationMs: clock.now() - started,
+    };
+    // Non-enumerable, so the result still compares, spreads and serializes as the plain entries.
+    for (const [key, value] of Object.entries(report)) Object.defineProperty(entries, key, { value, enumerable: false });
+    return entries as PortMappingLookupResult;
+}
+
+/**
+ * A member's mappings as the pool GET embeds them (`loadBalancerBackendAddresses[].inboundNatRulesPortMapping`,
+ * which names no protocol: it is the rule's), or undefined when they are missing or lack one of the pool's rules.
+ */
+function embeddedMappings(member: PoolMember, expectedRules: string[], protocolOfRule: Map<string, string | undefined>): RawMapping[] | undefined {
+    const embedded = member.embedded;
+    if (embedded === undefined) return undefined;
+    const named = new Set(embedded.map((m) => (m.inboundNatRuleName ?? "").toLowerCase()));
+    if (expectedRules.some((rule) => !named.has(rule))) return undefined;
+    return embedded.map((m) => ({
+        inboundNatRuleName: m.inboundNatRuleName,
+        protocol: protocolOfRule.get((m.inboundNatRuleName ?? "").toLowerCase()),
+        frontendPort: m.frontendPort,
+        backendPort: m.backendPort,
+    }));
 }
 
 /** Both results; on failure the first promise's error wins, so a missing load balancer is not reported as a missing pool. */
@@ -334,7 +490,13 @@ function checkOptions(options: LookupPortMappingsOptions): void {
 }
 
 /** A NetworkManagementClient for `endpoint` (a loopback http endpoint signs requests itself), with bounded retries. */
-export function createNetworkClient(subscriptionId: string, endpoint: string, credential: TokenCredential, retry: LookupRetryOptions | undefined): NetworkManagementClient {
+export function createNetworkClient(
+    subscriptionId: string,
+    endpoint: string,
+    credential: TokenCredential,
+    retry: LookupRetryOptions | undefined,
+    pacing?: { pacer: ArmPacer; clock: LookupClock },
+): NetworkManagementClient {
     // resolveArmEndpoint lets plain http through only for loopback hosts (a local simulator).
     const loopbackHttp = endpoint.startsWith("http://");
     const { NetworkManagementClient } = require("@azure/arm-network") as typeof import("@azure/arm-network");
@@ -354,7 +516,46 @@ export function createNetworkClient(subscriptionId: string, endpoint: string, cr
         client.pipeline.removePolicy({ name: BEARER_POLICY_NAME });
         client.pipeline.addPolicy(loopbackBearerPolicy(credential, `${endpoint}/.default`));
     }
+    if (pacing) client.pipeline.addPolicy(pacingPolicy(pacing.pacer, pacing.clock, retry?.maxRetries ?? DEFAULT_MAX_RETRIES), { afterPhase: "Retry" });
     return client;
+}
+
+/**
+ * Every attempt on the wire: waits for Azure's limits (as the pacer models them), counts it, reads the
+ * remaining-requests headers, waits out a 429's Retry-After by the lookup's clock, and hands a member's
+ * query its Retry-After.
+ */
+function pacingPolicy(pacer: ArmPacer, clock: LookupClock, maxThrottleRetries: number): PipelinePolicy {
+    return {
+        name: "armPacingPolicy",
+        async sendRequest(request, next) {
+            const networkRequest = /\/providers\/Microsoft\.Network\//i.test(new URL(request.url).pathname);
+            const kind = requestKindOf(request.method);
+            for (let attempt = 0; ; attempt++) {
+                const release = await pacer.acquire(request.method, networkRequest, request.abortSignal as AbortSignal | undefined);
+                let response: Awaited<ReturnType<typeof next>>;
+                try {
+                    response = await next(request);
+                } finally {
+                    release();
+                }
+                const remaining = [response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`), response.headers.get(`x-ms-ratelimit-remaining-subscription-global-${kind}`)]
+                    .filter((v): v is string => v !== undefined)
+                    .map(Number)
+                    .filter(Number.isFinite);
+                if (remaining.length > 0) pacer.observe(request.method, String(Math.min(...remaining)));
+                const header = response.headers.get("retry-after");
+                const retryAfterMs = header === undefined ? undefined : parseRetryAfterMs(header);
+                if (response.status === 429 && attempt < maxThrottleRetries) {
+                    pacer.throttled(retryAfterMs ?? Math.min(1000 * 2 ** attempt, 16_000));
+                    continue;
+                }
+                const member = memberRequests.getStore();
+                if (member) member.retryAfterMs = retryAfterMs;
+                return response;
+            }
+        },
+    };
 }
 
 const BEARER_POLICY_NAME = "bearerTokenAuthenticationPolicy";
@@ -399,19 +600,28 @@ function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: 
 function poolMembers(pool: BackendAddressPool): PoolMember[] {
     const members: PoolMember[] = [];
     const seen = new Set<string>();
-    const addConfiguration = (id: string | undefined): void => {
-        if (!id || seen.has(id.toLowerCase())) return;
-        seen.add(id.toLowerCase());
-        members.push({ instance: instanceOfConfiguration(id), ipConfigurationId: id });
+    const byConfiguration = new Map<string, PoolMember>();
+    const addConfiguration = (id: string | undefined): PoolMember | undefined => {
+        if (!id) return undefined;
+        const key = id.toLowerCase();
+        if (seen.has(key)) return byConfiguration.get(key);
+        seen.add(key);
+        const member: PoolMember = { instance: instanceOfConfiguration(id), ipConfigurationId: id };
+        byConfiguration.set(key, member);
+        members.push(member);
+        return member;
     };
     for (const configuration of pool.backendIPConfigurations ?? []) addConfiguration(configuration.id);
     for (const address of pool.loadBalancerBackendAddresses ?? []) {
+        let member: PoolMember | undefined;
         if (address.networkInterfaceIPConfiguration?.id) {
-            addConfiguration(address.networkInterfaceIPConfiguration.id);
+            member = addConfiguration(address.networkInterfaceIPConfiguration.id);
         } else if (address.ipAddress && !seen.has(address.ipAddress)) {
             seen.add(address.ipAddress);
-            members.push({ instance: address.name || address.ipAddress, ipAddress: address.ipAddress });
+            member = { instance: address.name || address.ipAddress, ipAddress: address.ipAddress };
+            members.push(member);
         }
+        if (member && address.inboundNatRulesPortMapping !== undefined) member.embedded = address.inboundNatRulesPortMapping;
     }
     return members;
 }
@@ -423,29 +633,19 @@ interface RawMapping {
     backendPort?: number;
 }
 
-/** One member's mappings, polling the long-running query as fast as Azure's Retry-After allows. */
-async function queryMember(context: LookupContext, client: NetworkManagementClient, member: PoolMember): Promise<RawMapping[]> {
+/** One member's mappings, polling the long-running query when Azure's Retry-After says to. */
+async function queryMember(context: LookupContext, client: NetworkManagementClient, member: PoolMember, clock: LookupClock): Promise<RawMapping[]> {
     const { options } = context;
     const signal = options.signal;
     const body = member.ipConfigurationId !== undefined ? { ipConfiguration: { id: member.ipConfigurationId } } : { ipAddress: member.ipAddress };
+    const state = memberRequests.getStore();
     return call(context, "port mapping query", async () => {
-        let retryAfterMs: number | undefined;
-        const poller = await client.loadBalancers.beginListInboundNatRulePortMappings(
-            options.resourceGroupName,
-            options.loadBalancerName,
-            options.backendPoolName,
-            body,
-            {
-                abortSignal: signal,
-                // The SDK's poller ignores `Retry-After: 0` and waits its default instead; we poll ourselves.
-                onResponse: (response) => {
-                    const header = response.headers.get("retry-after");
-                    retryAfterMs = header === undefined ? undefined : parseRetryAfterMs(header);
-                },
-            },
-        );
+        // The SDK's poller ignores `Retry-After: 0` and waits its default instead; we poll ourselves, and the pacing policy hands us each Retry-After.
+        const poller = await client.loadBalancers.beginListInboundNatRulePortMappings(options.resourceGroupName, options.loadBalancerName, options.backendPoolName, body, {
+            abortSignal: signal,
+        });
         while (!poller.isDone()) {
-            await sleep(retryAfterMs ?? options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, signal);
+            await clock.sleep(state?.retryAfterMs ?? options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, signal);
             await poller.poll({ abortSignal: signal });
         }
         return poller.getResult()?.inboundNatRulePortMappings ?? [];
@@ -579,62 +779,6 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
 
 function firstLine(message: unknown): string {
     return String(message ?? "").split("\n")[0].trim();
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason ?? abortError());
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-        const onAbort = (): void => {
-            clearTimeout(timer);
-            reject(signal?.reason ?? abortError());
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener("abort", onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener("abort", onAbort, { once: true });
-    });
-}
-
-function abortError(): Error {
-    const error = new Error("lookupPortMappings: aborted");
-    error.name = "AbortError";
-    return error;
-}
-
-/**
- * `work` over `items`, at most `limit` at a time, results in input order. The first failure stops
- * new work and is thrown once the running items settle.
- */
-async function mapWithConcurrency<T, R>(
-    items: readonly T[],
-    limit: number,
-    signal: AbortSignal | undefined,
-    onProgress: ((done: number, total: number) => void) | undefined,
-    work: (item: T) => Promise<R>,
-): Promise<R[]> {
-    const results = new Array<R>(items.length);
-    let next = 0;
-    let done = 0;
-    let failure: { error: unknown } | undefined;
-    const worker = async (): Promise<void> => {
-        while (failure === undefined && next < items.length) {
-            if (signal?.aborted) throw signal.reason ?? abortError();
-            const index = next++;
-            try {
-                results[index] = await work(items[index]);
-            } catch (error) {
-                failure ??= { error };
-                return;
-            }
-            done++;
-            onProgress?.(done, items.length);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    if (failure) throw failure.error;
-    return results;
 }
 
 export interface SubscriptionSummary {

@@ -56,7 +56,10 @@ describe("azure-nat-rules mappings against azure-nat-rules local-arm", () => {
         expect(result.stderr).toBe("");
         expect(result.code).toBe(0);
         expect(result.stdout.trim().split("\n")).toHaveLength(1);
-        const printed = JSON.parse(result.stdout) as { mappings: Record<string, unknown>[] };
+        const printed = JSON.parse(result.stdout) as { mappings: Record<string, unknown>[]; unreadMembers: unknown[]; armRequests: number; armWrites: number };
+        // local-arm answers as Azure does: the pool GET embeds every member's mappings, so the load balancer,
+        // the pool and the frontend's public IP are all it takes, and no write.
+        expect({ armRequests: printed.armRequests, armWrites: printed.armWrites, unreadMembers: printed.unreadMembers }).toEqual({ armRequests: 3, armWrites: 0, unreadMembers: [] });
         const held = sim.portMappings(RG, "lb").map(({ instance, rule, protocol, frontendIp, frontendPort, backendPort }) => ({
             instance,
             rule,
@@ -110,6 +113,12 @@ describe("azure-nat-rules mappings against azure-nat-rules local-arm", () => {
         expect(corrupt.code).toBe(1);
         expect(corrupt.stderr).toContain("corrupt.json");
         expect(corrupt.stderr).toContain("not valid JSON");
+    });
+
+    it("local-arm refuses a --retry-after that is not whole seconds", async () => {
+        const result = await runCli(["local-arm", "--port", "0", "--state", join(dir, "state.json"), "--retry-after", "1.5"]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('--retry-after = "1.5" is invalid');
     });
 
     it("local-arm stops cleanly on SIGTERM", async () => {

@@ -168,6 +168,9 @@ async function lookUp(options: MappingSourceOptions): Promise<ReachableInstance[
         credential,
         concurrency,
     });
+    for (const member of entries.unreadMembers) {
+        process.stderr.write(`could not read Azure's mappings of member ${member.instance}: ${member.reason}\n`);
+    }
     return entries.map(({ instance, frontendIp, frontendPort, backendPort, protocol, rule }) => ({ instance, frontendIp, frontendPort, backendPort, protocol, rule }));
 }
 

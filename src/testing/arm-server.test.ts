@@ -112,7 +112,7 @@ describe("ARM server", () => {
         expect(vms.value.map((v: { instanceId: string }) => v.instanceId)).toEqual(["0", "1"]);
     });
 
-    it("runs the port-mapping query as a long-running operation (202, Location, then 200)", async () => {
+    it("runs the port-mapping query as Microsoft.Network runs a long-running POST: 202 with Location, Azure-AsyncOperation and Retry-After 10", async () => {
         const sim = scaleSetSimulator();
         const server = await serve(sim, { lroPolls: 2 });
         const ipConfiguration = { id: sim.listInstances("rg", "web")[2].ipConfigurationIds[0] };
@@ -121,16 +121,39 @@ describe("ARM server", () => {
             headers: { ...AUTH, "Content-Type": "application/json" },
             body: JSON.stringify({ ipConfiguration }),
         });
+        // Recorded Network 202s (Azure/azure-cli network test recordings) carry both URLs under
+        // .../providers/Microsoft.Network/locations/{location}/ and Retry-After: 10.
         expect(post.status).toBe(202);
-        expect(post.headers.get("retry-after")).toBe("0");
+        expect(post.headers.get("retry-after")).toBe("10");
+        const locations = `${server.url}/subscriptions/${SUB}/providers/Microsoft.Network/locations/westeurope`;
         const location = post.headers.get("location") as string;
-        expect(location.startsWith(`${server.url}/subscriptions/${SUB}/providers/Microsoft.Network/locations/westeurope/operationResults/`)).toBe(true);
+        const asyncOperation = post.headers.get("azure-asyncoperation") as string;
+        expect(location).toMatch(new RegExp(`^${locations}/operationResults/[0-9a-f-]{36}\\?api-version=2024-05-01$`));
+        expect(asyncOperation).toMatch(new RegExp(`^${locations}/operations/[0-9a-f-]{36}\\?api-version=2024-05-01$`));
+        expect(asyncOperation.split("/operations/")[1]).toBe(location.split("/operationResults/")[1]);
 
-        const poll1 = await fetch(location, { headers: AUTH });
-        expect(poll1.status).toBe(202);
-        const poll2 = await fetch(location, { headers: AUTH });
-        expect(poll2.status).toBe(200);
-        expect(await poll2.json()).toEqual(sim.queryInboundNatRulePortMapping("rg", "lb", "pool", { ipConfiguration }));
+        // learn.microsoft.com/azure/azure-resource-manager/management/async-operations: the Azure-AsyncOperation URL
+        // answers 200 {"status": "InProgress"} until done, then "Succeeded"; the Location URL 202 until done, then 200 with the result.
+        const status1 = await fetch(asyncOperation, { headers: AUTH });
+        expect(status1.status).toBe(200);
+        expect(status1.headers.get("retry-after")).toBe("10");
+        expect(await status1.json()).toEqual({ status: "InProgress" });
+        const poll = await fetch(location, { headers: AUTH });
+        expect(poll.status).toBe(202);
+        expect(poll.headers.get("retry-after")).toBe("10");
+        const status2 = await fetch(asyncOperation, { headers: AUTH });
+        expect(await status2.json()).toEqual({ status: "Succeeded" });
+        const done = await fetch(location, { headers: AUTH });
+        expect(done.status).toBe(200);
+        expect(await done.json()).toEqual(sim.queryInboundNatRulePortMapping("rg", "lb", "pool", { ipConfiguration }));
+
+        const fast = await serve(sim, { retryAfterSeconds: 0 });
+        const quick = await fetch(`${fast.url}${LB_PATH}/backendAddressPools/pool/queryInboundNatRulePortMapping?api-version=2024-05-01`, {
+            method: "POST",
+            headers: AUTH,
+            body: JSON.stringify({ ipConfiguration }),
+        });
+        expect(quick.headers.get("retry-after")).toBe("0");
 
         const stranger = await fetch(`${server.url}${LB_PATH}/backendAddressPools/pool/queryInboundNatRulePortMapping?api-version=2024-05-01`, {
             method: "POST",
@@ -171,12 +194,12 @@ describe("ARM server", () => {
 
         server.resetStats();
         for (let i = 0; i < 3; i++) await getJson(server, `${LB_PATH}/backendAddressPools/pool`);
-        expect(server.stats).toEqual({ requests: 3, maxConcurrent: 1, byRoute: { "GET backendAddressPools": 3 } });
+        expect(server.stats).toEqual({ requests: 3, throttled: 0, maxConcurrent: 1, byRoute: { "GET backendAddressPools": 3 } });
     });
 
     it("works with @azure/arm-network's client and its long-running-operation poller", async () => {
         const sim = scaleSetSimulator();
-        const server = await serve(sim);
+        const server = await serve(sim, { retryAfterSeconds: 0 });
         const credential = { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
         const client = new NetworkManagementClient(credential, SUB, { endpoint: server.url });
         // The SDK's bearer policy refuses http; on loopback we set the header ourselves.
@@ -195,6 +218,118 @@ describe("ARM server", () => {
         const ipConfiguration = { id: sim.listInstances("rg", "web")[1].ipConfigurationIds[0] };
         const result = await client.loadBalancers.beginListInboundNatRulePortMappingsAndWait("rg", "lb", "pool", { ipConfiguration }, { updateIntervalInMs: 1 });
         expect(result.inboundNatRulePortMappings).toEqual([{ inboundNatRuleName: "ssh", protocol: "Tcp", frontendPort: 50001, backendPort: 22 }]);
+        // The poller follows Azure-AsyncOperation to "Succeeded" (InProgress once, by default), then reads the result at Location.
+        expect(server.stats.byRoute["GET operations"]).toBe(2);
         expect(server.stats.byRoute["GET operationResults"]).toBe(1);
+    });
+});
+
+describe("ARM server throttling (learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling)", () => {
+    /** A clock the test moves by hand, so minutes of Azure's limits pass in milliseconds. */
+    function manualClock(): { now(): number; advance(ms: number): void } {
+        let t = 1_700_000_000_000;
+        return { now: () => t, advance: (ms) => void (t += ms) };
+    }
+
+    const QUERY_PATH = `${LB_PATH}/backendAddressPools/pool/queryInboundNatRulePortMapping?api-version=2024-05-01`;
+    const jwt = (oid: string): string => `e30.${Buffer.from(JSON.stringify({ oid })).toString("base64url")}.sig`;
+    async function query(server: ArmServer, sim: AzureSimulator, token = "test-token"): Promise<Response> {
+        const ipConfiguration = { id: sim.listInstances("rg", "web")[0].ipConfigurationIds[0] };
+        return fetch(`${server.url}${QUERY_PATH}`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ ipConfiguration }) });
+    }
+
+    it("reads: a bucket of 250 per subscription and principal, refilled 25 per second; every answer says what remains", async () => {
+        const clock = manualClock();
+        const sim = scaleSetSimulator();
+        const server = await serve(sim, { clock });
+        const first = await getJson(server, LB_PATH);
+        expect(first.headers.get("x-ms-ratelimit-remaining-subscription-reads")).toBe("249");
+        // The global subscription limit is 15 times the per-principal one: 250 × 15 = 3,750.
+        expect(first.headers.get("x-ms-ratelimit-remaining-subscription-global-reads")).toBe("3749");
+        expect(first.headers.get("x-ms-ratelimit-remaining-subscription-writes")).toBeNull();
+        for (let i = 2; i <= 250; i++) {
+            const res = await getJson(server, LB_PATH);
+            expect(res.status).toBe(200);
+            expect(res.headers.get("x-ms-ratelimit-remaining-subscription-reads")).toBe(String(250 - i));
+        }
+        const throttled = await getJson(server, LB_PATH);
+        expect(throttled.status).toBe(429);
+        expect(throttled.headers.get("retry-after")).toBe("1");
+        // ARM's wording, as recorded: "Number of 'read' requests for subscription '…' actor '…' exceeded. Please try again after '10' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling for additional information."
+        expect(throttled.body.error.code).toBe("SubscriptionRequestsThrottled");
+        expect(throttled.body.error.message).toBe(
+            `Number of 'read' requests for subscription '${SUB}' actor '${sim.identity.objectId}' exceeded. Please try again after '1' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling for additional information.`,
+        );
+        expect(server.stats.throttled).toBe(1);
+        // 25 tokens a second: one token after 40 ms, the whole bucket after 10 s.
+        clock.advance(40);
+        expect((await getJson(server, LB_PATH)).headers.get("x-ms-ratelimit-remaining-subscription-reads")).toBe("0");
+        clock.advance(10_000);
+        expect((await getJson(server, LB_PATH)).headers.get("x-ms-ratelimit-remaining-subscription-reads")).toBe("249");
+    });
+
+    it("writes (a POST action is a write): a bucket of 200 refilled 10 per second, per principal", async () => {
+        const clock = manualClock();
+        const sim = scaleSetSimulator();
+        const server = await serve(sim, { clock });
+        for (let i = 1; i <= 200; i++) {
+            const res = await query(server, sim);
+            expect(res.status).toBe(202);
+            expect(res.headers.get("x-ms-ratelimit-remaining-subscription-writes")).toBe(String(200 - i));
+            expect(res.headers.get("x-ms-ratelimit-remaining-subscription-global-writes")).toBe(String(3000 - i));
+        }
+        const throttled = await query(server, sim);
+        expect(throttled.status).toBe(429);
+        expect(throttled.headers.get("retry-after")).toBe("1");
+        expect(((await throttled.json()) as ArmErrorBody).error.message).toMatch(/^Number of 'write' requests for subscription '[^']+' actor '[^']+' exceeded\. Please try again after '1' seconds after additional tokens are available\./);
+        // Reads have their own bucket.
+        expect((await getJson(server, LB_PATH)).status).toBe(200);
+        // Another principal (another token oid) has its own bucket, and the global one is shared.
+        const other = await query(server, sim, jwt("11111111-2222-3333-4444-555555555555"));
+        expect(other.status).toBe(202);
+        expect(other.headers.get("x-ms-ratelimit-remaining-subscription-writes")).toBe("199");
+        expect(other.headers.get("x-ms-ratelimit-remaining-subscription-global-writes")).toBe("2799");
+        // 10 tokens a second.
+        clock.advance(1000);
+        for (let i = 0; i < 10; i++) expect((await query(server, sim)).status).toBe(202);
+        expect((await query(server, sim)).status).toBe(429);
+    });
+
+    it("Microsoft.Network: at most 1,000 writes per 5 minutes per subscription and region", async () => {
+        const clock = manualClock();
+        const sim = scaleSetSimulator();
+        const server = await serve(sim, { clock });
+        // One write every 100 ms keeps ARM's bucket (10 per second) from running dry; Network's window fills at 1,000.
+        for (let i = 0; i < 1000; i++) {
+            expect((await query(server, sim)).status).toBe(202);
+            clock.advance(100);
+        }
+        const throttled = await query(server, sim);
+        expect(throttled.status).toBe(429);
+        // The first write (t = 0) leaves the window at t = 300 s; it is now t = 100 s.
+        expect(throttled.headers.get("retry-after")).toBe("200");
+        expect(((await throttled.json()) as ArmErrorBody).error.code).toBe("ResourceRequestsThrottled");
+        clock.advance(200_000);
+        expect((await query(server, sim)).status).toBe(202);
+    });
+
+    it("throttling: false answers every request and sends no remaining-requests headers", async () => {
+        const sim = scaleSetSimulator();
+        const server = await serve(sim, { throttling: false, retryAfterSeconds: 0 });
+        for (let i = 0; i < 300; i++) expect((await getJson(server, LB_PATH)).status).toBe(200);
+        const res = await getJson(server, LB_PATH);
+        expect(res.headers.get("x-ms-ratelimit-remaining-subscription-reads")).toBeNull();
+        expect(server.stats.throttled).toBe(0);
+    });
+
+    it("embedPortMappings: false leaves the members' mappings out of the pool GET", async () => {
+        const server = await serve(scaleSetSimulator(), { embedPortMappings: false });
+        const pool = await getJson(server, `${LB_PATH}/backendAddressPools/pool`);
+        const addresses = pool.body.properties.loadBalancerBackendAddresses as { properties: Record<string, unknown> }[];
+        expect(addresses).toHaveLength(3);
+        expect(addresses.every((a) => !("inboundNatRulesPortMapping" in a.properties))).toBe(true);
+        const embedded = await serve(scaleSetSimulator());
+        const full = await getJson(embedded, `${LB_PATH}/backendAddressPools/pool`);
+        expect(full.body.properties.loadBalancerBackendAddresses[0].properties.inboundNatRulesPortMapping).toEqual([{ inboundNatRuleName: "ssh", frontendPort: 50000, backendPort: 22 }]);
     });
 });

@@ -1,13 +1,16 @@
 /**
  * Face 2: an ARM REST endpoint on loopback over an AzureSimulator, enough for @azure/arm-network
  * (and plain fetch) to read load balancers, pools, rules, public IPs and scale sets, and to run the
- * `queryInboundNatRulePortMapping` long-running operation. Faults and latency can be injected.
+ * `queryInboundNatRulePortMapping` long-running operation. By default it answers as Azure does:
+ * Retry-After 10 on the long-running query and Resource Manager's and Microsoft.Network's throttling
+ * (see throttling.ts); options relax both for tests. Faults and latency can be injected.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import type { AzureSimulator, PortMappingQuery } from "./simulator";
+import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "./throttling";
 
 /** One injected failure: matching requests get `status` (and Retry-After) instead of an answer. */
 export interface FaultRule {
@@ -23,6 +26,8 @@ export interface FaultRule {
 
 export interface ArmServerStats {
     requests: number;
+    /** Requests answered 429 by the throttling (injected faults not counted). */
+    throttled: number;
     /** Peak number of requests being handled at once. */
     maxConcurrent: number;
     /** Requests per route, e.g. `GET loadBalancers`, `POST queryInboundNatRulePortMapping`. */
@@ -36,9 +41,26 @@ export interface ArmServerOptions {
     faults?: FaultRule[];
     /** Delay before every answer, in milliseconds. */
     latencyMs?: number;
-    /** 202 answers to a port-mapping query's polls before the 200 with the result; default 1. */
+    /** Polls of a port-mapping query that find it still running before it is done; default 1. */
     lroPolls?: number;
+    /**
+     * Retry-After (seconds) of the port-mapping query's 202 and of its in-progress polls; default 10,
+     * as Microsoft.Network answers (recorded 202s in Azure/azure-cli's network test recordings). 0 for fast tests.
+     */
+    retryAfterSeconds?: number;
+    /**
+     * Azure's throttling (true, the default: the documented limits), other limits, or false for none.
+     * Every answer then carries the remaining-requests headers.
+     */
+    throttling?: boolean | ThrottlingLimits;
+    /** Pool GETs embed each member's `inboundNatRulesPortMapping` (default true, as Azure's do); false leaves them out. */
+    embedPortMappings?: boolean;
+    /** Time source of the throttling; default the system clock. */
+    clock?: Clock;
 }
+
+/** The options that make the endpoint answer at once and never throttle, for tests that need speed. */
+export const FAST_ARM_SERVER_OPTIONS = { retryAfterSeconds: 0, throttling: false } as const satisfies ArmServerOptions;
 
 export interface ArmServer {
     /** `http://127.0.0.1:PORT` */
@@ -52,10 +74,13 @@ export interface ArmServer {
 
 interface PendingOperation {
     result: unknown;
+    /** Polls (of either URL) still to answer "in progress". */
     pollsLeft: number;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
+/** Microsoft.Network's Retry-After on its long-running 202s (Azure/azure-cli network recordings: `Retry-After: 10`). */
+const DEFAULT_RETRY_AFTER_SECONDS = 10;
 const MAX_OPERATIONS = 100_000;
 
 const FAULT_CODES: Record<FaultRule["status"], string> = {
@@ -71,6 +96,7 @@ function routeOf(method: string, path: string): string {
     const segs = path.split("/").filter(Boolean);
     if (segs.length <= 1) return `${method} subscriptions`;
     if (segs.some((s) => s.toLowerCase() === "operationresults")) return `${method} operationResults`;
+    if (segs.length === 8 && segs[4].toLowerCase() === "locations" && segs[6].toLowerCase() === "operations") return `${method} operations`;
     const last = segs[segs.length - 1];
     // Collections and actions are named by their last segment, single resources by their type.
     const named = segs.length % 2 === 1 ? last : segs[segs.length - 2];
@@ -95,6 +121,48 @@ function scopeOf(path: string): string {
     return "/" + (segs.length % 2 === 1 ? segs.slice(0, -1) : segs).join("/");
 }
 
+/** The caller's object id: the `oid` claim of a JWT bearer token; undefined for other tokens. */
+function principalOf(authorization: string): string | undefined {
+    const parts = authorization.replace(/^Bearer\s+/i, "").split(".");
+    if (parts.length !== 3) return undefined;
+    try {
+        const oid = (JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as { oid?: unknown }).oid;
+        return typeof oid === "string" && oid !== "" ? oid : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The region Microsoft.Network throttles a request under: the `locations/{loc}` of a status URL, a load
+ * balancer's location; for its other resources the resource group stands in. Undefined outside Microsoft.Network.
+ */
+function networkRegionOf(sim: AzureSimulator, path: string): string | undefined {
+    const location = /\/providers\/Microsoft\.Network\/locations\/([^/]+)/i.exec(path);
+    if (location) return decodeURIComponent(location[1]);
+    const lb = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/loadBalancers\/([^/]+)/i.exec(path);
+    if (lb) {
+        try {
+            return sim.locationOf(decodeURIComponent(lb[1]), decodeURIComponent(lb[2]));
+        } catch {
+            return `resourceGroup:${decodeURIComponent(lb[1]).toLowerCase()}`;
+        }
+    }
+    const other = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\//i.exec(path);
+    return other ? `resourceGroup:${decodeURIComponent(other[1]).toLowerCase()}` : undefined;
+}
+
+/** A pool (or pool list) without the members' embedded mappings, as when Azure leaves them out. */
+function withoutEmbeddedMappings(resource: unknown): unknown {
+    const strip = (pool: { properties?: { loadBalancerBackendAddresses?: { properties?: Record<string, unknown> }[] } }): void => {
+        for (const address of pool.properties?.loadBalancerBackendAddresses ?? []) delete address.properties?.inboundNatRulesPortMapping;
+    };
+    const body = resource as { value?: unknown[] };
+    if (Array.isArray(body.value)) for (const pool of body.value) strip(pool as Parameters<typeof strip>[0]);
+    else strip(resource as Parameters<typeof strip>[0]);
+    return resource;
+}
+
 /** Starts the server on 127.0.0.1. Any api-version is accepted. */
 export async function startArmServer(sim: AzureSimulator, options: ArmServerOptions = {}): Promise<ArmServer> {
     const faults: (FaultRule & { left: number })[] = [];
@@ -102,9 +170,13 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         faults.push({ ...rule, left: rule.times ?? 1 });
     };
     for (const rule of options.faults ?? []) addFault(rule);
-    const stats: ArmServerStats = { requests: 0, maxConcurrent: 0, byRoute: {} };
+    const stats: ArmServerStats = { requests: 0, throttled: 0, maxConcurrent: 0, byRoute: {} };
     const operations = new Map<string, PendingOperation>();
-    const lroPolls = options.lroPolls ?? 1;
+    const lroPolls = Math.max(0, options.lroPolls ?? 1);
+    const retryAfter = String(options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+    const throttlingLimits = options.throttling === false ? undefined : options.throttling === true || options.throttling === undefined ? AZURE_THROTTLING_LIMITS : options.throttling;
+    const throttle = throttlingLimits ? new ArmThrottle(options.clock ?? systemClock, throttlingLimits) : undefined;
+    const embedPortMappings = options.embedPortMappings ?? true;
     let inFlight = 0;
 
     const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -155,21 +227,42 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
             });
         }
 
+        let limitHeaders: Record<string, string> = {};
+        const subscriptionOfPath = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
+        if (throttle && subscriptionOfPath !== undefined) {
+            const decision = throttle.admit({
+                subscriptionId: decodeURIComponent(subscriptionOfPath),
+                principalId: principalOf(req.headers.authorization ?? "") ?? sim.identity.objectId,
+                method,
+                networkRegion: networkRegionOf(sim, path),
+            });
+            if (!decision.admitted) {
+                stats.throttled++;
+                return sendError(res, new ArmError(decision.code, decision.status, decision.message), decision.headers);
+            }
+            limitHeaders = decision.headers;
+        }
+        const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => send(res, status, body, { ...limitHeaders, ...headers });
+
         const base = `http://${req.headers.host ?? "127.0.0.1"}`;
         const apiVersion = url.searchParams.get("api-version") ?? "2024-05-01";
 
         if (method === "GET") {
-            const op = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/locations\/[^/]+\/operationResults\/([^/]+)$/i.exec(path);
+            // Microsoft.Network's two status URLs (learn.microsoft.com/azure/azure-resource-manager/management/async-operations):
+            // Azure-AsyncOperation answers 200 with {"status": "InProgress" | "Succeeded"}; Location answers 202 until done, then 200 with the result.
+            const op = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/locations\/[^/]+\/(operationResults|operations)\/([^/]+)$/i.exec(path);
             if (op) {
-                const pending = operations.get(op[1]);
-                if (!pending) return sendError(res, new ArmError(ARM_ERROR_CODES.resourceNotFound, 404, `Operation ${op[1]} was not found.`));
-                if (pending.pollsLeft > 0) {
-                    pending.pollsLeft--;
-                    return send(res, 202, undefined, { Location: `${base}${path}?api-version=${apiVersion}`, "Retry-After": "0" });
+                const pending = operations.get(op[2]);
+                if (!pending) return sendError(res, new ArmError(ARM_ERROR_CODES.resourceNotFound, 404, `Operation ${op[2]} was not found.`), limitHeaders);
+                const running = pending.pollsLeft > 0;
+                if (running) pending.pollsLeft--;
+                if (op[1].toLowerCase() === "operations") {
+                    return running ? answer(200, { status: "InProgress" }, { "Retry-After": retryAfter }) : answer(200, { status: "Succeeded" });
                 }
-                return send(res, 200, pending.result);
+                return running ? answer(202, undefined, { Location: `${base}${path}?api-version=${apiVersion}`, "Retry-After": retryAfter }) : answer(200, pending.result);
             }
-            return send(res, 200, sim.get(path));
+            const resource = sim.get(path);
+            return answer(200, embedPortMappings || !/\/backendAddressPools(\/[^/]+)?$/i.test(path) ? resource : withoutEmbeddedMappings(resource));
         }
 
         const query = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/loadBalancers\/([^/]+)\/backendAddressPools\/([^/]+)\/queryInboundNatRulePortMapping$/i.exec(path);
@@ -186,18 +279,21 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
                 return sendError(res, new ArmError(ARM_ERROR_CODES.invalidRequestContent, 400, `The request content is not valid JSON: ${(err as Error).message}`));
             }
             const result = sim.queryInboundNatRulePortMapping(resourceGroup, loadBalancer, pool, body ?? {});
-            if (lroPolls <= 0) return send(res, 200, result);
             const id = randomUUID();
-            operations.set(id, { result, pollsLeft: lroPolls - 1 });
+            operations.set(id, { result, pollsLeft: lroPolls });
             if (operations.size > MAX_OPERATIONS) operations.delete(operations.keys().next().value as string);
             const location = sim.locationOf(resourceGroup, loadBalancer);
-            return send(res, 202, undefined, {
-                Location: `${base}/subscriptions/${sim.subscriptionId}/providers/Microsoft.Network/locations/${location}/operationResults/${id}?api-version=${apiVersion}`,
-                "Retry-After": "0",
+            // Both status URLs and Retry-After, as Microsoft.Network's 202s carry them (Azure/azure-cli network recordings; the spec's
+            // QueryInboundNatRulePortMapping is x-ms-long-running-operation with final-state-via: location).
+            const operationsBase = `${base}/subscriptions/${sim.subscriptionId}/providers/Microsoft.Network/locations/${location}`;
+            return answer(202, undefined, {
+                Location: `${operationsBase}/operationResults/${id}?api-version=${apiVersion}`,
+                "Azure-AsyncOperation": `${operationsBase}/operations/${id}?api-version=${apiVersion}`,
+                "Retry-After": retryAfter,
             });
         }
 
-        return sendError(res, new ArmError("MethodNotAllowed", 405, `The simulated ARM endpoint does not serve ${method} ${path}.`));
+        return sendError(res, new ArmError("MethodNotAllowed", 405, `The simulated ARM endpoint does not serve ${method} ${path}.`), limitHeaders);
     };
 
     const server = createServer((req, res) => {
@@ -235,6 +331,7 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         addFault,
         resetStats() {
             stats.requests = 0;
+            stats.throttled = 0;
             stats.maxConcurrent = 0;
             for (const k of Object.keys(stats.byRoute)) delete stats.byRoute[k];
         },

@@ -11,6 +11,9 @@ interface LocalArmOptions {
     state: string;
     host: string;
     pidFile?: string;
+    retryAfter?: string;
+    throttling: boolean;
+    fast?: boolean;
 }
 
 export function register(program: Command): void {
@@ -21,6 +24,9 @@ export function register(program: Command): void {
         .requiredOption("--state <file>", "simulator state file (JSON written by AzureSimulator.save)")
         .option("--host <address>", "address to listen on; only 127.0.0.1 (the simulator serves loopback only)", "127.0.0.1")
         .option("--pid-file <file>", "write this process's id to <file> once listening, and remove it on exit (to stop a server started in the background)")
+        .option("--retry-after <seconds>", "Retry-After of the port-mapping query's long-running answers (Azure sends 10)", "10")
+        .option("--no-throttling", "do not apply Azure's request limits (by default reads 250 then 25/s, writes 200 then 10/s, Microsoft.Network 1,000 writes per 5 minutes)")
+        .option("--fast", "answer at once and never throttle (same as --retry-after 0 --no-throttling), for tests")
         .addHelpText(
             "after",
             [
@@ -31,7 +37,7 @@ export function register(program: Command): void {
                 "  $ azure-nat-rules mappings --endpoint http://127.0.0.1:8443 --token local -g rg -l lb -p pool",
                 "",
                 "In the background, stopped when the script ends:",
-                "  $ azure-nat-rules local-arm --port 8443 --state sim-state.json --pid-file local-arm.pid &",
+                "  $ azure-nat-rules local-arm --port 8443 --state sim-state.json --fast --pid-file local-arm.pid &",
                 "  $ trap 'kill \"$(cat local-arm.pid)\"' EXIT",
             ].join("\n"),
         )
@@ -54,6 +60,13 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
                 `Fix: leave out --host; to use it from another machine, forward the port over ssh (ssh -L 8443:127.0.0.1:8443 <this host>).`,
         );
     }
+    const retryAfterSeconds = options.fast ? 0 : Number(options.retryAfter ?? "10");
+    if (!/^\d+$/.test(options.retryAfter ?? "10") || retryAfterSeconds > 3600) {
+        throw new AzureNatRulesError(
+            `local-arm: --retry-after = ${JSON.stringify(options.retryAfter)} is invalid: allowed is a whole number of seconds from 0 to 3600. Fix: pass e.g. --retry-after 10 (Azure's value) or --retry-after 0.`,
+        );
+    }
+    const throttling = options.fast ? false : options.throttling;
     // AzureSimulator.load treats a missing file as an empty state; here a missing file is a mistake.
     if (!existsSync(options.state)) {
         throw new AzureNatRulesError(`local-arm: --state file ${JSON.stringify(options.state)} does not exist. Fix: pass a state file saved with AzureSimulator.save (e.g. by the demo).`);
@@ -63,7 +76,7 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
     const sim = AzureSimulator.load(options.state);
     let server: Awaited<ReturnType<typeof startArmServer>>;
     try {
-        server = await startArmServer(sim, { port, host: "127.0.0.1" });
+        server = await startArmServer(sim, { port, host: "127.0.0.1", retryAfterSeconds, throttling });
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
             throw new AzureNatRulesError(
@@ -86,6 +99,11 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
     });
     if (options.pidFile !== undefined) writeFileSync(options.pidFile, `${process.pid}\n`);
     process.stdout.write(`local ARM endpoint: ${server.url} (subscription ${sim.subscriptionId})\n`);
+    process.stdout.write(
+        throttling
+            ? `answering as Azure: Retry-After ${retryAfterSeconds} s on long-running queries, Azure's request limits (pass --fast for neither)\n`
+            : `Retry-After ${retryAfterSeconds} s on long-running queries, no request limits\n`,
+    );
     await stopped;
     await server.close();
     if (options.pidFile !== undefined) rmSync(options.pidFile, { force: true });

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import type { TokenCredential } from "@azure/identity";
 import { AzureNatRulesError } from "../../core/errors";
-import type { PortMappingEntry } from "../../lookup";
+import type { PortMappingLookupResult } from "../../lookup";
 import { formatMappingTable, sshLines } from "../format";
 
 interface MappingsOptions {
@@ -37,8 +37,8 @@ export function register(program: Command): void {
         .option("--endpoint <url|preset>", "ARM endpoint URL or one of public, china, usgovernment", "public")
         .option("--token <token>", "ARM access token (default: $AZURE_NAT_RULES_TOKEN, else DefaultAzureCredential)")
         .option("-u, --user <name>", "user name in the ssh lines", "azureuser")
-        .option("--concurrency <n>", "members queried at the same time", "16")
-        .option("--json", "print one JSON object {mappings:[...]} on stdout and nothing else")
+        .option("--concurrency <n>", "ARM requests in flight at the same time", "16")
+        .option("--json", "print one JSON object {mappings:[...], unreadMembers:[...], armRequests, armWrites, throttled} on stdout and nothing else")
         .addHelpText(
             "after",
             [
@@ -64,7 +64,7 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     const credential = chooseCredential(lookup, options.token);
     const subscriptionId = await chooseSubscription(lookup, options.subscription, endpoint, credential);
     const progress = progressReporter();
-    let mappings: PortMappingEntry[];
+    let mappings: PortMappingLookupResult;
     try {
         mappings = await lookup.lookupPortMappings({
             subscriptionId,
@@ -90,9 +90,11 @@ async function runMappings(options: MappingsOptions): Promise<void> {
             frontendPort,
             backendPort,
         }));
-        process.stdout.write(`${JSON.stringify({ mappings: rows })}\n`);
+        const { unreadMembers, armRequests, armWrites, throttled } = mappings;
+        process.stdout.write(`${JSON.stringify({ mappings: rows, unreadMembers, armRequests, armWrites, throttled })}\n`);
         return;
     }
+    warnUnread(mappings);
     const scope = `pool ${options.pool} of load balancer ${options.loadBalancer} (resource group ${options.resourceGroup})`;
     if (mappings.length === 0) {
         process.stdout.write(`No port mappings on ${scope}${options.rule ? ` for rule ${options.rule}` : ""}.\n`);
@@ -126,18 +128,26 @@ export async function chooseSubscription(lookup: LookupModule, flag: string | un
     );
 }
 
+/** One stderr line per member Azure's mappings could not be read for (the table shows the others). */
+export function warnUnread(result: Pick<PortMappingLookupResult, "unreadMembers">): void {
+    for (const member of result.unreadMembers) {
+        process.stderr.write(`mappings: could not read the mappings of member ${member.instance}: ${member.reason}\n`);
+    }
+}
+
 /** Progress on stderr: a live line on a terminal, else one line every PROGRESS_LINE_EVERY members. */
-function progressReporter(): { update(done: number, total: number): void; finish(): void } {
+function progressReporter(): { update(done: number, total: number, usage: { armRequests: number; armWrites: number }): void; finish(): void } {
     const live = process.stderr.isTTY === true;
     let shown = false;
     return {
-        update(done, total) {
+        update(done, total, usage) {
             if (total < PROGRESS_MIN_MEMBERS) return;
+            const line = `mappings: queried ${done}/${total} pool members (${usage.armRequests} ARM requests, ${usage.armWrites} writes)`;
             if (live) {
-                process.stderr.write(`\rmappings: queried ${done}/${total} pool members`);
+                process.stderr.write(`\r${line}`);
                 shown = true;
             } else if (done % PROGRESS_LINE_EVERY === 0 || done === total) {
-                process.stderr.write(`mappings: queried ${done}/${total} pool members\n`);
+                process.stderr.write(`${line}\n`);
             }
         },
         finish() {
