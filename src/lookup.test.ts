@@ -311,15 +311,34 @@ describe("endpoints, options and credentials", () => {
         expect(() => resolveArmEndpoint("germany")).toThrow(/public, china, usgovernment/);
     });
 
-    it("rejects bad names and concurrency before any request", async () => {
-        const base = { subscriptionId: "s", resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", credential: staticTokenCredential("t") };
-        await expect(lookupPortMappings({ ...base, loadBalancerName: "" })).rejects.toThrow(/loadBalancerName = ""/);
-        await expect(lookupPortMappings({ ...base, concurrency: 0 })).rejects.toThrow(/concurrency = 0.*1 to 256/);
+    it("rejects bad names, numbers, credentials and endpoints before any request, each with a fix", async () => {
+        // Every request needs a token first: a credential that counts its calls shows none was made.
+        let tokenRequests = 0;
+        const counting = { getToken: async () => (tokenRequests++, { token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+        const base = { subscriptionId: "s", resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", credential: counting, endpoint: "http://127.0.0.1:9" };
+        const refused = async (options: Partial<Parameters<typeof lookupPortMappings>[0]>) =>
+            ((await lookupPortMappings({ ...base, ...options } as Parameters<typeof lookupPortMappings>[0]).catch((e: unknown) => e)) as Error).message;
+        expect(await refused({ loadBalancerName: "" })).toMatch(/loadBalancerName = "" is invalid: allowed is a non-empty name without "\/"\. Fix: /);
+        expect(await refused({ concurrency: 0 })).toBe("lookupPortMappings: concurrency = 0 is invalid: allowed is an integer from 1 to 256. Fix: pass e.g. 16, or leave it out for that default.");
+        expect(await refused({ ruleName: "" })).toBe(
+            'lookupPortMappings: ruleName = "" is invalid: allowed is the name of an inbound NAT rule, non-empty and without "/". Fix: pass the rule\'s name, or leave ruleName out for every rule\'s mappings.',
+        );
+        expect(await refused({ timeoutMs: -1 })).toMatch(/^lookupPortMappings: timeoutMs = -1 is invalid: allowed is an integer number of milliseconds from 1 to 2147483647 \(about 24\.8 days\)\. Fix: pass e\.g\. 600000 \(10 minutes\), or leave it out/);
+        expect(await refused({ timeoutMs: "60000" as unknown as number })).toMatch(/^lookupPortMappings: timeoutMs = "60000" is invalid: .* Fix: pass the number 60000, not a string, or leave it out/);
+        expect(await refused({ timeoutMs: NaN })).toMatch(/^lookupPortMappings: timeoutMs = NaN is invalid/);
+        expect(await refused({ credential: {} as never })).toMatch(
+            /^lookupPortMappings: credential = \{\} is invalid: allowed is a TokenCredential: an object with a getToken\(scopes, options\) method\. Fix: pass new DefaultAzureCredential\(\) from @azure\/identity, staticTokenCredential\(token\)/,
+        );
+        expect(await refused({ endpoint: "http://arm.example.com" })).toMatch(/unencrypted.*Fix: use https:\/\/arm\.example\.com, or for the local simulator its http:\/\/127\.0\.0\.1:<port> URL\.$/);
+        expect(await refused({ endpoint: "germany" })).toMatch(/neither a URL nor a preset name.*Fix: pass one of public, china, usgovernment, or a URL such as https:\/\/management\.azure\.com\.$/);
+        expect(await refused({ endpoint: "ftp://arm.example.com" })).toMatch(/protocol ftp: is not http\(s\).*Fix: use https:\/\/arm\.example\.com, or one of public, china, usgovernment\.$/);
+        expect(tokenRequests).toBe(0);
     });
 
     it("an unreachable endpoint and a credential that has no token each say how to fix it", async () => {
         // Port 9 (discard) on loopback: nothing listens there, so the request fails before any HTTP answer.
-        const base = { subscriptionId: "s", resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", endpoint: "http://127.0.0.1:9" };
+        // Short back-offs: the SDK retries a refused connection as it would a 5xx, and the default waits ~12 s.
+        const base = { subscriptionId: "s", resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", endpoint: "http://127.0.0.1:9", retry: { retryDelayInMs: 10, maxRetryDelayInMs: 20 } };
         await expect(lookupPortMappings({ ...base, credential: staticTokenCredential("t") })).rejects.toThrow(
             /failed: .*Fix: make sure http:\/\/127\.0\.0\.1:9 is reachable from here.*start `azure-nat-rules local-arm` first/,
         );

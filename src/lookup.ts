@@ -10,7 +10,7 @@ import type { LoadBalancer, BackendAddressPool, NetworkManagementClient } from "
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { compareInstances } from "./core/allocation";
-import { AzureNatRulesError } from "./core/errors";
+import { AzureNatRulesError, formatValue } from "./core/errors";
 import { instanceFromIpConfigurationId } from "./core/instances";
 import type { Protocol } from "./core/types";
 import { normalizeProtocol } from "./core/validation";
@@ -182,23 +182,27 @@ export function resolveArmEndpoint(endpoint: string | undefined): { url: string;
     try {
         parsed = new URL(given);
     } catch {
-        throw invalidEndpoint(given, "it is neither a URL nor a preset name");
+        throw invalidEndpoint(given, "it is neither a URL nor a preset name", `pass one of ${Object.keys(ARM_ENDPOINTS).join(", ")}, or a URL such as ${ARM_ENDPOINTS.public}`);
     }
     if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
-        throw invalidEndpoint(given, "plain http would send the access token unencrypted; http is allowed only for a loopback host (a local simulator)");
+        throw invalidEndpoint(
+            given,
+            "plain http would send the access token unencrypted; http is allowed only for a loopback host (a local simulator)",
+            `use https://${parsed.host}${parsed.pathname.replace(/\/+$/, "")}, or for the local simulator its http://127.0.0.1:<port> URL`,
+        );
     }
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-        throw invalidEndpoint(given, `protocol ${parsed.protocol} is not http(s)`);
+        throw invalidEndpoint(given, `protocol ${parsed.protocol} is not http(s)`, `use https://${parsed.host || "<host>"}${parsed.pathname.replace(/\/+$/, "")}, or one of ${Object.keys(ARM_ENDPOINTS).join(", ")}`);
     }
     const url = parsed.toString().replace(/\/+$/, "");
     const preset = (Object.keys(ARM_ENDPOINTS) as ArmEndpointName[]).find((name) => ARM_ENDPOINTS[name] === url);
     return { url, preset };
 }
 
-function invalidEndpoint(value: string, why: string): PortMappingLookupError {
+function invalidEndpoint(value: string, why: string, fix: string): PortMappingLookupError {
     return new PortMappingLookupError(
         `lookupPortMappings: endpoint = ${JSON.stringify(value)} is invalid: ${why}. ` +
-            `Allowed: an https URL, an http URL on 127.0.0.1/localhost, or one of ${Object.keys(ARM_ENDPOINTS).join(", ")}.`,
+            `Allowed: an https URL, an http URL on 127.0.0.1/localhost, or one of ${Object.keys(ARM_ENDPOINTS).join(", ")}. Fix: ${fix}.`,
         { code: "InvalidEndpoint" },
     );
 }
@@ -480,14 +484,36 @@ function checkOptions(options: LookupPortMappingsOptions): void {
             );
         }
     }
-    const concurrency = options.concurrency;
+    const invalid = (field: string, value: unknown, allowed: string, fix: string) =>
+        new PortMappingLookupError(`lookupPortMappings: ${field} = ${formatValue(value)} is invalid: allowed is ${allowed}. Fix: ${fix}.`, { code: "InvalidArgument" });
+    const { ruleName, concurrency, timeoutMs, pollIntervalMs, credential } = options;
+    if (ruleName !== undefined && (typeof ruleName !== "string" || ruleName.trim() === "" || ruleName.includes("/"))) {
+        throw invalid("ruleName", ruleName, 'the name of an inbound NAT rule, non-empty and without "/"', "pass the rule's name, or leave ruleName out for every rule's mappings");
+    }
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
-        throw new PortMappingLookupError(
-            `lookupPortMappings: concurrency = ${JSON.stringify(concurrency)} is invalid: allowed is an integer from 1 to 256. Fix: pass e.g. ${DEFAULT_LOOKUP_CONCURRENCY}.`,
-            { code: "InvalidArgument" },
+        throw invalid("concurrency", concurrency, "an integer from 1 to 256", `pass e.g. ${DEFAULT_LOOKUP_CONCURRENCY}, or leave it out for that default`);
+    }
+    // setTimeout's longest delay is 2^31-1 ms; past it Node fires at once with a warning.
+    const asNumber = (value: unknown) => (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? `the number ${Number(value)}, not a string` : "e.g. 600000 (10 minutes)");
+    if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS)) {
+        throw invalid("timeoutMs", timeoutMs, `an integer number of milliseconds from 1 to ${MAX_TIMER_MS} (about 24.8 days)`, `pass ${asNumber(timeoutMs)}, or leave it out for the default (10 minutes plus what Azure's request limits need)`);
+    }
+    if (pollIntervalMs !== undefined && (typeof pollIntervalMs !== "number" || !Number.isInteger(pollIntervalMs) || pollIntervalMs < 0 || pollIntervalMs > MAX_TIMER_MS)) {
+        throw invalid("pollIntervalMs", pollIntervalMs, `an integer number of milliseconds from 0 to ${MAX_TIMER_MS}`, `pass ${asNumber(pollIntervalMs)}, or leave it out for ${DEFAULT_POLL_INTERVAL_MS}`);
+    }
+    if (credential !== undefined && typeof (credential as Partial<TokenCredential> | null)?.getToken !== "function") {
+        throw invalid(
+            "credential",
+            credential,
+            "a TokenCredential: an object with a getToken(scopes, options) method",
+            "pass new DefaultAzureCredential() from @azure/identity, staticTokenCredential(token) from this package, or leave it out for DefaultAzureCredential",
         );
     }
+    // Before any request: a bad endpoint is an argument error, not a transport failure.
+    resolveArmEndpoint(options.endpoint);
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A NetworkManagementClient for `endpoint` (a loopback http endpoint signs requests itself), with bounded retries. */
 export function createNetworkClient(
