@@ -71,13 +71,27 @@ describe.concurrent("azure-nat-rules plan", () => {
         expect(result.stdout).toMatch(/Examples:\n\s+\$ azure-nat-rules plan --frontend-start 50000 --rule ssh:22:100/);
     });
 
+    it("each malformed value names the flag and says how to fix it", async () => {
+        const [rule, avoid, start, headroom] = await Promise.all([
+            plan("--frontend-start", "50000", "--rule", "ssh"),
+            plan("--frontend-start", "50000", "--rule", "ssh:22:10", "--avoid", "a-b"),
+            plan("--frontend-start", "fifty", "--rule", "ssh:22:10"),
+            plan("--frontend-start", "50000", "--rule", "ssh:22:10", "--headroom", "abc"),
+        ]);
+        expect(rule.stderr).toMatch(/^error: option '--rule .*' argument 'ssh' is invalid\. .*Fix: write it as e\.g\. ssh:22:100/);
+        expect(avoid.stderr).toMatch(/^error: option '--avoid .*' argument 'a-b' is invalid\. .*Fix: write a range or one port, e\.g\. --avoid 50000-50099 or --avoid 80\./);
+        expect(start.stderr).toMatch(/^error: option '--frontend-start <port>' argument 'fifty' is invalid\. expected a whole number\. Fix: pass a port such as 50000\./);
+        expect(headroom.stderr).toMatch(/^error: option '--headroom <fraction>' argument 'abc' is invalid\. .*Fix: pass e\.g\. --headroom 0\.2 or --headroom 20%\./);
+        for (const r of [rule, avoid, start, headroom]) expect(r.code).toBe(1);
+    });
+
     it("refuses a bare headroom of 1 or more (20 would mean 2,000%) and takes 20%", async () => {
         const [bare, percent] = await Promise.all([
             plan("--frontend-start", "50000", "--rule", "ssh:22:10", "--headroom", "20"),
             plan("--frontend-start", "50000", "--rule", "ssh:22:10", "--headroom", "20%", "--json"),
         ]);
         expect(bare.code).not.toBe(0);
-        expect(bare.stderr).toMatch(/--headroom.*'20' is invalid\. expected a fraction below 1 \(0\.2 = 20%\), or a percentage with % \(e\.g\. 20%\)/);
+        expect(bare.stderr).toMatch(/--headroom.*'20' is invalid\. expected a fraction below 1 \(0\.2 = 20%\), or a percentage with %\. Fix: write 20% for 20 percent, or a fraction such as 0\.2\./);
         expect(JSON.parse(percent.stdout).rules[0]).toMatchObject({ start: 50000, end: 50011, capacity: 12 });
     });
 });

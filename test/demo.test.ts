@@ -86,8 +86,8 @@ describe("npm start (the demo)", () => {
             demo("--reset", "--delete-instances", "1", "--state", state),
         ]);
         expect(badCount.code).not.toBe(0);
-        expect(badCount.stderr).toMatch(/--instances.*"many": allowed is an integer from 0 to 1000/);
-        expect(badIds.stderr).toMatch(/--delete-instances.*"one": allowed is a comma-separated list of instance ids/);
+        expect(badCount.stderr).toMatch(/--instances.*"many": allowed is an integer from 0 to 1000 \(a scale set's capacity\)\. Fix: pass a count such as 5\./);
+        expect(badIds.stderr).toMatch(/--delete-instances.*"one": allowed is a comma-separated list of instance ids\. Fix: pass ids as the table shows them, e\.g\. 1,3\./);
         expect(corrupt.code).toBe(1);
         expect(corrupt.stderr).toMatch(/simulator state ".*state\.json": is not valid JSON/);
         expect(noScaleSet.code).toBe(1);

@@ -51,7 +51,7 @@ export interface DemoReport {
 
 function parseInstances(value: string): number {
     if (!/^\d+$/.test(value.trim()) || Number(value) > MAX_SCALE_SET_CAPACITY) {
-        throw new InvalidArgumentError(`${JSON.stringify(value)}: allowed is an integer from 0 to ${MAX_SCALE_SET_CAPACITY} (a scale set's capacity).`);
+        throw new InvalidArgumentError(`${JSON.stringify(value)}: allowed is an integer from 0 to ${MAX_SCALE_SET_CAPACITY} (a scale set's capacity). Fix: pass a count such as 5.`);
     }
     return Number(value);
 }
@@ -59,7 +59,7 @@ function parseInstances(value: string): number {
 function parseInstanceIds(value: string): string[] {
     const ids = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
     if (ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) {
-        throw new InvalidArgumentError(`${JSON.stringify(value)}: allowed is a comma-separated list of instance ids, e.g. 1,3.`);
+        throw new InvalidArgumentError(`${JSON.stringify(value)}: allowed is a comma-separated list of instance ids. Fix: pass ids as the table shows them, e.g. 1,3.`);
     }
     return ids.map((id) => String(Number(id)));
 }

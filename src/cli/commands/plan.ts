@@ -31,7 +31,7 @@ const wholeNumber = (text: string): number | undefined => (/^\d+$/.test(text) ? 
 function parseRule(value: string, previous: ParsedRule[] | undefined): ParsedRule[] {
     const parts = value.split(":");
     const fail = (why: string): never => {
-        throw new InvalidArgumentError(`${why}. Expected ${RULE_FORM}, e.g. ssh:22:100, rdp:3389:50:Tcp or ssh:22:100:x2 (x2: an overprovisioning scale set).`);
+        throw new InvalidArgumentError(`${why}. Expected ${RULE_FORM}. Fix: write it as e.g. ssh:22:100, rdp:3389:50:Tcp or ssh:22:100:x2 (x2: an overprovisioning scale set).`);
     };
     if (parts.length < 3 || parts.length > 5) fail(`it has ${parts.length} part${parts.length === 1 ? "" : "s"} separated by ":", not 3 to 5`);
     const [name, backendText, maxText, ...extras] = parts;
@@ -50,22 +50,22 @@ function parseRule(value: string, previous: ParsedRule[] | undefined): ParsedRul
 
 function parseAvoid(value: string, previous: { spec: string; span: PortSpan }[] | undefined): { spec: string; span: PortSpan }[] {
     const match = /^(\d+)(?:-(\d+))?$/.exec(value.trim());
-    if (!match) throw new InvalidArgumentError(`expected ${AVOID_FORM}, e.g. 50000-50099 or 80.`);
+    if (!match) throw new InvalidArgumentError(`expected ${AVOID_FORM}. Fix: write a range or one port, e.g. --avoid 50000-50099 or --avoid 80.`);
     const start = Number(match[1]);
     return [...(previous ?? []), { spec: value, span: { start, end: match[2] === undefined ? start : Number(match[2]) } }];
 }
 
 function parsePort(value: string): number {
     const port = wholeNumber(value.trim());
-    if (port === undefined) throw new InvalidArgumentError("expected a whole number, e.g. 50000.");
+    if (port === undefined) throw new InvalidArgumentError("expected a whole number. Fix: pass a port such as 50000.");
     return port;
 }
 
 function parseHeadroom(value: string): number {
     const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
-    if (!match) throw new InvalidArgumentError("expected a fraction such as 0.2 or a percentage such as 20%.");
+    if (!match) throw new InvalidArgumentError("expected a fraction such as 0.2 or a percentage such as 20%. Fix: pass e.g. --headroom 0.2 or --headroom 20%.");
     // A bare 20 is surely meant as 20%, not 2,000%: make the user say which.
-    if (!match[2] && Number(match[1]) >= 1) throw new InvalidArgumentError(`expected a fraction below 1 (0.2 = 20%), or a percentage with % (e.g. ${match[1]}%).`);
+    if (!match[2] && Number(match[1]) >= 1) throw new InvalidArgumentError(`expected a fraction below 1 (0.2 = 20%), or a percentage with %. Fix: write ${match[1]}% for ${match[1]} percent, or a fraction such as 0.2.`);
     return match[2] ? Number(match[1]) / 100 : Number(match[1]);
 }
 
