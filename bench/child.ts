@@ -193,7 +193,7 @@ function countClientRequests(): { max(): number } {
 
 async function runLookup(spec: LookupCase): Promise<ChildResult> {
     const { AzureSimulator, startArmServer, virtualClock, MAX_SCALE_SET_CAPACITY } = await import("../src/testing");
-    const { lookupPortMappings, staticTokenCredential } = await import("../src/lookup");
+    const { lookupPortMappings, staticTokenCredential } = await import("../src/azure");
     const sim = new AzureSimulator();
     const resourceGroupName = "lookup-rg";
     const loadBalancerName = "lookup-lb";

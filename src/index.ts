@@ -31,5 +31,5 @@ export {
     type LookupClock,
     type ArmEndpointName,
     type SubscriptionSummary,
-} from "./lookup";
+} from "./azure";
 export * from "./core";

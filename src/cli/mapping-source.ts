@@ -154,7 +154,7 @@ function readStackOutputs(command: string, file: string): Record<string, unknown
 async function lookUp(options: MappingSourceOptions): Promise<ReachableInstance[]> {
     const concurrency = Number(options.concurrency);
     // Loaded on use, as `mappings` does: the Azure SDK is large.
-    const [lookup, { chooseCredential, chooseSubscription }] = await Promise.all([import("../lookup"), import("./commands/mappings")]);
+    const [lookup, { chooseCredential, chooseSubscription }] = await Promise.all([import("../azure"), import("./commands/mappings")]);
     const endpoint = lookup.resolveArmEndpoint(options.endpoint).url;
     const credential = chooseCredential(lookup, options.token);
     const subscriptionId = await chooseSubscription(lookup, options.subscription, endpoint, credential);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { compareInstances } from "../core/allocation";
-import { lookupPortMappings, staticTokenCredential } from "../lookup";
+import { lookupPortMappings, staticTokenCredential } from "../azure";
 import type { NatPortMapping } from "../mapping";
 
 /** Environment variable that points every component at another ARM endpoint (a sovereign cloud, or the simulator). */

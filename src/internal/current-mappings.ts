@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { PortAssignment } from "../core/types";
-import { PortMappingLookupError } from "../lookup";
+import { PortMappingLookupError } from "../azure";
 import { lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
 
 export type CurrentMappingsRequest = RuleMappingsLocation;

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import type { TokenCredential } from "@azure/identity";
 import { AzureNatRulesError } from "../../core/errors";
-import type { PortMappingLookupResult } from "../../lookup";
+import type { PortMappingLookupResult } from "../../azure";
 import { formatMappingTable, sshLines } from "../format";
 
 interface MappingsOptions {
@@ -59,7 +59,7 @@ async function runMappings(options: MappingsOptions): Promise<void> {
         throw new AzureNatRulesError(`mappings: --concurrency = ${JSON.stringify(options.concurrency)} is invalid: allowed is an integer from 1 to 256. Fix: leave it out for the default of 16, or pass e.g. --concurrency 32.`);
     }
     // Loaded on use: the Azure SDK is large and other commands do not need it.
-    const lookup = await import("../../lookup");
+    const lookup = await import("../../azure");
     const endpoint = lookup.resolveArmEndpoint(options.endpoint).url;
     const credential = chooseCredential(lookup, options.token);
     const subscriptionId = await chooseSubscription(lookup, options.subscription, endpoint, credential);
@@ -106,7 +106,7 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-export type LookupModule = typeof import("../../lookup");
+export type LookupModule = typeof import("../../azure");
 
 export function chooseCredential(lookup: LookupModule, token: string | undefined): TokenCredential | undefined {
     const given = token ?? process.env.AZURE_NAT_RULES_TOKEN;

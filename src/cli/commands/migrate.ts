@@ -16,7 +16,7 @@ import {
     type NatPoolScaleSet,
 } from "../../core/migration";
 // Types only: the Azure SDKs load when the load balancer is read from Azure, so --from-file starts fast.
-import type * as Lookup from "../../lookup";
+import type * as Lookup from "../../azure";
 import { formatTable } from "../format";
 
 interface MigrateOptions {
@@ -120,7 +120,7 @@ async function planFromAzure(options: MigrateOptions): Promise<LoadBalancerMigra
     if (options.scaleSet !== undefined) {
         throw new AzureNatRulesError("migrate: --scale-set goes with --from-file; with --resource-group and --load-balancer the scale sets are read from Azure. Fix: drop --scale-set.");
     }
-    const lookup: typeof Lookup = await import("../../lookup");
+    const lookup: typeof Lookup = await import("../../azure");
     const endpoint = lookup.resolveArmEndpoint(options.endpoint);
     const credential = lookup.credentialFor(endpoint, chooseCredential(lookup, options.token));
     const subscriptionId = await chooseSubscription(lookup, options.subscription, endpoint.url, credential);

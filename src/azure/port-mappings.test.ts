@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AzureSimulator, FAST_ARM_SERVER_OPTIONS, startArmServer, virtualClock } from "./testing";
-import type { ArmServer, ArmServerOptions, SimulatedPortMapping } from "./testing";
+import { AzureSimulator, FAST_ARM_SERVER_OPTIONS, startArmServer, virtualClock } from "../testing";
+import type { ArmServer, ArmServerOptions, SimulatedPortMapping } from "../testing";
 import {
     ARM_ENDPOINTS,
     PortMappingLookupError,
@@ -10,10 +10,10 @@ import {
     lookupPortMappings,
     resolveArmEndpoint,
     staticTokenCredential,
-} from "./lookup";
-import type { LookupPortMappingsOptions, PortMappingEntry, PortMappingLookupResult } from "./lookup";
-import { AzureNatRulesError } from "./core/errors";
-import { LB, POOL, buildPoolState } from "../test/fixtures/simulator-states";
+} from ".";
+import type { LookupPortMappingsOptions, PortMappingEntry, PortMappingLookupResult } from ".";
+import { AzureNatRulesError } from "../core/errors";
+import { LB, POOL, buildPoolState } from "../../test/fixtures/simulator-states";
 
 const RG = "rg-lookup";
 

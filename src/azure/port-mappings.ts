@@ -7,39 +7,19 @@
 // Types only at load time: the Azure SDKs (about 30 MB and 0.5 s) load on the first lookup, so a
 // Pulumi program that imports the components pays nothing for them in preview.
 import type { LoadBalancer, BackendAddressPool, NetworkManagementClient } from "@azure/arm-network";
-import type { AccessToken, TokenCredential } from "@azure/identity";
-import { AsyncLocalStorage } from "node:async_hooks";
-import { compareInstances } from "./core/allocation";
-import { AzureNatRulesError, formatValue } from "./core/errors";
-import { instanceFromIpConfigurationId } from "./core/instances";
-import type { Protocol } from "./core/types";
-import { normalizeProtocol } from "./core/validation";
-import { abortError, ArmPacer, pacedQueryDurationMs, realClock, requestKindOf, type ArmUsage, type LookupClock } from "./internal/arm-pacing";
+import type { TokenCredential } from "@azure/identity";
+import { compareInstances } from "../core/allocation";
+import { formatValue } from "../core/errors";
+import { instanceFromIpConfigurationId } from "../core/instances";
+import type { Protocol } from "../core/types";
+import { normalizeProtocol } from "../core/validation";
+import { abortError, ArmPacer, pacedQueryDurationMs, realClock, type ArmUsage, type LookupClock } from "../internal/arm-pacing";
+import { LookupRetryOptions, createNetworkClient, memberRequests } from "./client";
+import { credentialFor, staticTokenCredential } from "./credentials";
+import { ARM_ENDPOINTS, resolveArmEndpoint } from "./endpoints";
+import { PortMappingLookupError, QUERY_PORT_MAPPING_ACTION, READ_LOAD_BALANCER_ACTION, READ_PUBLIC_IP_ACTION, firstLine, isAbort, transportFix } from "./errors";
 
-export type { LookupClock } from "./internal/arm-pacing";
-
-/** Azure Resource Manager endpoints of the public and sovereign clouds. */
-export const ARM_ENDPOINTS = {
-    public: "https://management.azure.com",
-    china: "https://management.chinacloudapi.cn",
-    usgovernment: "https://management.usgovcloudapi.net",
-} as const;
-
-export type ArmEndpointName = keyof typeof ARM_ENDPOINTS;
-
-/** Sign-in authorities matching each preset, so the default credential asks the right cloud. */
-const AUTHORITY_HOSTS: Record<ArmEndpointName, string> = {
-    // The values of @azure/identity's AzureAuthorityHosts, written out so the SDK loads lazily.
-    public: "https://login.microsoftonline.com",
-    china: "https://login.chinacloudapi.cn",
-    usgovernment: "https://login.microsoftonline.us",
-};
-
-/** The RBAC action the mapping query needs. */
-export const QUERY_PORT_MAPPING_ACTION = "Microsoft.Network/loadBalancers/backendAddressPools/queryInboundNatRulePortMapping/action";
-/** The RBAC action that reading the load balancer and its pool needs. */
-export const READ_LOAD_BALANCER_ACTION = "Microsoft.Network/loadBalancers/read";
-const READ_PUBLIC_IP_ACTION = "Microsoft.Network/publicIPAddresses/read";
+export type { LookupClock } from "../internal/arm-pacing";
 
 export const DEFAULT_LOOKUP_CONCURRENCY = 16;
 /** The longest a lookup may take besides the time Azure's request limits need for its queries: 10 minutes. */
@@ -48,18 +28,6 @@ export const DEFAULT_LOOKUP_TIMEOUT_MS = 10 * 60 * 1000;
 const AZURE_LRO_RETRY_AFTER_MS = 10_000;
 /** Poll interval when Azure's long-running answer carries no Retry-After header. */
 const DEFAULT_POLL_INTERVAL_MS = 1000;
-/** Retries of one HTTP request (429 with Retry-After, 408, transient 5xx) before giving up. */
-const DEFAULT_MAX_RETRIES = 4;
-
-export interface LookupRetryOptions {
-    /** Retries of one request; default 4. */
-    maxRetries?: number;
-    /** First back-off delay for 5xx answers (doubles each retry, with jitter); default 1000 ms. */
-    retryDelayInMs?: number;
-    /** Longest back-off delay; default 16000 ms. */
-    maxRetryDelayInMs?: number;
-}
-
 export interface LookupPortMappingsOptions {
     subscriptionId: string;
     resourceGroupName: string;
@@ -127,103 +95,6 @@ export interface PortMappingEntry {
     frontendIp: string;
     frontendPort: number;
     backendPort: number;
-}
-
-/** A failed lookup: Azure's HTTP status and error code when Azure answered. */
-export class PortMappingLookupError extends AzureNatRulesError {
-    readonly statusCode?: number;
-    readonly code?: string;
-
-    constructor(message: string, details: { statusCode?: number; code?: string; cause?: unknown } = {}) {
-        super(message);
-        this.statusCode = details.statusCode;
-        this.code = details.code;
-        if (details.cause !== undefined) (this as { cause?: unknown }).cause = details.cause;
-    }
-}
-
-/**
- * A credential that always returns `token`, e.g. from Pulumi's `authorization.getClientToken`
- * or `--token`. The expiry comes from the token's `exp` claim when it is a JWT, else one hour.
- */
-export function staticTokenCredential(token: string): TokenCredential {
-    const trimmed = token.trim();
-    if (trimmed === "") {
-        throw new PortMappingLookupError("staticTokenCredential: token is empty. Fix: pass an ARM access token (e.g. `az account get-access-token --query accessToken -o tsv`).");
-    }
-    const expiresOnTimestamp = jwtExpiry(trimmed) ?? Date.now() + 60 * 60 * 1000;
-    return {
-        async getToken(): Promise<AccessToken> {
-            return { token: trimmed, expiresOnTimestamp };
-        },
-    };
-}
-
-function jwtExpiry(token: string): number | undefined {
-    const parts = token.split(".");
-    if (parts.length !== 3) return undefined;
-    try {
-        const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as { exp?: unknown };
-        return typeof claims.exp === "number" ? claims.exp * 1000 : undefined;
-    } catch {
-        return undefined;
-    }
-}
-
-/** The endpoint URL (no trailing slash) and the preset it came from, if any. */
-export function resolveArmEndpoint(endpoint: string | undefined): { url: string; preset?: ArmEndpointName } {
-    const given = (endpoint ?? "public").trim();
-    const presetName = given.toLowerCase();
-    if (Object.prototype.hasOwnProperty.call(ARM_ENDPOINTS, presetName)) {
-        const preset = presetName as ArmEndpointName;
-        return { url: ARM_ENDPOINTS[preset], preset };
-    }
-    let parsed: URL;
-    try {
-        parsed = new URL(given);
-    } catch {
-        throw invalidEndpoint(given, "it is neither a URL nor a preset name", `pass one of ${Object.keys(ARM_ENDPOINTS).join(", ")}, or a URL such as ${ARM_ENDPOINTS.public}`);
-    }
-    if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
-        throw invalidEndpoint(
-            given,
-            "plain http would send the access token unencrypted; http is allowed only for a loopback host (a local simulator)",
-            `use https://${parsed.host}${parsed.pathname.replace(/\/+$/, "")}, or for the local simulator its http://127.0.0.1:<port> URL`,
-        );
-    }
-    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-        throw invalidEndpoint(given, `protocol ${parsed.protocol} is not http(s)`, `use https://${parsed.host || "<host>"}${parsed.pathname.replace(/\/+$/, "")}, or one of ${Object.keys(ARM_ENDPOINTS).join(", ")}`);
-    }
-    const url = parsed.toString().replace(/\/+$/, "");
-    const preset = (Object.keys(ARM_ENDPOINTS) as ArmEndpointName[]).find((name) => ARM_ENDPOINTS[name] === url);
-    return { url, preset };
-}
-
-function invalidEndpoint(value: string, why: string, fix: string): PortMappingLookupError {
-    return new PortMappingLookupError(
-        `lookupPortMappings: endpoint = ${JSON.stringify(value)} is invalid: ${why}. ` +
-            `Allowed: an https URL, an http URL on 127.0.0.1/localhost, or one of ${Object.keys(ARM_ENDPOINTS).join(", ")}. Fix: ${fix}.`,
-        { code: "InvalidEndpoint" },
-    );
-}
-
-function isLoopbackHost(hostname: string): boolean {
-    const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-    return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-/** The credential to use: the given one, else DefaultAzureCredential for the endpoint's cloud. */
-export function credentialFor(endpoint: { url?: string; preset?: ArmEndpointName }, credential?: TokenCredential): TokenCredential {
-    if (credential) return credential;
-    if (endpoint.url && !endpoint.preset && isLoopbackHost(new URL(endpoint.url).hostname)) {
-        // Azure's sign-in cannot issue a token for a local endpoint; saying so beats its generic failure.
-        throw new PortMappingLookupError(
-            `endpoint ${endpoint.url} is a local endpoint, and Azure's credentials cannot sign in to it. Fix: pass a token (any value, e.g. --token local).`,
-            { code: "CredentialRequired" },
-        );
-    }
-    const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-    return new DefaultAzureCredential(endpoint.preset ? { authorityHost: AUTHORITY_HOSTS[endpoint.preset] } : {});
 }
 
 /** The member's instance label; an id of an unexpected shape is its own label rather than a failure. */
@@ -327,12 +198,6 @@ class Deadline {
         this.timer.abort();
     }
 }
-
-/** The member a request belongs to, so the pacing policy can hand it the answer's Retry-After. */
-interface MemberRequestState {
-    retryAfterMs?: number;
-}
-const memberRequests = new AsyncLocalStorage<MemberRequestState>();
 
 async function lookupUntil(options: LookupPortMappingsOptions, clock: LookupClock, deadline: Deadline | undefined): Promise<PortMappingLookupResult> {
     const { subscriptionId, resourceGroupName, loadBalancerName, backendPoolName, signal } = options;
@@ -515,89 +380,6 @@ function checkOptions(options: LookupPortMappingsOptions): void {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A NetworkManagementClient for `endpoint` (a loopback http endpoint signs requests itself), with bounded retries. */
-export function createNetworkClient(
-    subscriptionId: string,
-    endpoint: string,
-    credential: TokenCredential,
-    retry: LookupRetryOptions | undefined,
-    pacing?: { pacer: ArmPacer; clock: LookupClock },
-): NetworkManagementClient {
-    // resolveArmEndpoint lets plain http through only for loopback hosts (a local simulator).
-    const loopbackHttp = endpoint.startsWith("http://");
-    const { NetworkManagementClient } = require("@azure/arm-network") as typeof import("@azure/arm-network");
-    const client = new NetworkManagementClient(credential, subscriptionId, {
-        endpoint,
-        $host: endpoint,
-        allowInsecureConnection: loopbackHttp,
-        // The SDK's default pipeline retries 429/503 after Retry-After and 408/5xx with back-off; bound it.
-        retryOptions: {
-            maxRetries: retry?.maxRetries ?? DEFAULT_MAX_RETRIES,
-            retryDelayInMs: retry?.retryDelayInMs ?? 1000,
-            maxRetryDelayInMs: retry?.maxRetryDelayInMs ?? 16_000,
-        },
-    });
-    if (loopbackHttp) {
-        // The SDK's bearer policy refuses every non-https URL; for loopback only, sign requests ourselves.
-        client.pipeline.removePolicy({ name: BEARER_POLICY_NAME });
-        client.pipeline.addPolicy(loopbackBearerPolicy(credential, `${endpoint}/.default`));
-    }
-    if (pacing) client.pipeline.addPolicy(pacingPolicy(pacing.pacer, pacing.clock, retry?.maxRetries ?? DEFAULT_MAX_RETRIES), { afterPhase: "Retry" });
-    return client;
-}
-
-/**
- * Every attempt on the wire: waits for Azure's limits (as the pacer models them), counts it, reads the
- * remaining-requests headers, waits out a 429's Retry-After by the lookup's clock, and hands a member's
- * query its Retry-After.
- */
-function pacingPolicy(pacer: ArmPacer, clock: LookupClock, maxThrottleRetries: number): PipelinePolicy {
-    return {
-        name: "armPacingPolicy",
-        async sendRequest(request, next) {
-            const networkRequest = /\/providers\/Microsoft\.Network\//i.test(new URL(request.url).pathname);
-            const kind = requestKindOf(request.method);
-            for (let attempt = 0; ; attempt++) {
-                const release = await pacer.acquire(request.method, networkRequest, request.abortSignal as AbortSignal | undefined);
-                let response: Awaited<ReturnType<typeof next>>;
-                try {
-                    response = await next(request);
-                } finally {
-                    release();
-                }
-                const remaining = [response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`), response.headers.get(`x-ms-ratelimit-remaining-subscription-global-${kind}`)]
-                    .filter((v): v is string => v !== undefined)
-                    .map(Number)
-                    .filter(Number.isFinite);
-                if (remaining.length > 0) pacer.observe(request.method, String(Math.min(...remaining)));
-                const header = response.headers.get("retry-after");
-                const retryAfterMs = header === undefined ? undefined : parseRetryAfterMs(header);
-                if (response.status === 429 && attempt < maxThrottleRetries) {
-                    pacer.throttled(retryAfterMs ?? Math.min(1000 * 2 ** attempt, 16_000));
-                    continue;
-                }
-                const member = memberRequests.getStore();
-                if (member) member.retryAfterMs = retryAfterMs;
-                return response;
-            }
-        },
-    };
-}
-
-const BEARER_POLICY_NAME = "bearerTokenAuthenticationPolicy";
-type PipelinePolicy = Parameters<NetworkManagementClient["pipeline"]["addPolicy"]>[0];
-
-function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
-    return {
-        name: "loopbackBearerTokenPolicy",
-        async sendRequest(request, next) {
-            const token = await credential.getToken(scope, { abortSignal: request.abortSignal });
-            if (token) request.headers.set("Authorization", `Bearer ${token.token}`);
-            return next(request);
-        },
-    };
-}
-
 function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: string): string {
     const { options } = context;
     const rules = loadBalancer.inboundNatRules ?? [];
@@ -676,13 +458,6 @@ async function queryMember(context: LookupContext, client: NetworkManagementClie
         }
         return poller.getResult()?.inboundNatRulePortMappings ?? [];
     });
-}
-
-function parseRetryAfterMs(header: string): number | undefined {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const date = Date.parse(header);
-    return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
 /** Frontend IP of a frontendIPConfiguration id: its public IP's address (one GET each, cached) or its private IP. */
@@ -786,76 +561,4 @@ function toLookupError(context: LookupContext, stage: Stage, err: unknown): unkn
         code: code ?? (typeof raw.name === "string" ? raw.name : undefined),
         cause: err,
     });
-}
-
-/** No HTTP answer at all: either no token could be had, or the endpoint could not be reached. */
-function transportFix(err: unknown, endpoint: string | undefined): string {
-    const name = String((err as { name?: unknown })?.name ?? "");
-    const message = String((err as { message?: unknown })?.message ?? "");
-    if (/Credential|Authentication/.test(name) || /ChainedTokenCredential|CredentialUnavailable/.test(message)) {
-        return "Fix: sign in with `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal), or pass a token (the CLI's --token or $AZURE_NAT_RULES_TOKEN; the library's credential option).";
-    }
-    const url = resolveArmEndpoint(endpoint).url;
-    return `Fix: make sure ${url} is reachable from here (network, proxy, firewall), or point --endpoint / AZURE_NAT_RULES_ARM_ENDPOINT at the right cloud; for the local simulator, start \`azure-nat-rules local-arm\` first and pass its URL.`;
-}
-
-function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
-    return (err as { name?: unknown })?.name === "AbortError" || signal?.aborted === true;
-}
-
-function firstLine(message: unknown): string {
-    return String(message ?? "").split("\n")[0].trim();
-}
-
-export interface SubscriptionSummary {
-    subscriptionId: string;
-    displayName?: string;
-    state?: string;
-}
-
-/**
- * The subscriptions the credential can see (`GET /subscriptions`), following `nextLink`.
- * A plain fetch: @azure/arm-network has no subscription API and this is one small request.
- */
-export async function listSubscriptions(options: { credential?: TokenCredential; endpoint?: string; signal?: AbortSignal } = {}): Promise<SubscriptionSummary[]> {
-    const endpoint = resolveArmEndpoint(options.endpoint);
-    const credential = credentialFor(endpoint, options.credential);
-    let token: AccessToken | null;
-    try {
-        token = await credential.getToken(`${endpoint.url}/.default`, { abortSignal: options.signal });
-    } catch (err) {
-        throw new PortMappingLookupError(`listSubscriptions: no access token for ${endpoint.url}: ${firstLine((err as Error)?.message ?? err)}. ${transportFix(err, options.endpoint)}`, {
-            code: "CredentialUnavailable",
-            cause: err,
-        });
-    }
-    if (!token) throw new PortMappingLookupError(`listSubscriptions: the credential returned no access token for ${endpoint.url}.`, { code: "CredentialUnavailable" });
-    const subscriptions: SubscriptionSummary[] = [];
-    let url: string | undefined = `${endpoint.url}/subscriptions?api-version=2022-12-01`;
-    while (url) {
-        let response: Response;
-        try {
-            response = await fetch(url, { headers: { authorization: `Bearer ${token.token}`, accept: "application/json" }, signal: options.signal });
-        } catch (err) {
-            if (isAbort(err, options.signal)) throw err;
-            throw new PortMappingLookupError(`listSubscriptions: GET ${url} failed: ${firstLine((err as Error)?.message ?? err)}. ${transportFix(err, options.endpoint)}`, { cause: err });
-        }
-        const body = (await response.json().catch(() => ({}))) as {
-            value?: SubscriptionSummary[];
-            nextLink?: string;
-            error?: { code?: string; message?: string };
-        };
-        if (!response.ok) {
-            const code = body.error?.code;
-            const fix = response.status === 401 ? " Fix: sign in again (az login) or pass a valid ARM access token." : "";
-            throw new PortMappingLookupError(
-                `listSubscriptions: GET ${endpoint.url}/subscriptions failed (HTTP ${response.status}${code ? ` ${code}` : ""}: ${firstLine(body.error?.message)}).${fix}`,
-                { statusCode: response.status, code },
-            );
-        }
-        for (const s of body.value ?? []) subscriptions.push({ subscriptionId: s.subscriptionId, displayName: s.displayName, state: s.state });
-        // Never send the token to another host than the endpoint.
-        url = body.nextLink && new URL(body.nextLink, endpoint.url).origin === new URL(endpoint.url).origin ? new URL(body.nextLink, endpoint.url).toString() : undefined;
-    }
-    return subscriptions;
 }

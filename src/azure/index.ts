@@ -1,0 +1,10 @@
+/**
+ * Azure I/O in one place: endpoints, credentials, the Network client, errors, subscriptions and the
+ * port-mapping read. Nothing else in the library talks to Azure.
+ */
+export * from "./client";
+export * from "./credentials";
+export * from "./endpoints";
+export * from "./errors";
+export * from "./port-mappings";
+export * from "./subscriptions";
