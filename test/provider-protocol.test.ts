@@ -28,7 +28,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-    if (process.env.PROTOCOL_DEBUG) console.log(engine.stderr, JSON.stringify(engine.logs, null, 1));
     console.log(`provider protocol: plugin up and tests done in ${((Date.now() - started) / 1000).toFixed(1)} s, plugin RSS ${engine.pluginRssMb() ?? "?"} MB`);
     await engine.stop();
 });
@@ -140,5 +139,41 @@ describe("the package over Pulumi's provider protocol", () => {
         const failed = await failure(d.construct({ type: singleVm, name: "bad", inputs: vmRule(70000) }));
         expect(failed.details).toMatch(/SingleVmNatRule "bad": 1 invalid argument:\n {2}- frontendPort = 70000: allowed is an integer from 1 to 65534/);
         expect(d.registered("bad-rule")).toBeUndefined();
+    });
+
+    it("refuses two overlapping BackendPoolNatRules of one preview, and registers neither rule", async () => {
+        const d = await engine.deployment("overlap", true);
+        const vmss = scaleSet(d, "web", 2);
+        const construct = (name: string, start: number) =>
+            failure(d.construct({ type: backendPool, name, inputs: poolRule(start, 10, { scaleSet: vmss.reference }), inputDependencies: { scaleSet: [vmss.urn] } }));
+        // 50500-50509 and 50505-50514 on one frontend: Azure refuses overlapping frontend ranges of one frontend IP configuration.
+        const [a, b] = await Promise.all([construct("ssh-a", 50500), construct("ssh-b", 50505)]);
+        for (const f of [a, b]) expect(f.details).toMatch(/conflict/i);
+        expect(a.details).toMatch(/ssh-a/);
+        expect(a.details).toMatch(/ssh-b/);
+        expect(d.registered("ssh-a-rule")).toBeUndefined();
+        expect(d.registered("ssh-b-rule")).toBeUndefined();
+    });
+
+    it("fails only the component whose value fails when it resolves, quickly, without an unhandled rejection", async () => {
+        const d = await engine.deployment("late-error", true);
+        // The capacity reaches the component only through the scale set's state: 5 instances in a range of 2.
+        const vmss = scaleSet(d, "big", 5);
+        const before = engine.logs.length;
+        const t0 = Date.now();
+        const [late, beside] = await Promise.allSettled([
+            d.construct({ type: backendPool, name: "late", inputs: poolRule(51000, 2, { scaleSet: vmss.reference }), inputDependencies: { scaleSet: [vmss.urn] } }),
+            d.construct({ type: singleVm, name: "beside", inputs: vmRule(52022) }),
+        ]);
+        const lateMs = Date.now() - t0;
+        console.log(`provider protocol: late error answered in ${lateMs} ms, plugin RSS ${engine.pluginRssMb() ?? "?"} MB`);
+        expect(late.status).toBe("rejected");
+        expect((late as PromiseRejectedResult).reason.details).toMatch(/BackendPoolNatRule "late".*frontend port range 51000-51001 \(capacity 2\) is exhausted: 5 instances need a port/);
+        expect(beside.status).toBe("fulfilled");
+        expect(d.registered("beside-rule")?.inputs).toMatchObject({ frontendPort: 52022 });
+        expect(d.registered("late-rule")).toBeUndefined();
+        const logged = engine.logs.slice(before).filter((l) => l.severity >= 3).map((l) => l.message);
+        expect(logged.filter((m) => /unhandled/i.test(m))).toEqual([]);
+        expect(engine.stderr).not.toMatch(/unhandled/i);
     });
 });
