@@ -65,6 +65,9 @@ describe("the package over Pulumi's provider protocol", () => {
         expect(schema.name).toBe("azure-nat-rules");
         expect(Object.keys(schema.resources).sort()).toEqual([backendPool, singleVm]);
         expect(schema.resources[singleVm].isComponent).toBe(true);
+        // As the plugin serves it: integer ports and the sources' defaults.
+        expect(schema.resources[singleVm].inputProperties.frontendPort.type).toBe("integer");
+        expect(schema.resources[backendPool].inputProperties.readAzureMappings).toMatchObject({ default: true, description: expect.stringMatching(/Default: true$/) });
     });
 
     for (const dryRun of [true, false]) {
@@ -138,6 +141,9 @@ describe("the package over Pulumi's provider protocol", () => {
         const d = await engine.deployment("bad-input", true);
         const failed = await failure(d.construct({ type: singleVm, name: "bad", inputs: vmRule(70000) }));
         expect(failed.details).toMatch(/SingleVmNatRule "bad": 1 invalid argument:\n {2}- frontendPort = 70000: allowed is an integer from 1 to 65534/);
+        // Pulumi's InputPropertiesError, so the program's SDK can show the issue against the property.
+        expect(failed.code).toBe(3); // INVALID_ARGUMENT
+        expect(failed.propertyErrors).toEqual([{ propertyPath: "frontendPort", reason: expect.stringMatching(/^70000: allowed is an integer from 1 to 65534\. Fix: /) }]);
         expect(d.registered("bad-rule")).toBeUndefined();
     });
 
