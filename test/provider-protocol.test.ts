@@ -167,12 +167,14 @@ describe("the package over Pulumi's provider protocol", () => {
         const vmss = scaleSet(d, "big", 5);
         const before = engine.logs.length;
         const t0 = Date.now();
+        let lateMs = 0;
         const [late, beside] = await Promise.allSettled([
-            d.construct({ type: backendPool, name: "late", inputs: poolRule(51000, 2, { scaleSet: vmss.reference }), inputDependencies: { scaleSet: [vmss.urn] } }),
+            d.construct({ type: backendPool, name: "late", inputs: poolRule(51000, 2, { scaleSet: vmss.reference }), inputDependencies: { scaleSet: [vmss.urn] } })
+                .finally(() => (lateMs = Date.now() - t0)),
             d.construct({ type: singleVm, name: "beside", inputs: vmRule(52022) }),
         ]);
-        const lateMs = Date.now() - t0;
-        console.log(`provider protocol: late error answered in ${lateMs} ms, plugin RSS ${engine.pluginRssMb() ?? "?"} MB`);
+        // Reported, not asserted: timings depend on the machine.
+        console.log(`provider protocol: late error answered in ${lateMs} ms, both Constructs in ${Date.now() - t0} ms, plugin RSS ${engine.pluginRssMb() ?? "?"} MB`);
         expect(late.status).toBe("rejected");
         expect((late as PromiseRejectedResult).reason.details).toMatch(/BackendPoolNatRule "late".*frontend port range 51000-51001 \(capacity 2\) is exhausted: 5 instances need a port/);
         expect(beside.status).toBe("fulfilled");

@@ -3,11 +3,11 @@
  * infers: TypeScript's `number` has no integer kind and the analyzer keeps a property's JSDoc
  * text but drops its tags, so without this Go would see float64 ports and no SDK would show a
  * default. The plugin host builds its own ComponentProvider, so the refinement is installed on
- * ComponentProvider's `getSchema` when the package entry loads (see src/index.ts).
+ * ComponentProvider's `getSchema` when the package entry loads in the plugin (see src/index.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import type { ComponentProvider as ComponentProviderClass } from "@pulumi/pulumi/provider/experimental";
 import type * as TypeScript from "typescript";
 
 interface Property {
@@ -115,9 +115,28 @@ export function refineSchema<S extends Schema>(schema: S, root: string): S {
 
 const marker = Symbol.for("azure-nat-rules.schemaRefinement");
 
+const PROVIDER_MODULE = "@pulumi/pulumi/provider/experimental/provider";
+
+/**
+ * In the plugin: the runner loads Pulumi's component provider before it requires the package, so
+ * it is already loaded. In a TypeScript program it is not, and loading it (with the analyzer and
+ * the TypeScript compiler) would cost seconds for nothing.
+ */
+export function installSchemaRefinementIfServed(packageName: string): void {
+    let loaded = false;
+    try {
+        loaded = require.cache[require.resolve(PROVIDER_MODULE)] !== undefined;
+    } catch {
+        return;
+    }
+    if (loaded) installSchemaRefinement(packageName);
+}
+
 /** Makes every ComponentProvider of this package serve the refined schema (once per process). */
 export function installSchemaRefinement(packageName: string): void {
     type Served = { name: string; path: string; refined?: string };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ComponentProvider } = require(PROVIDER_MODULE) as { ComponentProvider: typeof ComponentProviderClass };
     const proto = ComponentProvider.prototype as unknown as Record<symbol, boolean> & { getSchema(this: Served): Promise<string> };
     if (proto[marker]) return;
     proto[marker] = true;
