@@ -7,6 +7,7 @@ import { planScaleSetPorts, planVmGroupPorts, type PoolPlan, type ScaleSetCeilin
 import { frontendPortRange } from "./core/range";
 import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
 import { type CurrentMappings, readCurrentMappings } from "./internal/current-mappings";
+import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/construct-scope";
 import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
 import { settle } from "./internal/settle";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
@@ -117,6 +118,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     public readonly securityWarnings: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackendPoolNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
+        handleOwnRejections();
         const issues = memberIssues(args.scaleSet, args.virtualMachineNames);
         const vmNames = plainOrUnknown(args.virtualMachineNames);
         if (Array.isArray(vmNames)) issues.push(...duplicateNameIssues(vmNames.map(plainOrUnknown)));
@@ -226,6 +228,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
             plannedPortMappings: this.plannedPortMappings,
             portMappings: this.portMappings,
         });
+        exposeResourcesForConstruct(this, created.inputsChecked, ["rule", "securityRule"]);
     }
 
     /** Azure's mappings of the rule before this deployment, read-only; none for a rule not created yet. */

@@ -4,6 +4,9 @@
 // Registers azure-native's compute resources, so a scale set passed from another Pulumi language
 // reaches BackendPoolNatRule as a live VirtualMachineScaleSet rather than as its bare id.
 import "@pulumi/azure-native/compute";
+import { installSchemaRefinementIfServed } from "./internal/schema-refinement";
+// Integer ports and the documented defaults in the schema Pulumi serves for other languages.
+installSchemaRefinementIfServed("azure-nat-rules");
 export { SingleVmNatRule, type SingleVmNatRuleArgs } from "./single-vm-nat-rule";
 export { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
 export { natPoolRuleArgs, type NatPoolRuleArgsInput } from "./migration";

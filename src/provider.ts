@@ -15,6 +15,7 @@ import { ComponentProvider, getPulumiComponents, type ComponentResourceConstruct
 import { AzureNatRulesError } from "./core/errors";
 import * as library from "./index";
 import { packageRoot } from "./internal/package-root";
+import { installSchemaRefinement } from "./internal/schema-refinement";
 
 /** The Pulumi package name: the first part of every type token, e.g. `azure-nat-rules:index:SingleVmNatRule`. */
 export const PACKAGE_NAME = "azure-nat-rules";
@@ -54,5 +55,6 @@ export function createComponentProvider(root: string = packageRoot()): Component
                 `Fix: name the package "${PACKAGE_NAME}".`,
         );
     }
+    installSchemaRefinement(PACKAGE_NAME);
     return new ComponentProvider({ name: PACKAGE_NAME, dirname: root, components: packageComponents() });
 }

@@ -122,10 +122,10 @@ describe("inferred package schema", () => {
         expect(problems).toEqual([]);
     });
 
-    it("takes SingleVmNatRule's ports as required numbers that may be outputs, and its options as optional", () => {
+    it("takes SingleVmNatRule's ports as required integers that may be outputs, and its options as optional", () => {
         const r = schema.resources[singleVm];
         for (const name of ["frontendPort", "backendPort"]) {
-            expect(["number", "integer"], name).toContain(r.inputProperties[name].type);
+            expect(r.inputProperties[name].type, name).toBe("integer");
             expect(r.requiredInputs, name).toContain(name);
             expect(r.inputProperties[name].plain, name).toBeUndefined();
         }
@@ -140,7 +140,7 @@ describe("inferred package schema", () => {
 
     it("takes BackendPoolNatRule's scale set as a reference to azure-native's VirtualMachineScaleSet and lists one mapping per instance", () => {
         const r = schema.resources[backendPool];
-        expect(["number", "integer"]).toContain(r.inputProperties.maxInstances.type);
+        expect(r.inputProperties.maxInstances.type).toBe("integer");
         expect(r.requiredInputs).not.toContain("maxInstances");
         expect(r.requiredInputs).toContain("frontendPortRangeStart");
         expect(r.inputProperties.scaleSet.$ref).toBe(azureNativeResource("azure-native:compute:VirtualMachineScaleSet"));
@@ -152,7 +152,7 @@ describe("inferred package schema", () => {
         expect(mappingRef).toBe(`#/types/${PACKAGE_NAME}:index:NatPortMapping`);
         expect(r.properties.plannedPortMappings.items?.$ref).toBe(mappingRef);
         const mapping = schema.types[mappingRef.replace("#/types/", "")];
-        const fields = { instance: "string", frontendIp: "string", frontendPort: "number", backendPort: "number", protocol: "string", source: "string" };
+        const fields = { instance: "string", frontendIp: "string", frontendPort: "integer", backendPort: "integer", protocol: "string", source: "string" };
         for (const [name, type] of Object.entries(fields)) {
             expect(mapping.properties?.[name]?.type, name).toBe(type);
             expect(mapping.required, name).toContain(name);
@@ -160,6 +160,53 @@ describe("inferred package schema", () => {
         expect(r.properties.frontendPortRange.$ref).toBe(`#/types/${PACKAGE_NAME}:index:NatFrontendPortRange`);
         // Methods are not part of a schema.
         expect(Object.keys(r.properties)).not.toContain("portMappingFor");
+    });
+
+    it("has no floating-point numbers: every port, count, priority and timeout is an integer", () => {
+        const numbers: string[] = [];
+        for (const [token, resource] of Object.entries(schema.resources)) {
+            for (const { where, property } of [...walk(`${token} input`, resource.inputProperties), ...walk(`${token} output`, resource.properties)]) {
+                if (property.type === "number") numbers.push(where);
+            }
+        }
+        for (const [token, type] of Object.entries(schema.types)) {
+            for (const { where, property } of walk(`type ${token}`, type.properties ?? {})) if (property.type === "number") numbers.push(where);
+        }
+        expect(numbers).toEqual([]);
+        expect(schema.types[`${PACKAGE_NAME}:index:NatFrontendPortRange`].properties?.capacity.type).toBe("integer");
+    });
+
+    it("carries every @default of the sources into the description, and into `default` where a literal is safe to send", () => {
+        const pool = schema.resources[backendPool].inputProperties;
+        expect(pool.readAzureMappings).toMatchObject({ type: "boolean", default: true });
+        expect(pool.readAzureMappings.description).toMatch(/queryInboundNatRulePortMapping\/action\.\n\nDefault: true$/);
+        expect(pool.protocol).toMatchObject({ default: "Tcp" });
+        expect(pool.enableFloatingIP).toMatchObject({ default: false });
+        // A schema default is sent by generated SDKs as if set; an idle timeout is refused on a UDP rule.
+        expect(pool.idleTimeoutInMinutes.default).toBeUndefined();
+        expect(pool.idleTimeoutInMinutes.description).toMatch(/Default: 4 \(Azure's default\)$/);
+        expect(pool.maxInstances.default).toBeUndefined();
+        expect(pool.maxInstances.description).toMatch(/Default: none: give this or `frontendPortRangeEnd`$/);
+        expect(schema.resources[singleVm].inputProperties.vmName.description).toMatch(/Default: the rule name$/);
+        expect(schema.types[`${PACKAGE_NAME}:index:NatLoadBalancingRuleInfo`].properties?.protocol).toMatchObject({ default: "Tcp" });
+
+        // Every @default tag on an args interface, counted in the sources, is in the schema.
+        const sources = ["nat-rule-args.ts", "single-vm-nat-rule.ts", "backend-pool-nat-rule.ts", path.join("internal", "conflict-registry.ts")];
+        const tagged = new Set<string>();
+        for (const file of sources) {
+            for (const m of fs.readFileSync(path.join(__dirname, file), "utf8").matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*?)@default((?:(?!\*\/)[\s\S])*)\*\/\s*(?:public readonly )?(\w+)\??:/g)) tagged.add(m[3]);
+        }
+        const described = new Set<string>();
+        for (const properties of [...Object.values(schema.resources).map((r) => r.inputProperties), ...Object.values(schema.types).map((t) => t.properties ?? {})]) {
+            for (const [name, property] of Object.entries(properties)) if (/\n\nDefault: /.test(property.description ?? "")) described.add(name);
+        }
+        expect(tagged.size).toBeGreaterThanOrEqual(18);
+        expect([...tagged].filter((name) => !described.has(name))).toEqual([]);
+    });
+
+    it("is the committed schema.json (regenerate it with `npx tsx src/cli/main.ts schema > schema.json`)", () => {
+        const committed = JSON.parse(fs.readFileSync(path.join(root, "schema.json"), "utf8")) as PackageSchema;
+        expect(schema).toEqual(committed);
     });
 
     it("records azure-native, at the installed version, as a dependency", () => {

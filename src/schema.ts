@@ -16,8 +16,10 @@ export interface SchemaProperty {
     items?: SchemaProperty;
     /** Value type of a map. */
     additionalProperties?: SchemaProperty;
-    /** The property's JSDoc text (JSDoc tags such as `@default` are not carried over). */
+    /** The property's JSDoc text, then "Default: ..." from its `@default` tag. */
     description?: string;
+    /** The `@default` literal, where generated SDKs may send it as if it were set. */
+    default?: string | number | boolean;
     /** The value is taken as is, not as an Output (TypeScript: not wrapped in `pulumi.Input`). */
     plain?: boolean;
     /** Set by the analyzer on optional properties; `requiredInputs` and `required` say the same. */

@@ -14,6 +14,20 @@ beforeAll(() => mocks.ready);
 beforeEach(() => resetNatRuleRegistry());
 
 describe("SingleVmNatRule", () => {
+    it("refuses bad input with a Pulumi InputPropertiesError: one entry per property path, the message as before", () => {
+        let caught: unknown;
+        try {
+            new SingleVmNatRule("bad-ports", { loadBalancerId: lbId, frontendIPConfigurationId: fe, frontendPort: 70000, backendPort: 0.5 });
+        } catch (err) {
+            caught = err;
+        }
+        expect(pulumi.InputPropertiesError.isInstance(caught)).toBe(true);
+        const error = caught as pulumi.InputPropertiesError;
+        expect(error.message).toMatch(/^SingleVmNatRule "bad-ports": 2 invalid arguments:\n {2}- frontendPort = 70000: allowed is an integer from 1 to 65534/);
+        expect(error.errors.map((e) => e.propertyPath)).toEqual(["frontendPort", "backendPort"]);
+        expect(error.errors[0].reason).toMatch(/^70000: allowed is an integer from 1 to 65534\. Fix: /);
+    });
+
     it("creates one InboundNatRule in the load balancer's resource group with the given settings", async () => {
         const r = new SingleVmNatRule("ssh-vm1", {
             loadBalancerId: lbId,

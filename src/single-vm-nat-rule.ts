@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
+import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/construct-scope";
 import { plainOrUnknown } from "./internal/inputs";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
 import type { NatPortMapping } from "./mapping";
@@ -39,6 +40,7 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
     public readonly securityWarnings: pulumi.Output<string[]>;
 
     constructor(name: string, args: SingleVmNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
+        handleOwnRejections();
         // Validate before registering anything, so bad input creates nothing.
         const checkedRule = checkRule({ kind: "SingleVmNatRule", name, args, settings: { frontendPort: args.frontendPort } });
         super("azure-nat-rules:index:SingleVmNatRule", name, {}, opts);
@@ -82,5 +84,6 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
             securityRulePriority: this.securityRulePriority,
             securityWarnings: this.securityWarnings,
         });
+        exposeResourcesForConstruct(this, created.inputsChecked, ["rule", "securityRule"]);
     }
 }

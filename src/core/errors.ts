@@ -90,8 +90,24 @@ export function formatIssue(issue: ValidationIssue): string {
     return `${issue.field} = ${formatValue(issue.value)}: allowed is ${issue.allowed}. Fix: ${issue.fix}`;
 }
 
-/** Invalid arguments of one component, all reported at once. */
+/** One invalid property as Pulumi's InputPropertiesError lists it: its path and what is wrong with it. */
+export interface InputPropertyIssue {
+    /** Pulumi's property path, e.g. `frontendPort` or `loadBalancingRules[2].backendPort`. */
+    propertyPath: string;
+    reason: string;
+}
+
+/**
+ * Invalid arguments of one component, all reported at once. It is a Pulumi `InputPropertiesError`
+ * (`InputPropertiesError.isInstance` reads the flag, set by name so the core needs no Pulumi
+ * import): over the provider protocol the engine gets one entry per property, which Python, Go
+ * and other SDKs show against the property, with the message unchanged.
+ */
 export class NatRuleValidationError extends AzureNatRulesError {
+    readonly __pulumiInputPropertiesError = true;
+    /** One entry per issue, in the order of `issues`. */
+    readonly errors: readonly InputPropertyIssue[];
+
     constructor(
         /** The component (or resource) name the arguments belong to. */
         readonly component: string,
@@ -99,6 +115,7 @@ export class NatRuleValidationError extends AzureNatRulesError {
     ) {
         const count = issues.length === 1 ? "1 invalid argument" : `${issues.length} invalid arguments`;
         super(`${component}: ${count}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join("\n")}`);
+        this.errors = issues.map((i) => ({ propertyPath: i.field, reason: `${formatValue(i.value)}: allowed is ${i.allowed}. Fix: ${i.fix}` }));
     }
 }
 

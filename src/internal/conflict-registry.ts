@@ -87,28 +87,55 @@ export interface RunRegistry {
     securityRules: SecurityRuleEntry[];
     /** Explicit NSG rule priorities given as plain values, by NSG id (lower case), known at declaration. */
     declaredPriorities: { networkSecurityGroupKey: string; priority: number; sequence: number }[];
+    /** When a NAT rule was last declared or resolved here (ms since the epoch). */
+    lastChange: number;
 }
 
 /**
- * One registry per Pulumi program run, keyed by the run's resource monitor: each `pulumi preview`
- * or `up`, each `setMocks` in a test and each inline Automation API program gets its own monitor,
- * so rules of one deployment are never compared with another's, even in one process. A module-wide
- * list would leak between such runs and need every caller to remember a reset.
+ * One registry per deployment. Every Construct call of a Python, Go or YAML program gets a new
+ * resource monitor client from the SDK, so the key is what all of them share: the project, the
+ * stack, preview or update, and the monitor's endpoint (a new one for each `pulumi preview` or
+ * `up`). Under Pulumi mocks there is no endpoint; each `setMocks` makes a new monitor object, and
+ * that object is the key. A module-wide list would leak between such runs and need every caller
+ * to remember a reset.
  */
 const registries = new WeakMap<object, RunRegistry>();
+/** One key object per deployment, so the WeakMaps above and in the name registry take strings too. */
+const deploymentKeys = new Map<string, object>();
 /** Used only when Pulumi has no monitor (a component built outside any program run). */
 const NO_MONITOR = {};
 
-/** The key of the current program run, shared by every program-wide registry (conflicts, names). */
+/** The monitor's gRPC endpoint, e.g. `127.0.0.1:41337`; undefined for a mock monitor. */
+function monitorEndpoint(monitor: unknown): string | undefined {
+    const channel = (monitor as { getChannel?: () => { getTarget(): string } } | undefined)?.getChannel?.();
+    return channel ? channel.getTarget() : undefined;
+}
+
+/** The key of the current deployment, shared by every program-wide registry (conflicts, names). */
 export function runRegistryKey(): object {
-    return (pulumi.runtime.getMonitor() as object | undefined) ?? NO_MONITOR;
+    const monitor = pulumi.runtime.getMonitor() as object | undefined;
+    if (!monitor) return NO_MONITOR;
+    const endpoint = monitorEndpoint(monitor);
+    if (endpoint === undefined) return monitor;
+    const key = JSON.stringify([pulumi.getProject(), pulumi.getStack(), pulumi.runtime.isDryRun(), endpoint]);
+    let token = deploymentKeys.get(key);
+    if (!token) {
+        token = {};
+        deploymentKeys.set(key, token);
+    }
+    return token;
+}
+
+/** Whether the current deployment talks to a real engine, where components may arrive in separate Construct calls. */
+function servedByEngine(): boolean {
+    return monitorEndpoint(pulumi.runtime.getMonitor()) !== undefined;
 }
 
 export function currentRun(): RunRegistry {
     const key = runRegistryKey();
     let run = registries.get(key);
     if (!run) {
-        run = { nextSequence: 0, natRules: [], securityRules: [], declaredPriorities: [] };
+        run = { nextSequence: 0, natRules: [], securityRules: [], declaredPriorities: [], lastChange: 0 };
         registries.set(key, run);
     }
     return run;
@@ -155,6 +182,22 @@ export function idKey(input: unknown, settled: Settled<string | undefined>): str
 
 /** Lets other rules that resolved at the same moment register before this one checks, so both sides of a conflict see it. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * How long no NAT rule of a deployment may be declared or resolve before its rules are compared.
+ * The engine sends each component of a Python or YAML program in its own Construct call, moments
+ * apart; without the wait the first of two conflicting rules would pass and be created.
+ */
+export const CONFLICT_SETTLE_MS = 250;
+
+/** Resolves once the deployment's NAT rules have been still for {@link CONFLICT_SETTLE_MS}. */
+async function quiet(run: RunRegistry): Promise<void> {
+    for (;;) {
+        const left = run.lastChange + CONFLICT_SETTLE_MS - Date.now();
+        if (left <= 0) return;
+        await new Promise((resolve) => setTimeout(resolve, left));
+    }
+}
 
 /** Checks of the load-balancing rules a user passes in; returned as issues to join the component's others. */
 export function loadBalancingRuleIssues(rules: unknown, loadBalancerId: unknown): ValidationIssue[] {
@@ -236,6 +279,7 @@ const valueOf = <T>(s: Settled<T>): T | undefined => (s.state === "known" ? s.va
  */
 export function checkNatRuleConflicts(description: NatRuleDescription): pulumi.Output<boolean> {
     const run = currentRun();
+    run.lastChange = Date.now();
     return pulumi.output(checkWhenResolved(run, description));
 }
 
@@ -290,7 +334,9 @@ async function checkWhenResolved(run: RunRegistry, d: NatRuleDescription): Promi
         })),
     };
     run.natRules.push(self);
+    run.lastChange = Date.now();
     await nextTurn();
+    if (servedByEngine()) await quiet(run);
 
     const conflicts = conflictsOf(run, self);
     if (conflicts.length > 0) throw new NatRuleConflictError(self.loadBalancerName, conflicts);
