@@ -4,7 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
-import { resourceGroupId, scaleSetIpConfigurationId, scaleSetNicId, scaleSetVmId } from "./ids";
+import { parentOf, resourceGroupId, scaleSetIpConfigurationId, scaleSetNicId, scaleSetVmId } from "./ids";
+import type { Membership } from "./membership";
 import {
     keyOf,
     type BackendPoolRecord,
@@ -20,7 +21,7 @@ import {
     type SubnetRecord,
     type VirtualNetworkRecord,
 } from "./model";
-import { isV2, poolMembers, type PoolMember } from "./reconcile";
+import { isV2, poolMembers, poolMembersOf, type PoolMember } from "./reconcile";
 
 export type Json = Record<string, unknown>;
 
@@ -60,27 +61,41 @@ function notFound(what: string, rg: string): ArmError {
 
 export class ArmView {
     private members?: Map<string, PoolMember[]>;
-    private natRuleBackends?: Map<string, string>;
+    private readonly membersByPool = new Map<string, PoolMember[]>();
+    /** Per load balancer key (one entry, "", without a membership index). */
+    private readonly natRuleBackends = new Map<string, Map<string, string>>();
 
-    constructor(readonly state: SimulatorState) {}
+    /** With `membership`, a read looks only at the NICs and scale sets using the load balancer it reads. */
+    constructor(readonly state: SimulatorState, private readonly membership?: Membership) {}
 
     /** Members of a backend pool, in port-assignment order. */
     membersOf(poolId: string): PoolMember[] {
+        const k = keyOf(poolId);
+        if (this.membership) {
+            let list = this.membersByPool.get(k);
+            if (!list) this.membersByPool.set(k, (list = poolMembersOf(this.state, this.membership, poolId)));
+            return list;
+        }
         this.members ??= poolMembers(this.state);
-        return this.members.get(keyOf(poolId)) ?? [];
+        return this.members.get(k) ?? [];
     }
 
     /** For V1 rules: the NIC ipConfiguration that references the rule (ARM's read-only backendIPConfiguration). */
     private backendOfNatRule(ruleId: string): string | undefined {
-        if (!this.natRuleBackends) {
-            this.natRuleBackends = new Map();
-            for (const nic of Object.values(this.state.networkInterfaces)) {
+        const lbKey = this.membership ? keyOf(parentOf(ruleId)) : "";
+        let backends = this.natRuleBackends.get(lbKey);
+        if (!backends) {
+            this.natRuleBackends.set(lbKey, (backends = new Map()));
+            const nics = this.membership
+                ? [...this.membership.nicsOf(lbKey)].map((k) => this.state.networkInterfaces[k]).filter((n) => n !== undefined)
+                : Object.values(this.state.networkInterfaces);
+            for (const nic of nics) {
                 for (const ip of nic.ipConfigurations) {
-                    for (const r of ip.loadBalancerInboundNatRuleIds) this.natRuleBackends.set(keyOf(r), ip.id);
+                    for (const r of ip.loadBalancerInboundNatRuleIds) backends.set(keyOf(r), ip.id);
                 }
             }
         }
-        return this.natRuleBackends.get(keyOf(ruleId));
+        return backends.get(keyOf(ruleId));
     }
 
     private readonly portMappingsByPool = new Map<string, Map<string, MemberPortMapping[]>>();
@@ -576,13 +591,13 @@ export class ArmView {
         };
         if (typePath === "microsoft.network/loadbalancers") {
             const lb = this.state.loadBalancers[key];
-            const full = this.loadBalancer(key) as { properties: Record<string, Json[]> };
+            // The rest are rendered only inside the whole load balancer; a pool can be large, so it is not rendered for a rule.
             const renderChild = (collection: string) => (item: { name: string }) =>
-                full.properties[collection].find((j) => j.name === item.name);
+                (this.loadBalancer(key) as { properties: Record<string, Json[]> }).properties[collection].find((j) => j.name === item.name);
             switch (kind) {
-                case "frontendipconfigurations": return pick(lb.frontendIPConfigurations, renderChild("frontendIPConfigurations"));
-                case "backendaddresspools": return pick(lb.backendAddressPools, renderChild("backendAddressPools"));
-                case "inboundnatrules": return pick(lb.inboundNatRules, renderChild("inboundNatRules"));
+                case "frontendipconfigurations": return pick(lb.frontendIPConfigurations, (fe) => this.frontendIPConfiguration(lb, fe));
+                case "backendaddresspools": return pick(lb.backendAddressPools, (p) => this.backendAddressPool(lb, p));
+                case "inboundnatrules": return pick(lb.inboundNatRules, (r) => this.inboundNatRule(lb, r));
                 case "inboundnatpools": return pick(lb.inboundNatPools, renderChild("inboundNatPools"));
                 case "loadbalancingrules": return pick(lb.loadBalancingRules, renderChild("loadBalancingRules"));
                 case "probes": return pick(lb.probes, renderChild("probes"));

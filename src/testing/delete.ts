@@ -1,5 +1,6 @@
 /** Deletes by ARM id with ARM's checks: in-use load balancers and NICs, and child resources of their parents. */
 import { ARM_ERROR_CODES } from "./errors";
+import { put, removeRecord } from "./journal";
 import { fail } from "./lookups";
 import { keyOf, RESOURCE_MAPS, type SimulatorState } from "./model";
 
@@ -12,27 +13,31 @@ export function deleteResource(s: SimulatorState, id: string): boolean {
             const lb = s.loadBalancers[parentKey];
             if (!lb) return false;
             if (childType === "backendaddresspools") {
-                const before = lb.backendAddressPools.length;
-                lb.backendAddressPools = lb.backendAddressPools.filter((p) => keyOf(p.id) !== k);
-                return lb.backendAddressPools.length !== before;
+                const backendAddressPools = lb.backendAddressPools.filter((p) => keyOf(p.id) !== k);
+                if (backendAddressPools.length === lb.backendAddressPools.length) return false;
+                put(s, "loadBalancers", parentKey, { ...lb, backendAddressPools });
+                return true;
             }
             if (childType === "inboundnatrules") {
-                const before = lb.inboundNatRules.length;
-                lb.inboundNatRules = lb.inboundNatRules.filter((r) => keyOf(r.id) !== k);
-                return lb.inboundNatRules.length !== before;
+                const inboundNatRules = lb.inboundNatRules.filter((r) => keyOf(r.id) !== k);
+                if (inboundNatRules.length === lb.inboundNatRules.length) return false;
+                put(s, "loadBalancers", parentKey, { ...lb, inboundNatRules });
+                return true;
             }
         }
         if (parentType === "virtualnetworks" && childType === "subnets" && s.virtualNetworks[parentKey]) {
             const vnet = s.virtualNetworks[parentKey];
-            const before = vnet.subnets.length;
-            vnet.subnets = vnet.subnets.filter((sn) => keyOf(sn.id) !== k);
-            return vnet.subnets.length !== before;
+            const subnets = vnet.subnets.filter((sn) => keyOf(sn.id) !== k);
+            if (subnets.length === vnet.subnets.length) return false;
+            put(s, "virtualNetworks", parentKey, { ...vnet, subnets });
+            return true;
         }
         if (parentType === "networksecuritygroups" && childType === "securityrules" && s.networkSecurityGroups[parentKey]) {
             const nsg = s.networkSecurityGroups[parentKey];
-            const before = nsg.securityRules.length;
-            nsg.securityRules = nsg.securityRules.filter((r) => keyOf(r.id) !== k);
-            return nsg.securityRules.length !== before;
+            const securityRules = nsg.securityRules.filter((r) => keyOf(r.id) !== k);
+            if (securityRules.length === nsg.securityRules.length) return false;
+            put(s, "networkSecurityGroups", parentKey, { ...nsg, securityRules });
+            return true;
         }
         throw fail(ARM_ERROR_CODES.notSimulated, 400, `AzureSimulator.delete: deleting ${id} is not simulated.`);
     }
@@ -40,9 +45,9 @@ export function deleteResource(s: SimulatorState, id: string): boolean {
         for (const map of RESOURCE_MAPS) {
             if (map === "resourceGroups") continue;
             const records = s[map] as Record<string, unknown>;
-            for (const rk of Object.keys(records)) if (rk.startsWith(`${k}/`)) delete records[rk];
+            for (const rk of Object.keys(records)) if (rk.startsWith(`${k}/`)) removeRecord(s, map, rk);
         }
-        delete s.resourceGroups[k];
+        removeRecord(s, "resourceGroups", k);
         return true;
     }
     if (s.loadBalancers[k]) {
@@ -56,7 +61,9 @@ export function deleteResource(s: SimulatorState, id: string): boolean {
         }
     }
     if (s.virtualMachines[k]) {
-        for (const nic of Object.values(s.networkInterfaces)) if (nic.virtualMachineId && keyOf(nic.virtualMachineId) === k) nic.virtualMachineId = undefined;
+        for (const nic of Object.values(s.networkInterfaces)) {
+            if (nic.virtualMachineId && keyOf(nic.virtualMachineId) === k) put(s, "networkInterfaces", keyOf(nic.id), { ...nic, virtualMachineId: undefined });
+        }
     }
     if (s.networkInterfaces[k]?.virtualMachineId) {
         const nic = s.networkInterfaces[k];
@@ -65,7 +72,7 @@ export function deleteResource(s: SimulatorState, id: string): boolean {
     for (const map of RESOURCE_MAPS) {
         const records = s[map] as Record<string, unknown>;
         if (records[k]) {
-            delete records[k];
+            removeRecord(s, map, k);
             return true;
         }
     }

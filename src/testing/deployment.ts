@@ -86,7 +86,8 @@ export function runDeployment<TOutputs extends Record<string, unknown> = Record<
 
 async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions): Promise<DeploymentResult> {
     const preview = options.preview ?? false;
-    const snapshot = sim.toJSON();
+    // A copy that shares the records (a change replaces records, never alters them), so it costs no copy of the state.
+    const snapshot = preview ? undefined : sim.clone();
     const recordedInputs = deployedInputsSnapshot(sim);
     const failures: unknown[] = [];
     let signalFailure: () => void = () => undefined;
@@ -148,8 +149,8 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         const ownCheck = failures.find((f) => f instanceof AzureNatRulesError && !(f instanceof ArmError));
         const failure = (preview ? ownCheck : undefined) ?? failures.find((f) => f instanceof ArmError) ?? failures[0];
         if (failure !== undefined) {
-            if (!preview) {
-                sim.restore(snapshot);
+            if (snapshot) {
+                sim.restore(snapshot.toJSON());
                 restoreDeployedInputs(sim, recordedInputs);
             }
             throw failure;

@@ -3,6 +3,7 @@ import { transportProtocol } from "./azure-bounds";
 import { ARM_ERROR_CODES } from "./errors";
 import { networkId } from "./ids";
 import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, text, type Bag } from "./inputs";
+import { put } from "./journal";
 import { allocatePrivateIp, fail, location, parentMissing, requireResourceGroup } from "./lookups";
 import { keyOf, type BackendAddressRecord, type BackendPoolRecord, type InboundNatRuleRecord, type LoadBalancerRecord, type SimulatorState } from "./model";
 import { scaleSetsReferencingNatPool } from "./reconcile";
@@ -115,7 +116,7 @@ export const LOAD_BALANCER_HANDLERS: Pick<Record<SimulatedResourceType, Handler>
             };
         });
 
-        s.loadBalancers[keyOf(id)] = {
+        put(s, "loadBalancers", keyOf(id), {
             id,
             name: existing?.name ?? name,
             resourceGroup: rg.name,
@@ -128,7 +129,7 @@ export const LOAD_BALANCER_HANDLERS: Pick<Record<SimulatedResourceType, Handler>
             inboundNatPools: natPools,
             loadBalancingRules: lbRules,
             probes,
-        };
+        });
         return id;
     },
 
@@ -137,7 +138,7 @@ export const LOAD_BALANCER_HANDLERS: Pick<Record<SimulatedResourceType, Handler>
         const lb = requireParentLoadBalancer(s, `backendAddressPools/${name}`, inputs);
         const record = backendPool(`backend address pool ${name}`, lb.id, name, inputs.loadBalancerBackendAddresses, true);
         const old = lb.backendAddressPools.find((o) => keyOf(o.id) === keyOf(record.id));
-        lb.backendAddressPools = old ? lb.backendAddressPools.map((o) => (o === old ? record : o)) : [...lb.backendAddressPools, record];
+        put(s, "loadBalancers", keyOf(lb.id), { ...lb, backendAddressPools: old ? lb.backendAddressPools.map((o) => (o === old ? record : o)) : [...lb.backendAddressPools, record] });
         return record.id;
     },
 
@@ -146,7 +147,7 @@ export const LOAD_BALANCER_HANDLERS: Pick<Record<SimulatedResourceType, Handler>
         const lb = requireParentLoadBalancer(s, `inboundNatRules/${name}`, inputs);
         const old = lb.inboundNatRules.find((o) => o.name.toLowerCase() === name.toLowerCase());
         const record = natRule(`inbound NAT rule ${name} of load balancer ${lb.name}`, lb.id, old?.name ?? name, inputs, true, old);
-        lb.inboundNatRules = old ? lb.inboundNatRules.map((o) => (o === old ? record : o)) : [...lb.inboundNatRules, record];
+        put(s, "loadBalancers", keyOf(lb.id), { ...lb, inboundNatRules: old ? lb.inboundNatRules.map((o) => (o === old ? record : o)) : [...lb.inboundNatRules, record] });
         return record.id;
     },
 };

@@ -3,7 +3,8 @@ import { FIRST_HOST_OFFSET, IMPLICIT_SUBNET, numberToIpv4, parseCidr, PUBLIC_IP_
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { computeId, networkId, parentOf, resourceGroupId } from "./ids";
 import { resourceGroupNameOf, text, type Bag } from "./inputs";
-import { keyOf, type LoadBalancerRecord, type ResourceGroupRecord, type ScaleSetRecord, type SimulatorState, type SubnetRecord } from "./model";
+import { edit } from "./journal";
+import { keyOf, type LoadBalancerRecord, type ResourceGroupRecord, type ScaleSetRecord, type SimulatorState, type SubnetRecord, type VirtualNetworkRecord } from "./model";
 
 export const fail = (code: string, status: number, message: string): ArmError => new ArmError(code, status, message);
 
@@ -82,7 +83,11 @@ export function allocatePrivateIp(s: SimulatorState, owner: string, subnetId: st
     }
     const cidr = parseCidr(subnet.id, subnet.addressPrefix);
     const last = cidr.size - 2;
-    if (subnet.nextHost <= last) return numberToIpv4(cidr.base + subnet.nextHost++);
+    if (subnet.nextHost <= last) {
+        const vnet = edit<VirtualNetworkRecord>(s, "virtualNetworks", keyOf(parentOf(subnet.id))) as VirtualNetworkRecord;
+        const own = vnet.subnets.find((sn) => keyOf(sn.id) === keyOf(subnet.id)) as SubnetRecord;
+        return numberToIpv4(cidr.base + own.nextHost++);
+    }
     const used = usedAddresses(s, keyOf(subnet.id));
     for (let offset = FIRST_HOST_OFFSET; offset <= last; offset++) {
         const ip = numberToIpv4(cidr.base + offset);

@@ -3,6 +3,7 @@ import { FIRST_HOST_OFFSET, parseCidr } from "./addresses";
 import { ARM_ERROR_CODES } from "./errors";
 import { networkId, resourceGroupId } from "./ids";
 import { bag, bags, integer, reference, requiredText, stringList, tagsOf, text, type Bag } from "./inputs";
+import { put } from "./journal";
 import { allocatePublicIp, fail, location, parentMissing, requireResourceGroup } from "./lookups";
 import { keyOf, type SecurityRuleRecord, type SubnetRecord } from "./model";
 import type { Handler, SimulatedResourceType } from "./resource-types";
@@ -12,12 +13,12 @@ export const NETWORK_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "res
         const name = text("resource group", "resourceGroupName", inputs.resourceGroupName) ?? pulumiName;
         const id = resourceGroupId(s.subscriptionId, name);
         const existing = s.resourceGroups[keyOf(id)];
-        s.resourceGroups[keyOf(id)] = {
+        put(s, "resourceGroups", keyOf(id), {
             id: existing?.id ?? id,
             name: existing?.name ?? name,
             location: text(`resource group ${name}`, "location", inputs.location) ?? existing?.location ?? s.defaultLocation,
             tags: tagsOf(`resource group ${name}`, inputs.tags),
-        };
+        });
         return existing?.id ?? id;
     },
 
@@ -30,7 +31,7 @@ export const NETWORK_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "res
         // Basic SKU public IPs retired on 30 September 2025, so an unset SKU means Standard.
         const sku = text(owner, "sku.name", bag(inputs.sku)?.name) ?? existing?.sku ?? "Standard";
         if (!["Basic", "Standard"].includes(sku)) throw fail(ARM_ERROR_CODES.invalidParameter, 400, `${owner}: sku.name = ${JSON.stringify(sku)}: allowed is Basic or Standard.`);
-        s.publicIPAddresses[keyOf(id)] = {
+        put(s, "publicIPAddresses", keyOf(id), {
             id: existing?.id ?? id,
             name: existing?.name ?? name,
             resourceGroup: rg.name,
@@ -40,7 +41,7 @@ export const NETWORK_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "res
             allocationMethod: text(owner, "publicIPAllocationMethod", inputs.publicIPAllocationMethod) ?? (sku === "Standard" ? "Static" : "Dynamic"),
             idleTimeoutInMinutes: integer(owner, "idleTimeoutInMinutes", inputs.idleTimeoutInMinutes) ?? 4,
             ipAddress: existing?.ipAddress ?? allocatePublicIp(s, owner),
-        };
+        });
         return existing?.id ?? id;
     },
 
@@ -68,7 +69,7 @@ export const NETWORK_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "res
             };
         });
         const kept = (existing?.subnets ?? []).filter((o) => o.standalone && !inline.some((n) => keyOf(n.id) === keyOf(o.id)));
-        s.virtualNetworks[keyOf(id)] = {
+        put(s, "virtualNetworks", keyOf(id), {
             id: existing?.id ?? id,
             name: existing?.name ?? name,
             resourceGroup: rg.name,
@@ -76,7 +77,7 @@ export const NETWORK_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "res
             tags: tagsOf(owner, inputs.tags),
             addressPrefixes: prefixes,
             subnets: [...inline, ...kept],
-        };
+        });
         return existing?.id ?? id;
     },
 
@@ -100,7 +101,7 @@ export const NETWORK_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "res
             nextHost: old && old.addressPrefix === prefix ? old.nextHost : FIRST_HOST_OFFSET,
             standalone: true,
         };
-        vnet.subnets = old ? vnet.subnets.map((o) => (o === old ? record : o)) : [...vnet.subnets, record];
+        put(s, "virtualNetworks", keyOf(vnet.id), { ...vnet, subnets: old ? vnet.subnets.map((o) => (o === old ? record : o)) : [...vnet.subnets, record] });
         return id;
     },
 
@@ -112,14 +113,14 @@ export const NETWORK_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "res
         const existing = s.networkSecurityGroups[keyOf(id)];
         const inline = bags(owner, "securityRules", inputs.securityRules).map((r, i) => securityRule(owner, existing?.id ?? id, r, i, false));
         const kept = (existing?.securityRules ?? []).filter((o) => o.standalone && !inline.some((n) => keyOf(n.id) === keyOf(o.id)));
-        s.networkSecurityGroups[keyOf(id)] = {
+        put(s, "networkSecurityGroups", keyOf(id), {
             id: existing?.id ?? id,
             name: existing?.name ?? name,
             resourceGroup: rg.name,
             location: location(inputs, owner, existing, rg),
             tags: tagsOf(owner, inputs.tags),
             securityRules: [...inline, ...kept],
-        };
+        });
         return existing?.id ?? id;
     },
 
@@ -133,7 +134,7 @@ export const NETWORK_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "res
         if (!nsg) throw parentMissing(`securityRules/${name}`, nsgId);
         const record = securityRule(owner, nsg.id, { ...inputs, name }, 0, true);
         const old = nsg.securityRules.find((o) => keyOf(o.id) === keyOf(record.id));
-        nsg.securityRules = old ? nsg.securityRules.map((o) => (o === old ? record : o)) : [...nsg.securityRules, record];
+        put(s, "networkSecurityGroups", keyOf(nsg.id), { ...nsg, securityRules: old ? nsg.securityRules.map((o) => (o === old ? record : o)) : [...nsg.securityRules, record] });
         return record.id;
     },
 };

@@ -2,8 +2,9 @@
 import { ARM_ERROR_CODES } from "./errors";
 import { computeId, networkId } from "./ids";
 import { bag, bags, flag, reference, references, requiredText, tagsOf, text } from "./inputs";
+import { edit, put } from "./journal";
 import { allocatePrivateIp, fail, location, requireResourceGroup } from "./lookups";
-import { keyOf, type NicIpConfigurationRecord } from "./model";
+import { keyOf, type NetworkInterfaceRecord, type NicIpConfigurationRecord } from "./model";
 import type { Handler, SimulatedResourceType } from "./resource-types";
 
 export const NIC_VM_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "network:NetworkInterface" | "compute:VirtualMachine"> = {
@@ -39,7 +40,7 @@ export const NIC_VM_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "netw
                 loadBalancerInboundNatRuleIds: references(o, "loadBalancerInboundNatRules", c.loadBalancerInboundNatRules),
             };
         });
-        s.networkInterfaces[keyOf(id)] = {
+        put(s, "networkInterfaces", keyOf(id), {
             id,
             name: existing?.name ?? name,
             resourceGroup: rg.name,
@@ -48,7 +49,7 @@ export const NIC_VM_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "netw
             ipConfigurations,
             networkSecurityGroupId: reference(owner, "networkSecurityGroup", inputs.networkSecurityGroup),
             virtualMachineId: existing?.virtualMachineId,
-        };
+        });
         return id;
     },
 
@@ -68,10 +69,12 @@ export const NIC_VM_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "netw
             }
         }
         for (const nic of Object.values(s.networkInterfaces)) {
-            if (nic.virtualMachineId && keyOf(nic.virtualMachineId) === keyOf(id)) nic.virtualMachineId = undefined;
+            if (nic.virtualMachineId && keyOf(nic.virtualMachineId) === keyOf(id)) {
+                (edit<NetworkInterfaceRecord>(s, "networkInterfaces", keyOf(nic.id)) as NetworkInterfaceRecord).virtualMachineId = undefined;
+            }
         }
-        for (const nicId of nicIds) s.networkInterfaces[keyOf(nicId)].virtualMachineId = id;
-        s.virtualMachines[keyOf(id)] = {
+        for (const nicId of nicIds) (edit<NetworkInterfaceRecord>(s, "networkInterfaces", keyOf(nicId)) as NetworkInterfaceRecord).virtualMachineId = id;
+        put(s, "virtualMachines", keyOf(id), {
             id,
             name: existing?.name ?? name,
             resourceGroup: rg.name,
@@ -79,7 +82,7 @@ export const NIC_VM_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "netw
             tags: tagsOf(owner, inputs.tags),
             vmSize: text(owner, "hardwareProfile.vmSize", bag(inputs.hardwareProfile)?.vmSize),
             networkInterfaceIds: nicIds,
-        };
+        });
         return id;
     },
 };

@@ -1,7 +1,8 @@
 /**
- * What ARM checks after every change, and the V2 port mappings it keeps. `reconcile` runs on a
- * draft copy of the state: it throws an `ArmError` where ARM would reject the change (and the
- * caller then drops the draft) and otherwise updates the mappings in place.
+ * What ARM checks after every change, and the V2 port mappings it keeps. `reconcileChange` runs
+ * on the state a change has just edited, over what the change can have affected: it throws an
+ * `ArmError` where ARM would reject the change (and the caller then rolls the change back) and
+ * otherwise updates the mappings in place. `reconcile` runs the same checks over a whole state.
  */
 // Only id parsing is shared with the library; bounds, order and port assignment are Azure's own (azure-bounds.ts).
 import { instanceFromIpConfigurationId } from "../core/instances";
@@ -9,14 +10,20 @@ import { assignFrontendPorts, AZURE_BOUNDS, AZURE_LIMITS, byInstanceId, transpor
 import { createHash } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { scaleSetIpConfigurationId } from "./ids";
+import { put, type Journal } from "./journal";
+import { loadBalancerKeyOf, loadBalancersOfNic, loadBalancersOfScaleSet, type Membership } from "./membership";
 import {
     keyOf,
+    type BackendAddressRecord,
+    type BackendPoolRecord,
     type InboundNatRuleRecord,
     type LoadBalancerRecord,
+    type NatRuleMappingRecord,
+    type NetworkInterfaceRecord,
+    type NicIpConfigurationRecord,
     type ScaleSetRecord,
     type SimulatorState,
 } from "./model";
-
 
 const fail = (code: string, message: string, status = 400): ArmError => new ArmError(code, status, message);
 
@@ -55,6 +62,46 @@ function scaleSetBackendAddressName(ipConfigurationId: string): string {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${"89ab"[parseInt(h[16], 16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+function scaleSetMember(vmss: ScaleSetRecord, instance: ScaleSetRecord["instances"][number], nicName: string, ipName: string): PoolMember {
+    const id = scaleSetIpConfigurationId(vmss.id, instance.instanceId, nicName, ipName);
+    return {
+        key: keyOf(id),
+        ipConfigurationId: id,
+        ipAddress: instance.privateIPAddresses[`${nicName}/${ipName}`],
+        label: instance.instanceId,
+        addressName: scaleSetBackendAddressName(id),
+    };
+}
+
+/** Per ipConfiguration record: records are replaced, never changed in place, so a member stays right for its record. */
+const nicMembers = new WeakMap<NicIpConfigurationRecord, PoolMember>();
+
+function nicMember(nic: NetworkInterfaceRecord, ip: NicIpConfigurationRecord): PoolMember {
+    let member = nicMembers.get(ip);
+    if (!member) {
+        member = {
+            key: keyOf(ip.id),
+            ipConfigurationId: ip.id,
+            ipAddress: ip.privateIPAddress,
+            label: instanceFromIpConfigurationId(ip.id),
+            addressName: nicBackendAddressName(nic.id, nic.name, ip.name),
+        };
+        nicMembers.set(ip, member);
+    }
+    return member;
+}
+
+function addressMember(address: BackendAddressRecord): PoolMember {
+    return { key: `ip:${address.name.toLowerCase()}`, ipAddress: address.ipAddress, label: address.name, addressName: address.name };
+}
+
+/** Standalone NICs and IP addresses come after scale-set instances, ordered by instance label. */
+function byLabel(a: PoolMember, b: PoolMember): number {
+    return byInstanceId(a.label, b.label) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+const byCreation = (a: ScaleSetRecord, b: ScaleSetRecord): number => a.createdSeq - b.createdSeq;
+
 /**
  * Members of every backend pool, in the order Azure hands out ports (facts §4): all instances of
  * one scale set by instance id, then the next scale set (creation order), then standalone NICs
@@ -69,20 +116,12 @@ export function poolMembers(state: SimulatorState): Map<string, PoolMember[]> {
         if (!list) target.set(k, (list = []));
         list.push(m);
     };
-    const scaleSets = Object.values(state.virtualMachineScaleSets).sort((a, b) => a.createdSeq - b.createdSeq);
-    for (const vmss of scaleSets) {
+    for (const vmss of Object.values(state.virtualMachineScaleSets).sort(byCreation)) {
         for (const instance of vmss.instances) {
             for (const nic of vmss.networkInterfaceConfigurations) {
                 for (const ip of nic.ipConfigurations) {
                     if (ip.loadBalancerBackendAddressPoolIds.length === 0) continue;
-                    const id = scaleSetIpConfigurationId(vmss.id, instance.instanceId, nic.name, ip.name);
-                    const member: PoolMember = {
-                        key: keyOf(id),
-                        ipConfigurationId: id,
-                        ipAddress: instance.privateIPAddresses[`${nic.name}/${ip.name}`],
-                        label: instance.instanceId,
-                        addressName: scaleSetBackendAddressName(id),
-                    };
+                    const member = scaleSetMember(vmss, instance, nic.name, ip.name);
                     for (const pool of ip.loadBalancerBackendAddressPoolIds) push(scaleSetMembers, pool, member);
                 }
             }
@@ -90,53 +129,166 @@ export function poolMembers(state: SimulatorState): Map<string, PoolMember[]> {
     }
     for (const nic of Object.values(state.networkInterfaces)) {
         for (const ip of nic.ipConfigurations) {
-            const member: PoolMember = {
-                key: keyOf(ip.id),
-                ipConfigurationId: ip.id,
-                ipAddress: ip.privateIPAddress,
-                label: instanceFromIpConfigurationId(ip.id),
-                addressName: nicBackendAddressName(nic.id, nic.name, ip.name),
-            };
+            const member = nicMember(nic, ip);
             for (const pool of ip.loadBalancerBackendAddressPoolIds) push(otherMembers, pool, member);
         }
     }
     for (const lb of Object.values(state.loadBalancers)) {
         for (const pool of lb.backendAddressPools) {
-            for (const address of pool.addresses) {
-                push(otherMembers, pool.id, {
-                    key: `ip:${address.name.toLowerCase()}`,
-                    ipAddress: address.ipAddress,
-                    label: address.name,
-                    addressName: address.name,
-                });
-            }
+            for (const address of pool.addresses) push(otherMembers, pool.id, addressMember(address));
         }
     }
     const result = new Map<string, PoolMember[]>();
     for (const [pool, list] of scaleSetMembers) result.set(pool, list);
     for (const [pool, list] of otherMembers) {
-        list.sort((a, b) => byInstanceId(a.label, b.label) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        list.sort(byLabel);
         result.set(pool, [...(result.get(pool) ?? []), ...list]);
     }
     return result;
 }
 
+/** Members of one backend pool, in the same order as `poolMembers`, from the NICs and scale sets that reference its load balancer. */
+export function poolMembersOf(state: SimulatorState, membership: Membership, poolId: string): PoolMember[] {
+    const k = keyOf(poolId);
+    const lbKey = loadBalancerKeyOf(poolId);
+    const addresses = state.loadBalancers[lbKey]?.backendAddressPools.filter((p) => keyOf(p.id) === k).map((p) => p.addresses) ?? [];
+    return membership.poolMembers(lbKey, k, JSON.stringify(addresses), () => computePoolMembers(state, membership, k, lbKey));
+}
+
+function computePoolMembers(state: SimulatorState, membership: Membership, k: string, lbKey: string): PoolMember[] {
+    const fromScaleSets: PoolMember[] = [];
+    const scaleSets = [...membership.scaleSetsOf(lbKey)].map((key) => state.virtualMachineScaleSets[key]).filter((v) => v !== undefined).sort(byCreation);
+    for (const vmss of scaleSets) {
+        for (const instance of vmss.instances) {
+            for (const nic of vmss.networkInterfaceConfigurations) {
+                for (const ip of nic.ipConfigurations) {
+                    const uses = ip.loadBalancerBackendAddressPoolIds.filter((pool) => keyOf(pool) === k).length;
+                    if (uses === 0) continue;
+                    const member = scaleSetMember(vmss, instance, nic.name, ip.name);
+                    for (let i = 0; i < uses; i++) fromScaleSets.push(member);
+                }
+            }
+        }
+    }
+    const others: PoolMember[] = [];
+    for (const nicKey of membership.nicsOf(lbKey)) {
+        const nic = state.networkInterfaces[nicKey];
+        if (!nic) continue;
+        for (const ip of nic.ipConfigurations) {
+            for (const pool of ip.loadBalancerBackendAddressPoolIds) if (keyOf(pool) === k) others.push(nicMember(nic, ip));
+        }
+    }
+    for (const pool of state.loadBalancers[lbKey]?.backendAddressPools ?? []) {
+        if (keyOf(pool.id) === k) for (const address of pool.addresses) others.push(addressMember(address));
+    }
+    others.sort(byLabel);
+    return [...fromScaleSets, ...others];
+}
+
+/** What one run of the checks covers, and how it finds a pool's members and the scale sets using a load balancer. */
+interface Scope {
+    /** Load balancers whose own checks run. */
+    checked: LoadBalancerRecord[];
+    /** Load balancers whose ports are assigned again and whose NAT pools and IP members are checked. */
+    loadBalancers: LoadBalancerRecord[];
+    nics: NetworkInterfaceRecord[];
+    scaleSets: ScaleSetRecord[];
+    membersOf: (poolId: string) => PoolMember[];
+    scaleSetsOf: (lb: LoadBalancerRecord) => ScaleSetRecord[];
+}
+
 /** Runs every check and recomputes every V2 mapping. Throws the first ArmError found. */
 export function reconcile(state: SimulatorState): void {
-    const pools = new Map<string, { lb: LoadBalancerRecord; name: string }>();
-    const natRules = new Map<string, { lb: LoadBalancerRecord; rule: InboundNatRuleRecord }>();
-    const natPools = new Map<string, { lb: LoadBalancerRecord; name: string }>();
-    for (const lb of Object.values(state.loadBalancers)) {
-        for (const p of lb.backendAddressPools) pools.set(keyOf(p.id), { lb, name: p.name });
-        for (const r of lb.inboundNatRules) natRules.set(keyOf(r.id), { lb, rule: r });
-        for (const p of lb.inboundNatPools) natPools.set(keyOf(p.id), { lb, name: p.name });
+    let members: Map<string, PoolMember[]> | undefined;
+    const scaleSets = Object.values(state.virtualMachineScaleSets);
+    const loadBalancers = Object.values(state.loadBalancers);
+    runChecks(state, {
+        checked: loadBalancers,
+        loadBalancers,
+        nics: Object.values(state.networkInterfaces),
+        scaleSets,
+        membersOf: (poolId) => (members ??= poolMembers(state)).get(keyOf(poolId)) ?? [],
+        scaleSetsOf: () => scaleSets,
+    });
+}
+
+/**
+ * The checks and port assignment of one change, over what it can have affected: the load balancers
+ * it touched and those its touched NICs and scale sets reference (before or after) get their ports
+ * assigned again; those its touched public IPs front are checked too; and the checks of members run
+ * for the touched NICs and scale sets and every member of a touched load balancer. The rest of the
+ * state passed these checks when it was committed and has not changed. `membership` must already
+ * reflect the change.
+ */
+export function reconcileChange(state: SimulatorState, membership: Membership, journal: Journal): void {
+    const touchedLbs = journal.touched("loadBalancers");
+    const affected = new Set(touchedLbs);
+    const nicKeys = new Set(journal.touched("networkInterfaces"));
+    const scaleSetKeys = new Set(journal.touched("virtualMachineScaleSets"));
+    for (const k of nicKeys) {
+        for (const lb of loadBalancersOfNic(journal.original("networkInterfaces", k))) affected.add(lb);
+        for (const lb of loadBalancersOfNic(state.networkInterfaces[k])) affected.add(lb);
     }
-    for (const lb of Object.values(state.loadBalancers)) checkLoadBalancer(state, lb);
-    checkMemberReferences(state, pools, natRules, natPools);
-    checkRuleCountsPerNic(state);
-    checkBackendPortsPerIpConfiguration(state);
-    checkNatPoolCapacity(state);
-    assignV2Ports(state);
+    for (const k of scaleSetKeys) {
+        for (const lb of loadBalancersOfScaleSet(journal.original("virtualMachineScaleSets", k))) affected.add(lb);
+        for (const lb of loadBalancersOfScaleSet(state.virtualMachineScaleSets[k])) affected.add(lb);
+    }
+    const checked = new Set(affected);
+    const publicIps = new Set(journal.touched("publicIPAddresses"));
+    if (publicIps.size > 0) {
+        for (const [k, lb] of Object.entries(state.loadBalancers)) {
+            if (lb.frontendIPConfigurations.some((fe) => fe.publicIPAddressId && publicIps.has(keyOf(fe.publicIPAddressId)))) checked.add(k);
+        }
+    }
+    // A touched (or deleted) load balancer may have changed what any of its members reaches.
+    for (const lb of touchedLbs) {
+        if (memberFacing(journal.original("loadBalancers", lb)) === memberFacing(state.loadBalancers[lb])) continue;
+        for (const k of membership.nicsOf(lb)) nicKeys.add(k);
+        for (const k of membership.scaleSetsOf(lb)) scaleSetKeys.add(k);
+    }
+    // In the state's order, as a full check visits them.
+    const inOrder = (keys: Set<string>): LoadBalancerRecord[] => Object.keys(state.loadBalancers).filter((k) => keys.has(k)).map((k) => state.loadBalancers[k]);
+    const members = new Map<string, PoolMember[]>();
+    runChecks(state, {
+        checked: inOrder(checked),
+        loadBalancers: inOrder(affected),
+        nics: [...nicKeys].map((k) => state.networkInterfaces[k]).filter((n) => n !== undefined),
+        scaleSets: [...scaleSetKeys].map((k) => state.virtualMachineScaleSets[k]).filter((v) => v !== undefined),
+        membersOf: (poolId) => {
+            let list = members.get(keyOf(poolId));
+            if (!list) members.set(keyOf(poolId), (list = poolMembersOf(state, membership, poolId)));
+            return list;
+        },
+        scaleSetsOf: (lb) => [...membership.scaleSetsOf(keyOf(lb.id))].map((k) => state.virtualMachineScaleSets[k]).filter((v) => v !== undefined),
+    });
+}
+
+/** What of a load balancer the checks of its members read: its pools, NAT rules, NAT pools and the pools its rules use. */
+function memberFacing(lb: LoadBalancerRecord | undefined): string {
+    if (!lb) return "";
+    return JSON.stringify([
+        lb.backendAddressPools.map((p) => p.id),
+        lb.inboundNatRules.map((r) => [r.id, r.backendAddressPoolId, r.backendPort, r.protocol, r.enableFloatingIP]),
+        lb.inboundNatPools.map((p) => p.id),
+        lb.loadBalancingRules.map((r) => r.backendAddressPoolId),
+    ]);
+}
+
+function runChecks(state: SimulatorState, scope: Scope): void {
+    for (const lb of scope.checked) checkLoadBalancer(state, lb);
+    checkMemberReferences(state, scope);
+    checkRuleCountsPerNic(state, scope);
+    checkBackendPortsPerIpConfiguration(state, scope);
+    checkNatPoolCapacity(scope);
+    assignV2Ports(state, scope);
+}
+
+/** A child of a load balancer (pool, NAT rule, NAT pool) by id, found through its parent. */
+function childOf<T extends { id: string }>(state: SimulatorState, id: string, children: (lb: LoadBalancerRecord) => T[]): T | undefined {
+    const lb = state.loadBalancers[loadBalancerKeyOf(id)];
+    if (!lb) return undefined;
+    const k = keyOf(id);
+    return children(lb).find((c) => keyOf(c.id) === k);
 }
 
 function referenceMissing(ref: string, owner: string): ArmError {
@@ -349,32 +501,32 @@ function checkLoadBalancer(state: SimulatorState, lb: LoadBalancerRecord): void 
     }
 }
 
-function checkMemberReferences(
-    state: SimulatorState,
-    pools: Map<string, unknown>,
-    natRules: Map<string, { lb: LoadBalancerRecord; rule: InboundNatRuleRecord }>,
-    natPools: Map<string, unknown>,
-): void {
-    for (const nic of Object.values(state.networkInterfaces)) {
+function checkMemberReferences(state: SimulatorState, scope: Scope): void {
+    const pools = new Map<string, BackendPoolRecord | undefined>();
+    const pool = (id: string): BackendPoolRecord | undefined => {
+        if (!pools.has(id)) pools.set(id, childOf(state, id, (lb) => lb.backendAddressPools));
+        return pools.get(id);
+    };
+    for (const nic of scope.nics) {
         for (const ip of nic.ipConfigurations) {
-            for (const pool of ip.loadBalancerBackendAddressPoolIds) if (!pools.has(keyOf(pool))) throw referenceMissing(pool, ip.id);
-            for (const rule of ip.loadBalancerInboundNatRuleIds) {
-                const found = natRules.get(keyOf(rule));
-                if (!found) throw referenceMissing(rule, ip.id);
-                if (isV2(found.rule)) {
+            for (const p of ip.loadBalancerBackendAddressPoolIds) if (!pool(p)) throw referenceMissing(p, ip.id);
+            for (const r of ip.loadBalancerInboundNatRuleIds) {
+                const rule = childOf(state, r, (lb) => lb.inboundNatRules);
+                if (!rule) throw referenceMissing(r, ip.id);
+                if (isV2(rule)) {
                     throw fail(
                         ARM_ERROR_CODES.invalidParameter,
-                        `${ip.id} references backend-pool (V2) inbound NAT rule ${found.rule.name}; only single-VM rules are attached to a NIC.`,
+                        `${ip.id} references backend-pool (V2) inbound NAT rule ${rule.name}; only single-VM rules are attached to a NIC.`,
                     );
                 }
             }
         }
     }
-    for (const vmss of Object.values(state.virtualMachineScaleSets)) {
+    for (const vmss of scope.scaleSets) {
         for (const nic of vmss.networkInterfaceConfigurations) {
             for (const ip of nic.ipConfigurations) {
-                for (const pool of ip.loadBalancerBackendAddressPoolIds) if (!pools.has(keyOf(pool))) throw referenceMissing(pool, vmss.id);
-                for (const pool of ip.loadBalancerInboundNatPoolIds) if (!natPools.has(keyOf(pool))) throw referenceMissing(pool, vmss.id);
+                for (const p of ip.loadBalancerBackendAddressPoolIds) if (!pool(p)) throw referenceMissing(p, vmss.id);
+                for (const p of ip.loadBalancerInboundNatPoolIds) if (!childOf(state, p, (lb) => lb.inboundNatPools)) throw referenceMissing(p, vmss.id);
             }
         }
     }
@@ -388,42 +540,23 @@ function checkMemberReferences(
  * backend port"). The same check runs per member of a backend-pool rule, where every member is reached.
  * Modelled: only exact protocol equality conflicts, and a rule with floating IP enabled conflicts with none.
  */
-function checkBackendPortsPerIpConfiguration(state: SimulatorState): void {
-    const reaching = new Map<string, { target: string; rules: InboundNatRuleRecord[] }>();
-    const reach = (key: string, target: string, rule: InboundNatRuleRecord): void => {
-        let entry = reaching.get(key);
-        if (!entry) reaching.set(key, (entry = { target, rules: [] }));
-        if (!entry.rules.includes(rule)) entry.rules.push(rule);
+function checkBackendPortsPerIpConfiguration(state: SimulatorState, scope: Scope): void {
+    const poolRules = new Map<string, InboundNatRuleRecord[]>();
+    /** The pool's backend-pool (V2) rules with floating IP disabled. */
+    const rulesOfPool = (poolId: string): InboundNatRuleRecord[] => {
+        const k = keyOf(poolId);
+        let rules = poolRules.get(k);
+        if (!rules) {
+            const lb = state.loadBalancers[loadBalancerKeyOf(poolId)];
+            rules = (lb?.inboundNatRules ?? []).filter((r) => !r.enableFloatingIP && isV2(r) && keyOf(r.backendAddressPoolId as string) === k);
+            poolRules.set(k, rules);
+        }
+        return rules;
     };
-    const rulesById = new Map<string, InboundNatRuleRecord>();
-    const rulesByPool = new Map<string, InboundNatRuleRecord[]>();
-    for (const lb of Object.values(state.loadBalancers)) {
-        for (const rule of lb.inboundNatRules) {
-            if (rule.enableFloatingIP) continue;
-            rulesById.set(keyOf(rule.id), rule);
-            if (isV2(rule)) {
-                const k = keyOf(rule.backendAddressPoolId as string);
-                rulesByPool.set(k, [...(rulesByPool.get(k) ?? []), rule]);
-            }
-        }
-    }
-    if (rulesById.size < 2) return;
-    for (const nic of Object.values(state.networkInterfaces)) {
-        for (const ip of nic.ipConfigurations) {
-            for (const ruleId of ip.loadBalancerInboundNatRuleIds) {
-                const rule = rulesById.get(keyOf(ruleId));
-                if (rule) reach(keyOf(ip.id), ip.id, rule);
-            }
-        }
-    }
-    if (rulesByPool.size > 0) {
-        for (const [pool, members] of poolMembers(state)) {
-            for (const rule of rulesByPool.get(pool) ?? []) {
-                for (const m of members) reach(m.key, m.ipConfigurationId ?? m.ipAddress ?? m.label, rule);
-            }
-        }
-    }
-    for (const { target, rules } of reaching.values()) {
+    const add = (rules: InboundNatRuleRecord[], rule: InboundNatRuleRecord | undefined): void => {
+        if (rule && !rule.enableFloatingIP && !rules.includes(rule)) rules.push(rule);
+    };
+    const check = (target: string, rules: InboundNatRuleRecord[]): void => {
         const seen = new Map<string, InboundNatRuleRecord>();
         for (const rule of rules) {
             const k = `${rule.protocol.toLowerCase()}/${rule.backendPort}`;
@@ -437,18 +570,50 @@ function checkBackendPortsPerIpConfiguration(state: SimulatorState): void {
             }
             seen.set(k, rule);
         }
+    };
+    for (const nic of scope.nics) {
+        for (const ip of nic.ipConfigurations) {
+            const rules: InboundNatRuleRecord[] = [];
+            for (const r of ip.loadBalancerInboundNatRuleIds) add(rules, childOf(state, r, (lb) => lb.inboundNatRules));
+            for (const pool of ip.loadBalancerBackendAddressPoolIds) for (const r of rulesOfPool(pool)) add(rules, r);
+            if (rules.length > 1) check(ip.id, rules);
+        }
+    }
+    // Every instance of a scale set has the same rules; the first instance is the one named.
+    for (const vmss of scope.scaleSets) {
+        const first = vmss.instances[0];
+        if (!first) continue;
+        for (const nic of vmss.networkInterfaceConfigurations) {
+            for (const ip of nic.ipConfigurations) {
+                const rules: InboundNatRuleRecord[] = [];
+                for (const pool of ip.loadBalancerBackendAddressPoolIds) for (const r of rulesOfPool(pool)) add(rules, r);
+                if (rules.length > 1) check(scaleSetIpConfigurationId(vmss.id, first.instanceId, nic.name, ip.name), rules);
+            }
+        }
+    }
+    for (const lb of scope.loadBalancers) {
+        for (const pool of lb.backendAddressPools) {
+            const rules = rulesOfPool(pool.id);
+            if (rules.length < 2) continue;
+            for (const address of pool.addresses) check(address.ipAddress ?? address.name, rules);
+        }
     }
 }
 
-function checkRuleCountsPerNic(state: SimulatorState): void {
+function checkRuleCountsPerNic(state: SimulatorState, scope: Scope): void {
     const rulesPerPool = new Map<string, number>();
-    const add = (pool: string | undefined): void => {
-        if (pool) rulesPerPool.set(keyOf(pool), (rulesPerPool.get(keyOf(pool)) ?? 0) + 1);
+    const rulesOn = (poolId: string): number => {
+        const k = keyOf(poolId);
+        let count = rulesPerPool.get(k);
+        if (count === undefined) {
+            const lb = state.loadBalancers[loadBalancerKeyOf(poolId)];
+            const on = (pool: string | undefined): boolean => pool !== undefined && keyOf(pool) === k;
+            count = (lb?.loadBalancingRules.filter((r) => on(r.backendAddressPoolId)).length ?? 0) +
+                (lb?.inboundNatRules.filter((r) => isV2(r) && on(r.backendAddressPoolId)).length ?? 0);
+            rulesPerPool.set(k, count);
+        }
+        return count;
     };
-    for (const lb of Object.values(state.loadBalancers)) {
-        for (const r of lb.loadBalancingRules) add(r.backendAddressPoolId);
-        for (const r of lb.inboundNatRules) if (isV2(r)) add(r.backendAddressPoolId);
-    }
     const check = (nic: string, count: number): void => {
         if (count > AZURE_LIMITS.rulesPerNic) {
             throw fail(
@@ -457,19 +622,19 @@ function checkRuleCountsPerNic(state: SimulatorState): void {
             );
         }
     };
-    for (const nic of Object.values(state.networkInterfaces)) {
+    for (const nic of scope.nics) {
         let count = 0;
         for (const ip of nic.ipConfigurations) {
-            for (const pool of ip.loadBalancerBackendAddressPoolIds) count += rulesPerPool.get(keyOf(pool)) ?? 0;
+            for (const pool of ip.loadBalancerBackendAddressPoolIds) count += rulesOn(pool);
             count += ip.loadBalancerInboundNatRuleIds.length;
         }
         check(nic.id, count);
     }
-    for (const vmss of Object.values(state.virtualMachineScaleSets)) {
+    for (const vmss of scope.scaleSets) {
         for (const nic of vmss.networkInterfaceConfigurations) {
             let count = 0;
             for (const ip of nic.ipConfigurations) {
-                for (const pool of ip.loadBalancerBackendAddressPoolIds) count += rulesPerPool.get(keyOf(pool)) ?? 0;
+                for (const pool of ip.loadBalancerBackendAddressPoolIds) count += rulesOn(pool);
                 count += ip.loadBalancerInboundNatPoolIds.length;
             }
             check(`${vmss.id} (network interface configuration ${nic.name})`, count);
@@ -477,21 +642,22 @@ function checkRuleCountsPerNic(state: SimulatorState): void {
     }
 }
 
-function checkNatPoolCapacity(state: SimulatorState): void {
-    const demand = new Map<string, { count: number; scaleSets: string[] }>();
-    for (const vmss of Object.values(state.virtualMachineScaleSets)) {
-        for (const nic of vmss.networkInterfaceConfigurations) {
-            for (const ip of nic.ipConfigurations) {
-                for (const pool of ip.loadBalancerInboundNatPoolIds) {
-                    const d = demand.get(keyOf(pool)) ?? { count: 0, scaleSets: [] };
-                    d.count += vmss.instances.length;
-                    d.scaleSets.push(vmss.name);
-                    demand.set(keyOf(pool), d);
+function checkNatPoolCapacity(scope: Scope): void {
+    for (const lb of scope.loadBalancers) {
+        if (lb.inboundNatPools.length === 0) continue;
+        const demand = new Map<string, { count: number; scaleSets: string[] }>();
+        for (const vmss of scope.scaleSetsOf(lb)) {
+            for (const nic of vmss.networkInterfaceConfigurations) {
+                for (const ip of nic.ipConfigurations) {
+                    for (const pool of ip.loadBalancerInboundNatPoolIds) {
+                        const d = demand.get(keyOf(pool)) ?? { count: 0, scaleSets: [] };
+                        d.count += vmss.instances.length;
+                        d.scaleSets.push(vmss.name);
+                        demand.set(keyOf(pool), d);
+                    }
                 }
             }
         }
-    }
-    for (const lb of Object.values(state.loadBalancers)) {
         for (const pool of lb.inboundNatPools) {
             const d = demand.get(keyOf(pool.id));
             const capacity = (pool.frontendPortRangeEnd as number) - (pool.frontendPortRangeStart as number) + 1;
@@ -507,16 +673,11 @@ function checkNatPoolCapacity(state: SimulatorState): void {
 }
 
 // Overprovisioning is not simulated: Azure's temporary extra VMs are not created.
-function assignV2Ports(state: SimulatorState): void {
-    let members: Map<string, PoolMember[]> | undefined;
-    for (const lb of Object.values(state.loadBalancers)) {
-        for (const rule of lb.inboundNatRules) {
-            if (!isV2(rule)) {
-                rule.mappings = [];
-                continue;
-            }
-            members ??= poolMembers(state);
-            const list = members.get(keyOf(rule.backendAddressPoolId as string)) ?? [];
+function assignV2Ports(state: SimulatorState, scope: Scope): void {
+    for (const lb of scope.loadBalancers) {
+        const next = lb.inboundNatRules.map((rule) => {
+            if (!isV2(rule)) return [];
+            const list = scope.membersOf(rule.backendAddressPoolId as string);
             const start = rule.frontendPortRangeStart as number;
             const end = rule.frontendPortRangeEnd as number;
             const previous = new Map(rule.mappings.map((m) => [m.member, m.frontendPort]));
@@ -531,8 +692,13 @@ function assignV2Ports(state: SimulatorState): void {
                         `of backend address pool ${rule.backendAddressPoolId} (${describeMembers(list)}). No frontend port is left for: ${shown}.`,
                 );
             }
-            rule.mappings = list.map((m) => ({ member: m.key, frontendPort: ports.get(m.key) as number }));
-        }
+            return list.map((m) => ({ member: m.key, frontendPort: ports.get(m.key) as number }));
+        });
+        const same = (a: NatRuleMappingRecord[], b: NatRuleMappingRecord[]): boolean =>
+            a.length === b.length && a.every((m, i) => m.member === b[i].member && m.frontendPort === b[i].frontendPort);
+        if (lb.inboundNatRules.every((rule, i) => same(rule.mappings, next[i]))) continue;
+        // A shallow copy: the rules are replaced, never changed in place (they may be shared).
+        put(state, "loadBalancers", keyOf(lb.id), { ...lb, inboundNatRules: lb.inboundNatRules.map((rule, i) => ({ ...rule, mappings: next[i] })) });
     }
 }
 
@@ -556,3 +722,4 @@ export function scaleSetsReferencingNatPool(state: SimulatorState, natPoolId: st
         vmss.networkInterfaceConfigurations.some((nic) => nic.ipConfigurations.some((ip) => ip.loadBalancerInboundNatPoolIds.some((p) => keyOf(p) === k))),
     );
 }
+

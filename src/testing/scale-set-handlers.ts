@@ -2,6 +2,7 @@
 import { ARM_ERROR_CODES } from "./errors";
 import { computeId, scaleSetIpConfigurationId } from "./ids";
 import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, text } from "./inputs";
+import { edit, put } from "./journal";
 import { allocatePrivateIp, fail, location, requireResourceGroup } from "./lookups";
 import { keyOf, type ScaleSetInstanceRecord, type ScaleSetNicConfigurationRecord, type ScaleSetRecord, type SimulatorState } from "./model";
 import type { Handler, SimulatedResourceType } from "./resource-types";
@@ -59,10 +60,9 @@ export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "c
             nextInstanceId: existing?.nextInstanceId ?? 0,
             createdSeq: existing?.createdSeq ?? ++s.sequence,
         };
-        s.virtualMachineScaleSets[keyOf(id)] = vmss;
+        put(s, "virtualMachineScaleSets", keyOf(id), vmss);
         // Model changes reach every instance at once (as with upgrade policy Automatic).
-        refreshInstanceAddresses(s, vmss);
-        scaleTo(s, vmss, capacity);
+        scaleTo(s, refreshInstanceAddresses(s, vmss), capacity);
         return id;
     },
 };
@@ -89,17 +89,25 @@ function instanceAddresses(s: SimulatorState, vmss: ScaleSetRecord, instanceId: 
     return out;
 }
 
-function refreshInstanceAddresses(s: SimulatorState, vmss: ScaleSetRecord): void {
-    for (const inst of vmss.instances) inst.privateIPAddresses = instanceAddresses(s, vmss, inst.instanceId, inst.privateIPAddresses);
+/** Returns the scale set's record as the running change holds it. */
+function refreshInstanceAddresses(s: SimulatorState, vmss: ScaleSetRecord): ScaleSetRecord {
+    const own = edit<ScaleSetRecord>(s, "virtualMachineScaleSets", keyOf(vmss.id)) as ScaleSetRecord;
+    for (const inst of own.instances) inst.privateIPAddresses = instanceAddresses(s, own, inst.instanceId, inst.privateIPAddresses);
+    return own;
 }
 
-/** Scale out adds ids from the highest ever given + 1 (ids are never reused); scale in drops the highest ids. */
-export function scaleTo(s: SimulatorState, vmss: ScaleSetRecord, capacity: number): void {
-    while (vmss.instances.length > capacity) vmss.instances.pop();
-    while (vmss.instances.length < capacity) {
-        const instanceId = String(vmss.nextInstanceId++);
+/**
+ * Scale out adds ids from the highest ever given + 1 (ids are never reused); scale in drops the
+ * highest ids. Returns the scale set's record as the running change holds it.
+ */
+export function scaleTo(s: SimulatorState, vmss: ScaleSetRecord, capacity: number): ScaleSetRecord {
+    const own = edit<ScaleSetRecord>(s, "virtualMachineScaleSets", keyOf(vmss.id)) as ScaleSetRecord;
+    while (own.instances.length > capacity) own.instances.pop();
+    while (own.instances.length < capacity) {
+        const instanceId = String(own.nextInstanceId++);
         const instance: ScaleSetInstanceRecord = { instanceId, privateIPAddresses: {} };
-        instance.privateIPAddresses = instanceAddresses(s, vmss, instanceId);
-        vmss.instances.push(instance);
+        instance.privateIPAddresses = instanceAddresses(s, own, instanceId);
+        own.instances.push(instance);
     }
+    return own;
 }

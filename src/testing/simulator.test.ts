@@ -430,3 +430,47 @@ describe("reads", () => {
         expect(rule.properties).toMatchObject({ frontendPort: 0, frontendPortRangeStart: 50000, frontendPortRangeEnd: 50009, backendAddressPool: POOL });
     });
 });
+
+describe("a rejected change", () => {
+    const nic = (name: string, ipConfiguration: Record<string, unknown>) => ({
+        resourceGroupName: RG,
+        networkInterfaceName: name,
+        ipConfigurations: [{ name: "ipconfig", ...ipConfiguration }],
+    });
+
+    it("that touched several resources, deleted one and scaled a scale set leaves the state exactly as it was, key order included", () => {
+        const sim = standardSetup({ capacity: 2 });
+        sim.upsertNetworkSecurityGroup({ resourceGroupName: RG, networkSecurityGroupName: "spare" });
+        sim.upsertNetworkInterface(nic("old-nic", { loadBalancerBackendAddressPools: [POOL] }));
+        sim.upsertNetworkSecurityGroup({ resourceGroupName: RG, networkSecurityGroupName: "last" });
+        const before = JSON.stringify(sim.toJSON());
+        const mappings = sim.portMappings(RG, "lb");
+        const err = expectRejected(sim, () => sim.batch(() => {
+            sim.setCapacity(RG, "web", 4);
+            sim.upsertNetworkInterface(nic("old-nic", {}));
+            sim.upsertNetworkInterface(nic("new-nic", { loadBalancerBackendAddressPools: [POOL] }));
+            sim.delete(`/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/networkSecurityGroups/spare`);
+            sim.upsertInboundNatRule({ resourceGroupName: RG, loadBalancerName: "lb", inboundNatRuleName: "direct", frontendIPConfiguration: FE, frontendPort: 2200, backendPort: 22 });
+            // The V2 rule ssh (backend port 22) already reaches this pool member: hashicorp/terraform-provider-azurerm#84.
+            sim.upsertNetworkInterface(nic("both-nic", { loadBalancerBackendAddressPools: [POOL], loadBalancerInboundNatRules: [{ id: `${LB_ID}/inboundNatRules/direct` }] }));
+        }), "RulesUseSameBackendPortProtocolAndIPConfig");
+        expect(err.message).toContain("networkInterfaces/both-nic/ipConfigurations/ipconfig");
+        expect(JSON.stringify(sim.toJSON())).toBe(before);
+        expect(sim.portMappings(RG, "lb")).toEqual(mappings);
+        // The simulator goes on from the old state: the next scale-out gives the next instance id and port.
+        sim.setCapacity(RG, "web", 3);
+        expect(ports(sim)).toEqual({ 0: 50000, 1: 50001, old: 50002, 2: 50003 });
+    });
+
+    it("is checked against the pool members it did not touch", () => {
+        const sim = standardSetup({ capacity: 1 });
+        sim.upsertInboundNatRule({ resourceGroupName: RG, loadBalancerName: "lb", inboundNatRuleName: "direct", frontendIPConfiguration: FE, frontendPort: 2200, backendPort: 2222 });
+        sim.upsertNetworkInterface(nic("admin-nic", { loadBalancerBackendAddressPools: [POOL], loadBalancerInboundNatRules: [{ id: `${LB_ID}/inboundNatRules/direct` }] }));
+        // Only the load balancer changes; the NIC it now conflicts on is untouched (hashicorp/terraform-provider-azurerm#84).
+        const err = expectRejected(sim, () => sim.upsertInboundNatRule({
+            resourceGroupName: RG, loadBalancerName: "lb", inboundNatRuleName: "ssh-2222", frontendIPConfiguration: FE,
+            backendAddressPool: POOL, frontendPortRangeStart: 51000, frontendPortRangeEnd: 51009, backendPort: 2222, protocol: "Tcp",
+        }), "RulesUseSameBackendPortProtocolAndIPConfig");
+        expect(err.message).toContain("networkInterfaces/admin-nic/ipConfigurations/ipconfig");
+    });
+});

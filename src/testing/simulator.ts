@@ -4,8 +4,8 @@
  * probes), NICs, VMs and VM scale sets. One state, two faces: Pulumi mocks (`mocks()`, see
  * mocks.ts) and an ARM REST endpoint (arm-server.ts).
  *
- * Every change runs on a copy of the state and is committed only when every ARM check passes, so a
- * rejected change leaves the simulator exactly as it was.
+ * Every change edits the state in place under an undo journal and is kept only when every ARM check
+ * passes; a rejected change puts back every record it touched, leaving the simulator exactly as it was.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ArmView, flattenArm, overlay, type Json, type MemberPortMapping } from "./arm-view";
@@ -28,12 +28,14 @@ import type {
 } from "./inputs";
 import { LOAD_BALANCER_HANDLERS } from "./load-balancer-handlers";
 import { fail, frontendAddress, requireLoadBalancer, requireScaleSet } from "./lookups";
-import { emptyState, keyOf, type SimulatorIdentity, type SimulatorState } from "./model";
+import { emptyState, keyOf, type NetworkInterfaceRecord, type ScaleSetRecord, type SimulatorIdentity, type SimulatorState } from "./model";
 import { createSimulatorMocks, type SimulatorMocksOptions } from "./mocks";
 import { NETWORK_HANDLERS } from "./network-handlers";
 import { NIC_VM_HANDLERS } from "./nic-vm-handlers";
 import { copyState, readStateFile, stateFromJSON, writeStateFile } from "./persistence";
-import { isV2, reconcile } from "./reconcile";
+import { beginChange, edit, endChange, shareState, type Journal } from "./journal";
+import { Membership } from "./membership";
+import { isV2, reconcileChange } from "./reconcile";
 import { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type Handler, type SimulatedResourceType } from "./resource-types";
 import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./scale-set-handlers";
 
@@ -70,6 +72,18 @@ export interface PortMappingQuery {
 
 export type SimulatorOptions = SimulatorIdentity;
 
+/** Brings the membership index in line with the NICs and scale sets a change touched (or, undoing, back). */
+function reindex(membership: Membership, journal: Journal, state: SimulatorState, undo: boolean): void {
+    for (const k of journal.touched("networkInterfaces")) {
+        const [before, after] = [journal.original<NetworkInterfaceRecord>("networkInterfaces", k), state.networkInterfaces[k]];
+        membership.updateNic(k, undo ? after : before, undo ? before : after);
+    }
+    for (const k of journal.touched("virtualMachineScaleSets")) {
+        const [before, after] = [journal.original<ScaleSetRecord>("virtualMachineScaleSets", k), state.virtualMachineScaleSets[k]];
+        membership.updateScaleSet(k, undo ? after : before, undo ? before : after);
+    }
+}
+
 const HANDLERS: Record<SimulatedResourceType, Handler> = {
     ...NETWORK_HANDLERS,
     ...LOAD_BALANCER_HANDLERS,
@@ -79,8 +93,10 @@ const HANDLERS: Record<SimulatedResourceType, Handler> = {
 
 export class AzureSimulator {
     private state: SimulatorState;
-    /** The copy a running change works on (also the one reads see inside `batch`). */
-    private draft?: SimulatorState;
+    /** The undo journal of the running change (reads inside `batch` see the change so far). */
+    private journal?: Journal;
+    /** Which NICs and scale sets use each load balancer; built on first use. */
+    private membership?: Membership;
     private cachedView?: ArmView;
 
     constructor(options: SimulatorOptions = {}) {
@@ -88,16 +104,16 @@ export class AzureSimulator {
     }
 
     get subscriptionId(): string {
-        return this.current.subscriptionId;
+        return this.state.subscriptionId;
     }
 
     get tenantId(): string {
-        return this.current.tenantId;
+        return this.state.tenantId;
     }
 
     /** Identity answered by getClientConfig and GET /subscriptions. */
     get identity(): Required<SimulatorIdentity> {
-        const s = this.current;
+        const s = this.state;
         return {
             subscriptionId: s.subscriptionId,
             subscriptionName: s.subscriptionName,
@@ -108,31 +124,45 @@ export class AzureSimulator {
         };
     }
 
-    private get current(): SimulatorState {
-        return this.draft ?? this.state;
+    /** A read view of the state; cached until the next change. */
+    private view(): ArmView {
+        // Inside a change the membership index is not yet updated: read without it.
+        if (this.journal) return new ArmView(this.state);
+        this.cachedView ??= new ArmView(this.state, this.members());
+        return this.cachedView;
     }
 
-    /** A read view of the current state; cached while the committed state does not change. */
-    private view(): ArmView {
-        if (this.draft) return new ArmView(this.draft);
-        if (this.cachedView?.state !== this.state) this.cachedView = new ArmView(this.state);
-        return this.cachedView;
+    private members(): Membership {
+        this.membership ??= Membership.of(this.state);
+        return this.membership;
     }
 
     // ---- changes -----------------------------------------------------------------------
 
-    /** Runs one change on a copy and commits it only if every check passes. */
+    /**
+     * Runs one change on the state in place and keeps it only if every check passes; otherwise
+     * the journal puts back every record the change touched.
+     */
     private mutate<T>(change: (s: SimulatorState) => T): T {
-        if (this.draft) return change(this.draft);
-        const draft = structuredClone(this.state);
-        this.draft = draft;
+        if (this.journal) return change(this.state);
+        const membership = this.members();
+        const journal = beginChange(this.state);
+        this.journal = journal;
+        this.cachedView = undefined;
+        let indexed = false;
         try {
-            const result = change(draft);
-            reconcile(draft);
-            this.state = draft;
+            const result = change(this.state);
+            reindex(membership, journal, this.state, false);
+            indexed = true;
+            reconcileChange(this.state, membership, journal);
             return result;
+        } catch (err) {
+            if (indexed) reindex(membership, journal, this.state, true);
+            journal.rollback();
+            throw err;
         } finally {
-            this.draft = undefined;
+            endChange(this.state);
+            this.journal = undefined;
         }
     }
 
@@ -230,8 +260,7 @@ export class AzureSimulator {
         return this.mutate((s) => {
             const vmss = requireScaleSet(s, resourceGroup, scaleSet);
             checkCapacity(vmss.id, capacity);
-            scaleTo(s, vmss, capacity);
-            return vmss.instances.map((i) => i.instanceId);
+            return scaleTo(s, vmss, capacity).instances.map((i) => i.instanceId);
         });
     }
 
@@ -248,8 +277,9 @@ export class AzureSimulator {
                     `Scale set ${vmss.name} has no instance(s) ${unknown.join(", ")}; its instances are ${vmss.instances.map((i) => i.instanceId).join(", ") || "none"}.`,
                 );
             }
-            vmss.instances = vmss.instances.filter((i) => !wanted.has(i.instanceId));
-            return vmss.instances.map((i) => i.instanceId);
+            const own = edit<ScaleSetRecord>(s, "virtualMachineScaleSets", keyOf(vmss.id)) as ScaleSetRecord;
+            own.instances = own.instances.filter((i) => !wanted.has(i.instanceId));
+            return own.instances.map((i) => i.instanceId);
         });
     }
 
@@ -260,8 +290,7 @@ export class AzureSimulator {
             if (!Number.isInteger(count) || count < 0 || count > vmss.instances.length) {
                 throw fail(ARM_ERROR_CODES.invalidParameter, 400, `scaleIn ${vmss.name}: count = ${count}: allowed is an integer from 0 to ${vmss.instances.length} (the current instance count).`);
             }
-            scaleTo(s, vmss, vmss.instances.length - count);
-            return vmss.instances.map((i) => i.instanceId);
+            return scaleTo(s, vmss, vmss.instances.length - count).instances.map((i) => i.instanceId);
         });
     }
 
@@ -292,7 +321,7 @@ export class AzureSimulator {
     }
 
     listInstances(resourceGroup: string, scaleSet: string): ScaleSetInstanceInfo[] {
-        const vmss = requireScaleSet(this.current, resourceGroup, scaleSet);
+        const vmss = requireScaleSet(this.state, resourceGroup, scaleSet);
         return vmss.instances.map((inst) => {
             const ids: string[] = [];
             for (const nic of vmss.networkInterfaceConfigurations) {
@@ -310,7 +339,7 @@ export class AzureSimulator {
 
     /** Every V2 mapping of a load balancer (optionally one rule), by rule then member order. */
     portMappings(resourceGroup: string, loadBalancer: string, options: { rule?: string } = {}): SimulatedPortMapping[] {
-        const s = this.current;
+        const s = this.state;
         const lb = requireLoadBalancer(s, resourceGroup, loadBalancer);
         const view = this.view();
         const out: SimulatedPortMapping[] = [];
@@ -346,7 +375,7 @@ export class AzureSimulator {
         backendPool: string,
         query: PortMappingQuery,
     ): { inboundNatRulePortMappings: MemberPortMapping[] } {
-        const s = this.current;
+        const s = this.state;
         const lb = requireLoadBalancer(s, resourceGroup, loadBalancer);
         const pool = lb.backendAddressPools.find((p) => p.name.toLowerCase() === backendPool.toLowerCase());
         if (!pool) {
@@ -375,7 +404,7 @@ export class AzureSimulator {
 
     /** Azure region of a load balancer (the port-mapping operation's Location names it). */
     locationOf(resourceGroup: string, loadBalancer: string): string {
-        return requireLoadBalancer(this.current, resourceGroup, loadBalancer).location;
+        return requireLoadBalancer(this.state, resourceGroup, loadBalancer).location;
     }
 
     // ---- persistence -------------------------------------------------------------------
@@ -385,17 +414,20 @@ export class AzureSimulator {
         return copyState(this.state);
     }
 
-    /** An independent copy (what a preview works on). */
+    /** An independent copy (what a preview works on); it shares records with this one, as neither changes a record in place. */
     clone(): AzureSimulator {
         const copy = new AzureSimulator();
-        copy.state = copyState(this.state);
+        copy.state = shareState(this.state);
+        copy.membership = this.membership?.copy();
         return copy;
     }
 
     /** Replaces the whole state (used to roll back a failed deployment). */
     restore(snapshot: SimulatorState): void {
-        if (this.draft) throw new Error("AzureSimulator.restore: cannot restore inside a running change.");
+        if (this.journal) throw new Error("AzureSimulator.restore: cannot restore inside a running change.");
         this.state = copyState(snapshot);
+        this.membership = undefined;
+        this.cachedView = undefined;
     }
 
     static fromJSON(json: unknown, source = "(in-memory state)"): AzureSimulator {
@@ -416,3 +448,5 @@ export class AzureSimulator {
         return AzureSimulator.fromJSON(json, file);
     }
 }
+
+
