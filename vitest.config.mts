@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -9,6 +10,9 @@ export default defineConfig({
         // setMocks in component tests) and waits for its registrations before it ends.
         pool: "forks",
         isolate: false,
+        // Vitest's default on 2 cores ran one file at a time (its default leaves a core free). The
+        // CLI tests wait on child processes, so two workers overlap them: 169 s → 108 s wall here.
+        maxWorkers: Math.max(2, availableParallelism()),
         // Compiles the CLI once for the tests that run it as a child process.
         globalSetup: ["test/global-setup.ts"],
         // No test may reach the network: a component that reads Azure's mappings outside
