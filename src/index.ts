@@ -18,6 +18,7 @@ export type { NatRuleCommonArgs } from "./nat-rule-args";
 export { resetNatRuleRegistry, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
 export {
     lookupPortMappings,
+    readNatPoolMigrationPlan,
     listSubscriptions,
     staticTokenCredential,
     resolveArmEndpoint,
@@ -26,6 +27,7 @@ export {
     QUERY_PORT_MAPPING_ACTION,
     READ_LOAD_BALANCER_ACTION,
     type LookupPortMappingsOptions,
+    type ReadNatPoolMigrationPlanOptions,
     type LookupRetryOptions,
     type PortMappingEntry,
     type PortMappingLookupResult,

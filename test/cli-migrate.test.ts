@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readNatPoolMigrationPlan, staticTokenCredential } from "../src";
+import { planJson } from "../src/cli/commands/migrate";
 import { AzureSimulator, networkId, startArmServer, type ArmServer } from "../src/testing";
 import { ROOT, runCli } from "./cli-helpers";
 
@@ -157,6 +159,17 @@ describe.concurrent("azure-nat-rules migrate against an ARM endpoint (the simula
         expect(plan.warnings.map((w: Json) => [w.code, w.scaleSet])).toEqual([["RollingUpgradePolicy", "web-vmss"]]);
         expect(server.stats.byRoute["GET virtualMachineScaleSets"]).toBeGreaterThan(0);
         expect(JSON.stringify(sim.toJSON())).toBe(before);
+    });
+
+    it("is also a library call, readNatPoolMigrationPlan, giving the plan the CLI prints", async () => {
+        const [plan, printed] = await Promise.all([
+            readNatPoolMigrationPlan({ subscriptionId: sim.subscriptionId, resourceGroupName: rg, loadBalancerName: "natpool-lb", endpoint: server.url, credential: staticTokenCredential("test-token") }),
+            migrate("-g", rg, "-l", "natpool-lb", "--endpoint", server.url, "--token", "test-token", "--subscription", sim.subscriptionId, "--json"),
+        ]);
+        expect(planJson(plan)).toEqual(JSON.parse(printed.stdout));
+        await expect(
+            readNatPoolMigrationPlan({ subscriptionId: sim.subscriptionId, resourceGroupName: rg, loadBalancerName: "missing-lb", endpoint: server.url, credential: staticTokenCredential("t") }),
+        ).rejects.toThrow(/^readNatPoolMigrationPlan: failed reading load balancer missing-lb \(resource group natpool-rg, subscription .*\) \(HTTP 404.*Fix: check the names and the subscription/);
     });
 
     it("names the load balancer and the fix when it does not exist", async () => {

@@ -72,7 +72,8 @@ describe("npm start (the demo)", () => {
         // The state still serves the last good deployment.
         const again = JSON.parse((await demo("--state", state, "--json")).stdout) as Report;
         expect(ports(again)).toEqual(ports(r4));
-    });
+        // Seven deployments in a row, each a child process: a safety net, not a timing target.
+    }, 240_000);
 
     it("rejects bad flags and a corrupt state file with a clear message, changing nothing", async () => {
         const dir = mkdtempSync(path.join(tmpdir(), "nat-demo-"));

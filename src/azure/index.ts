@@ -8,3 +8,4 @@ export * from "./endpoints";
 export * from "./errors";
 export * from "./port-mappings";
 export * from "./subscriptions";
+export * from "./nat-pool-migration";

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command, Option } from "commander";
+import { chooseCredential, chooseSubscription } from "./azure-options";
 import { AzureNatRulesError } from "../core/errors";
 import { DEFAULT_MAPPINGS_OUTPUT, mappingsFromStackOutputs } from "../stack-mappings";
 
@@ -99,7 +100,7 @@ export async function resolveMappings(command: string, options: MappingSourceOpt
                     `Fix: pass --from-file <file> written by pulumi stack output --json, or --resource-group, --load-balancer and --pool to ask Azure.`,
             );
         }
-        all = await lookUp(options);
+        all = await lookUp(command, options);
         prefix = options.loadBalancer!;
         where = `pool ${options.pool} of load balancer ${options.loadBalancer} (resource group ${options.resourceGroup})${options.rule ? `, rule ${options.rule}` : ""}`;
     }
@@ -151,13 +152,13 @@ function readStackOutputs(command: string, file: string): Record<string, unknown
     return parsed as Record<string, unknown>;
 }
 
-async function lookUp(options: MappingSourceOptions): Promise<ReachableInstance[]> {
+async function lookUp(command: string, options: MappingSourceOptions): Promise<ReachableInstance[]> {
     const concurrency = Number(options.concurrency);
     // Loaded on use, as `mappings` does: the Azure SDK is large.
-    const [lookup, { chooseCredential, chooseSubscription }] = await Promise.all([import("../azure"), import("./commands/mappings")]);
+    const lookup = await import("../azure");
     const endpoint = lookup.resolveArmEndpoint(options.endpoint).url;
     const credential = chooseCredential(lookup, options.token);
-    const subscriptionId = await chooseSubscription(lookup, options.subscription, endpoint, credential);
+    const subscriptionId = await chooseSubscription(command, lookup, options.subscription, endpoint, credential);
     const entries = await lookup.lookupPortMappings({
         subscriptionId,
         resourceGroupName: options.resourceGroup!,

@@ -3,6 +3,7 @@
  */
 import type { Command } from "commander";
 import type { TokenCredential } from "@azure/identity";
+import { chooseCredential, chooseSubscription } from "../azure-options";
 import { AzureNatRulesError } from "../../core/errors";
 import type { PortMappingLookupResult } from "../../azure";
 import { formatMappingTable, sshLines } from "../format";
@@ -62,7 +63,7 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     const lookup = await import("../../azure");
     const endpoint = lookup.resolveArmEndpoint(options.endpoint).url;
     const credential = chooseCredential(lookup, options.token);
-    const subscriptionId = await chooseSubscription(lookup, options.subscription, endpoint, credential);
+    const subscriptionId = await chooseSubscription("mappings", lookup, options.subscription, endpoint, credential);
     const progress = progressReporter();
     let mappings: PortMappingLookupResult;
     try {
@@ -104,28 +105,6 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     const ssh = sshLines(mappings, options.user);
     if (ssh.length > 0) lines.push("", "ssh:", ...ssh.map((line) => `  ${line}`));
     process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-export type LookupModule = typeof import("../../azure");
-
-export function chooseCredential(lookup: LookupModule, token: string | undefined): TokenCredential | undefined {
-    const given = token ?? process.env.AZURE_NAT_RULES_TOKEN;
-    if (given === undefined || given.trim() === "") return undefined; // lookupPortMappings falls back to DefaultAzureCredential
-    return lookup.staticTokenCredential(given);
-}
-
-export async function chooseSubscription(lookup: LookupModule, flag: string | undefined, endpoint: string, credential: TokenCredential | undefined): Promise<string> {
-    const given = flag ?? process.env.AZURE_SUBSCRIPTION_ID;
-    if (given !== undefined && given.trim() !== "") return given.trim();
-    const subscriptions = await lookup.listSubscriptions({ endpoint, credential });
-    if (subscriptions.length === 1) return subscriptions[0].subscriptionId;
-    if (subscriptions.length === 0) {
-        throw new AzureNatRulesError("mappings: the credential sees no subscription. Fix: pass --subscription <id> or set AZURE_SUBSCRIPTION_ID.");
-    }
-    const listed = subscriptions.map((s) => `${s.subscriptionId}${s.displayName ? ` (${s.displayName})` : ""}`).join(", ");
-    throw new AzureNatRulesError(
-        `mappings: the credential sees ${subscriptions.length} subscriptions: ${listed}. Fix: pick one with --subscription <id> or AZURE_SUBSCRIPTION_ID.`,
-    );
 }
 
 /** One stderr line per member Azure's mappings could not be read for (the table shows the others). */

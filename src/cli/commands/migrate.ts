@@ -4,19 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { LoadBalancer } from "@azure/arm-network";
-import type { TokenCredential } from "@azure/identity";
 import { AzureNatRulesError } from "../../core/errors";
-import {
-    armProperty,
-    NAT_POOL_MIGRATION_STEPS,
-    planNatPoolMigration,
-    readScaleSet,
-    type LoadBalancerMigrationPlan,
-    type NatPoolScaleSet,
-} from "../../core/migration";
-// Types only: the Azure SDKs load when the load balancer is read from Azure, so --from-file starts fast.
-import type * as Lookup from "../../azure";
+import { NAT_POOL_MIGRATION_STEPS, planNatPoolMigration, readScaleSet, type LoadBalancerMigrationPlan } from "../../core/migration";
+import { chooseCredential, chooseSubscription } from "../azure-options";
 import { formatTable } from "../format";
 
 interface MigrateOptions {
@@ -29,10 +19,6 @@ interface MigrateOptions {
     scaleSet?: string[];
     json?: boolean;
 }
-
-/** Compute API version for scale set reads (GA, serves upgradePolicy and overprovision). */
-const COMPUTE_API_VERSION = "2024-07-01";
-const READ_SCALE_SET_ACTION = "Microsoft.Compute/virtualMachineScaleSets/read";
 
 export function register(program: Command): void {
     program
@@ -120,116 +106,18 @@ async function planFromAzure(options: MigrateOptions): Promise<LoadBalancerMigra
     if (options.scaleSet !== undefined) {
         throw new AzureNatRulesError("migrate: --scale-set goes with --from-file; with --resource-group and --load-balancer the scale sets are read from Azure. Fix: drop --scale-set.");
     }
-    const lookup: typeof Lookup = await import("../../azure");
-    const endpoint = lookup.resolveArmEndpoint(options.endpoint);
-    const credential = lookup.credentialFor(endpoint, chooseCredential(lookup, options.token));
-    const subscriptionId = await chooseSubscription(lookup, options.subscription, endpoint.url, credential);
-    const client = lookup.createNetworkClient(subscriptionId, endpoint.url, credential, { maxRetries: 2, retryDelayInMs: 500 });
-    const where = `load balancer ${options.loadBalancer} (resource group ${options.resourceGroup}, subscription ${subscriptionId})`;
-    let loadBalancer: LoadBalancer;
-    try {
-        loadBalancer = await client.loadBalancers.get(options.resourceGroup, options.loadBalancer);
-    } catch (err) {
-        throw armFailure(err, `reading ${where}`, lookup.READ_LOAD_BALANCER_ACTION);
-    }
-    const natPoolIds = (loadBalancer.inboundNatPools ?? []).map((p) => p.id).filter((id): id is string => typeof id === "string");
-    if (natPoolIds.length === 0) return planNatPoolMigration(loadBalancer, { source: "migrate" });
-    const read = await readReferencingScaleSets(endpoint.url, credential, subscriptionId, options.resourceGroup, loadBalancer, natPoolIds);
-    return planNatPoolMigration(loadBalancer, { scaleSets: read.scaleSets, scaleSetsUnread: read.unread, source: "migrate" });
-}
-
-function chooseCredential(lookup: typeof Lookup, token: string | undefined): TokenCredential | undefined {
-    const given = token ?? process.env.AZURE_NAT_RULES_TOKEN;
-    if (given === undefined || given.trim() === "") return undefined; // credentialFor falls back to DefaultAzureCredential
-    return lookup.staticTokenCredential(given);
-}
-
-async function chooseSubscription(lookup: typeof Lookup, flag: string | undefined, endpoint: string, credential: TokenCredential): Promise<string> {
-    const given = flag ?? process.env.AZURE_SUBSCRIPTION_ID;
-    if (given !== undefined && given.trim() !== "") return given.trim();
-    const subscriptions = await lookup.listSubscriptions({ endpoint, credential });
-    if (subscriptions.length === 1) return subscriptions[0].subscriptionId;
-    const listed = subscriptions.map((s) => `${s.subscriptionId}${s.displayName ? ` (${s.displayName})` : ""}`).join(", ");
-    throw new AzureNatRulesError(
-        `migrate: the credential sees ${subscriptions.length} subscriptions${listed ? `: ${listed}` : ""}. Fix: pick one with --subscription <id> or AZURE_SUBSCRIPTION_ID.`,
-    );
-}
-
-function armFailure(err: unknown, doing: string, action: string): AzureNatRulesError {
-    const raw = err as { statusCode?: unknown; code?: unknown; message?: unknown };
-    const status = typeof raw.statusCode === "number" ? raw.statusCode : undefined;
-    const said = `${status !== undefined ? `HTTP ${status}` : "error"}${typeof raw.code === "string" ? ` ${raw.code}` : ""}: ${String(raw.message ?? err).split("\n")[0]}`;
-    const fix =
-        status === 404 ? "Fix: check the names and the subscription."
-            : status === 401 ? "Fix: sign in again (az login) or pass a valid ARM access token with --token."
-                : status === 403 ? `Fix: grant the identity ${action} (the built-in Reader role has it).`
-                    : "Fix: check the endpoint and try again.";
-    return new AzureNatRulesError(`migrate: failed ${doing} (${said}). ${fix}`);
-}
-
-/**
- * The scale sets whose model references one of the pools: those in the load balancer's resource
- * group, plus any the pools' per-instance NAT rules name elsewhere; with their instance ids. A
- * failure leaves `unread` set, and the plan goes on with what the load balancer shows.
- */
-async function readReferencingScaleSets(
-    endpoint: string,
-    credential: TokenCredential,
-    subscriptionId: string,
-    resourceGroup: string,
-    loadBalancer: LoadBalancer,
-    natPoolIds: readonly string[],
-): Promise<{ scaleSets: NatPoolScaleSet[]; unread?: string }> {
-    const token = await credential.getToken(`${endpoint}/.default`);
-    if (!token) return { scaleSets: [], unread: "the credential returned no access token" };
-    // `target`: a path (the API version is added) or a nextLink URL (taken as is, on the endpoint's origin only).
-    const get = async (target: string): Promise<unknown> => {
-        const url = target.startsWith("/") ? `${endpoint}${target}?api-version=${COMPUTE_API_VERSION}` : target;
-        const response = await fetch(url, { headers: { authorization: `Bearer ${token.token}`, accept: "application/json" } });
-        const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-        if (!response.ok) {
-            throw armFailure({ statusCode: response.status, code: body.error?.code, message: body.error?.message ?? response.statusText }, `GET ${url}`, READ_SCALE_SET_ACTION);
-        }
-        return body;
-    };
-    const listAll = async (path: string): Promise<unknown[]> => {
-        const items: unknown[] = [];
-        let body = (await get(path)) as { value?: unknown[]; nextLink?: string };
-        items.push(...(body.value ?? []));
-        // Never send the token to another host than the endpoint.
-        while (body.nextLink && new URL(body.nextLink, endpoint).origin === new URL(endpoint).origin) {
-            body = (await get(new URL(body.nextLink, endpoint).toString())) as { value?: unknown[]; nextLink?: string };
-            items.push(...(body.value ?? []));
-        }
-        return items;
-    };
-    try {
-        const scaleSetIds = new Map<string, string>(); // lower-cased id → id
-        const inGroup = await listAll(`/subscriptions/${subscriptionId}/resourceGroups/${encodeURIComponent(resourceGroup)}/providers/Microsoft.Compute/virtualMachineScaleSets`);
-        const fetched = new Map<string, unknown>();
-        for (const json of inGroup) {
-            const id = armProperty(json, "id");
-            if (typeof id === "string") fetched.set(id.toLowerCase(), json);
-        }
-        // Scale sets in other resource groups show up as backends of the pools' per-instance rules.
-        for (const rule of loadBalancer.inboundNatRules ?? []) {
-            const match = /^(.*\/virtualMachineScaleSets\/[^/]+)\/virtualMachines\//i.exec(rule.backendIPConfiguration?.id ?? "");
-            if (match) scaleSetIds.set(match[1].toLowerCase(), match[1]);
-        }
-        for (const [key, id] of scaleSetIds) if (!fetched.has(key)) fetched.set(key, await get(id));
-        const wanted = new Set(natPoolIds.map((id) => id.toLowerCase()));
-        const scaleSets: NatPoolScaleSet[] = [];
-        for (const [key, json] of fetched) {
-            const scaleSet = readScaleSet(json, "migrate", key);
-            if (!(scaleSet.natPoolIds ?? []).some((id) => wanted.has(id.toLowerCase()))) continue;
-            const instances = await listAll(`${scaleSet.id ?? key}/virtualMachines`);
-            const instanceIds = instances.map((vm) => armProperty(vm, "instanceId")).filter((id): id is string => typeof id === "string");
-            scaleSets.push({ ...scaleSet, instanceIds });
-        }
-        return { scaleSets };
-    } catch (err) {
-        return { scaleSets: [], unread: err instanceof Error ? err.message : String(err) };
-    }
+    const azure = await import("../../azure");
+    const endpoint = azure.resolveArmEndpoint(options.endpoint);
+    const credential = azure.credentialFor(endpoint, chooseCredential(azure, options.token));
+    const subscriptionId = await chooseSubscription("migrate", azure, options.subscription, endpoint.url, credential);
+    return azure.readNatPoolMigrationPlan({
+        subscriptionId,
+        resourceGroupName: options.resourceGroup,
+        loadBalancerName: options.loadBalancer,
+        credential,
+        endpoint: endpoint.url,
+        source: "migrate",
+    });
 }
 
 // ---- output ----------------------------------------------------------------------------------

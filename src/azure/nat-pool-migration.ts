@@ -1,0 +1,131 @@
+/**
+ * The plan to migrate a load balancer's inbound NAT pools, read from Azure: the load balancer, and
+ * the scale sets whose model references its pools with their instance ids. Reads only.
+ */
+// Types only at load time: the Azure SDKs load on the first read.
+import type { LoadBalancer } from "@azure/arm-network";
+import type { TokenCredential } from "@azure/identity";
+import { AzureNatRulesError } from "../core/errors";
+import { armProperty, planNatPoolMigration, readScaleSet, type LoadBalancerMigrationPlan, type NatPoolScaleSet } from "../core/migration";
+import { createNetworkClient } from "./client";
+import { credentialFor } from "./credentials";
+import { resolveArmEndpoint } from "./endpoints";
+import { READ_LOAD_BALANCER_ACTION } from "./errors";
+
+/** Compute API version for scale set reads (GA, serves upgradePolicy and overprovision). */
+const COMPUTE_API_VERSION = "2024-07-01";
+export const READ_SCALE_SET_ACTION = "Microsoft.Compute/virtualMachineScaleSets/read";
+
+export interface ReadNatPoolMigrationPlanOptions {
+    subscriptionId: string;
+    resourceGroupName: string;
+    loadBalancerName: string;
+    /** Default: DefaultAzureCredential for the endpoint's cloud. */
+    credential?: TokenCredential;
+    /** ARM endpoint URL, or a preset name from `ARM_ENDPOINTS`; default `public`. */
+    endpoint?: string;
+    /** Who asks, first in every message; default "readNatPoolMigrationPlan". */
+    source?: string;
+}
+
+/**
+ * Reads the load balancer, and the scale sets that reference its NAT pools, from Azure, and plans
+ * the migration to backend-pool NAT rules (see `planNatPoolMigration`). A scale set that cannot be
+ * read leaves the plan on what the load balancer shows, with a warning.
+ */
+export async function readNatPoolMigrationPlan(options: ReadNatPoolMigrationPlanOptions): Promise<LoadBalancerMigrationPlan> {
+    const source = options.source ?? "readNatPoolMigrationPlan";
+    const endpoint = resolveArmEndpoint(options.endpoint);
+    const credential = credentialFor(endpoint, options.credential);
+    const { subscriptionId, resourceGroupName, loadBalancerName } = options;
+    const client = createNetworkClient(subscriptionId, endpoint.url, credential, { maxRetries: 2, retryDelayInMs: 500 });
+    const where = `load balancer ${loadBalancerName} (resource group ${resourceGroupName}, subscription ${subscriptionId})`;
+    let loadBalancer: LoadBalancer;
+    try {
+        loadBalancer = await client.loadBalancers.get(resourceGroupName, loadBalancerName);
+    } catch (err) {
+        throw armFailure(source, err, `reading ${where}`, READ_LOAD_BALANCER_ACTION);
+    }
+    const natPoolIds = (loadBalancer.inboundNatPools ?? []).map((p) => p.id).filter((id): id is string => typeof id === "string");
+    if (natPoolIds.length === 0) return planNatPoolMigration(loadBalancer, { source });
+    const read = await readReferencingScaleSets(source, endpoint.url, credential, subscriptionId, resourceGroupName, loadBalancer, natPoolIds);
+    return planNatPoolMigration(loadBalancer, { scaleSets: read.scaleSets, scaleSetsUnread: read.unread, source });
+}
+
+function armFailure(source: string, err: unknown, doing: string, action: string): AzureNatRulesError {
+    const raw = err as { statusCode?: unknown; code?: unknown; message?: unknown };
+    const status = typeof raw.statusCode === "number" ? raw.statusCode : undefined;
+    const said = `${status !== undefined ? `HTTP ${status}` : "error"}${typeof raw.code === "string" ? ` ${raw.code}` : ""}: ${String(raw.message ?? err).split("\n")[0]}`;
+    const fix =
+        status === 404 ? "Fix: check the names and the subscription."
+            : status === 401 ? "Fix: sign in again (az login) or pass a valid ARM access token with --token."
+                : status === 403 ? `Fix: grant the identity ${action} (the built-in Reader role has it).`
+                    : "Fix: check the endpoint and try again.";
+    return new AzureNatRulesError(`${source}: failed ${doing} (${said}). ${fix}`);
+}
+
+/**
+ * The scale sets whose model references one of the pools: those in the load balancer's resource
+ * group, plus any the pools' per-instance NAT rules name elsewhere; with their instance ids. A
+ * failure leaves `unread` set, and the plan goes on with what the load balancer shows.
+ */
+async function readReferencingScaleSets(
+    source: string,
+    endpoint: string,
+    credential: TokenCredential,
+    subscriptionId: string,
+    resourceGroup: string,
+    loadBalancer: LoadBalancer,
+    natPoolIds: readonly string[],
+): Promise<{ scaleSets: NatPoolScaleSet[]; unread?: string }> {
+    const token = await credential.getToken(`${endpoint}/.default`);
+    if (!token) return { scaleSets: [], unread: "the credential returned no access token" };
+    // `target`: a path (the API version is added) or a nextLink URL (taken as is, on the endpoint's origin only).
+    const get = async (target: string): Promise<unknown> => {
+        const url = target.startsWith("/") ? `${endpoint}${target}?api-version=${COMPUTE_API_VERSION}` : target;
+        const response = await fetch(url, { headers: { authorization: `Bearer ${token.token}`, accept: "application/json" } });
+        const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+        if (!response.ok) {
+            throw armFailure(source, { statusCode: response.status, code: body.error?.code, message: body.error?.message ?? response.statusText }, `GET ${url}`, READ_SCALE_SET_ACTION);
+        }
+        return body;
+    };
+    const listAll = async (path: string): Promise<unknown[]> => {
+        const items: unknown[] = [];
+        let body = (await get(path)) as { value?: unknown[]; nextLink?: string };
+        items.push(...(body.value ?? []));
+        // Never send the token to another host than the endpoint.
+        while (body.nextLink && new URL(body.nextLink, endpoint).origin === new URL(endpoint).origin) {
+            body = (await get(new URL(body.nextLink, endpoint).toString())) as { value?: unknown[]; nextLink?: string };
+            items.push(...(body.value ?? []));
+        }
+        return items;
+    };
+    try {
+        const scaleSetIds = new Map<string, string>(); // lower-cased id → id
+        const inGroup = await listAll(`/subscriptions/${subscriptionId}/resourceGroups/${encodeURIComponent(resourceGroup)}/providers/Microsoft.Compute/virtualMachineScaleSets`);
+        const fetched = new Map<string, unknown>();
+        for (const json of inGroup) {
+            const id = armProperty(json, "id");
+            if (typeof id === "string") fetched.set(id.toLowerCase(), json);
+        }
+        // Scale sets in other resource groups show up as backends of the pools' per-instance rules.
+        for (const rule of loadBalancer.inboundNatRules ?? []) {
+            const match = /^(.*\/virtualMachineScaleSets\/[^/]+)\/virtualMachines\//i.exec(rule.backendIPConfiguration?.id ?? "");
+            if (match) scaleSetIds.set(match[1].toLowerCase(), match[1]);
+        }
+        for (const [key, id] of scaleSetIds) if (!fetched.has(key)) fetched.set(key, await get(id));
+        const wanted = new Set(natPoolIds.map((id) => id.toLowerCase()));
+        const scaleSets: NatPoolScaleSet[] = [];
+        for (const [key, json] of fetched) {
+            const scaleSet = readScaleSet(json, source, key);
+            if (!(scaleSet.natPoolIds ?? []).some((id) => wanted.has(id.toLowerCase()))) continue;
+            const instances = await listAll(`${scaleSet.id ?? key}/virtualMachines`);
+            const instanceIds = instances.map((vm) => armProperty(vm, "instanceId")).filter((id): id is string => typeof id === "string");
+            scaleSets.push({ ...scaleSet, instanceIds });
+        }
+        return { scaleSets };
+    } catch (err) {
+        return { scaleSets: [], unread: err instanceof Error ? err.message : String(err) };
+    }
+}
