@@ -10,12 +10,13 @@ installSchemaRefinementIfServed("azure-nat-rules");
 export { SingleVmNatRule, type SingleVmNatRuleArgs } from "./single-vm-nat-rule";
 export { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
 export { natPoolRuleArgs, type NatPoolRuleArgsInput } from "./migration";
+export { MIGRATED_RULE_PREFIX, MIGRATED_BACKEND_POOL_PREFIX } from "./core";
 export type { NatPortMapping, NatFrontendPortRange } from "./mapping";
 export { readNatMappings } from "./read-nat-mappings";
 export { hostEntries, formatSshConfig, ansibleInventory, formatInventoryYaml, type HostEntry, type HostNaming } from "./access";
 export { StackMappingsError, DEFAULT_MAPPINGS_OUTPUT } from "./stack-mappings";
-export type { NatRuleCommonArgs } from "./nat-rule-args";
-export { resetNatRuleRegistry, type NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
+export type { NatRuleCommonArgs, NatLoadBalancingRuleInfo } from "./nat-rule-args";
+export { resetNatRuleRegistry } from "./internal/conflict-registry";
 export {
     lookupPortMappings,
     readNatPoolMigrationPlan,
@@ -37,4 +38,9 @@ export {
     type ArmEndpointName,
     type SubscriptionSummary,
 } from "./azure";
-export * from "./core";
+// What a program needs from the core: the range and planning it builds on, the limits it checks,
+// and the errors it may catch. Everything else of the pure core is at `azure-nat-rules/core`.
+export { frontendPortRange, planFrontendPorts, PROTOCOLS } from "./core";
+export { MIN_PORT, MAX_FRONTEND_PORT, MAX_BACKEND_PORT, MAX_RULES_PER_LOAD_BALANCER, MAX_RULES_PER_NIC } from "./core";
+export { AzureNatRulesError, NatRuleValidationError, PortRangeExhaustedError, NatRuleConflictError, FrontendPlanError } from "./core";
+export type { PortRange, Protocol, PortAssignment, ValidationIssue } from "./core";

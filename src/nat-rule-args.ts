@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { NatLoadBalancingRuleInfo } from "./internal/conflict-registry";
 
 /** Arguments both NAT-rule components take: where the rule lives, its settings, checks and access. */
 export interface NatRuleCommonArgs {
@@ -52,4 +51,28 @@ export interface NatRuleCommonArgs {
      * (each 100 to 4096; others are ignored). @default [] (none)
      */
     existingSecurityRulePriorities?: pulumi.Input<pulumi.Input<number>[]>;
+}
+
+/**
+ * A load-balancing rule on the same load balancer, as the NAT-rule components take it for their
+ * conflict checks. A plain interface (no unions), so Pulumi can infer a schema for other languages.
+ */
+export interface NatLoadBalancingRuleInfo {
+    /** The rule's name, quoted in conflict messages. Required. */
+    name: string;
+    /** ARM id of the frontend IP configuration the rule listens on; must belong to the same load balancer. Required. */
+    frontendIPConfigurationId: string;
+    /** "Tcp", "Udp" or "All" (any casing). @default "Tcp" */
+    protocol?: string;
+    /** Frontend port, 0 to 65534; 0 with protocol "All" is an HA-ports rule, which takes every port. Required. */
+    frontendPort: number;
+    /** Backend port, 0 to 65535 (0 only for an HA-ports rule). Required. */
+    backendPort: number;
+    /** Floating IP; two rules may share a backend port only when both enable it. @default false */
+    enableFloatingIP?: boolean;
+    /**
+     * ARM id of the backend pool the rule sends traffic to. Needed to compare backend ports and to
+     * count the rule on the pool's members. @default none: the rule is compared on its frontend only
+     */
+    backendAddressPoolId?: string;
 }

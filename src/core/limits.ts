@@ -17,12 +17,8 @@ export const MAX_BACKEND_PORT = 65535;
  */
 export const MIN_IDLE_TIMEOUT_MINUTES = 4;
 export const MAX_IDLE_TIMEOUT_MINUTES = 30;
-/** Azure's default idle timeout. */
-export const DEFAULT_IDLE_TIMEOUT_MINUTES = 4;
 
 /** Load-balancing plus inbound NAT rules on one Standard load balancer (subscription limits). */
 export const MAX_RULES_PER_LOAD_BALANCER = 1500;
 /** Rules of all kinds that reference one NIC (`LoadBalancerRuleCountLimitReachedForNic`). */
 export const MAX_RULES_PER_NIC = 300;
-/** Members of one Standard backend pool. */
-export const MAX_BACKEND_POOL_SIZE = 5000;

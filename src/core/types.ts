@@ -11,9 +11,6 @@ export interface PortRange {
     capacity: number;
 }
 
-/** Where a port mapping comes from: our model of Azure (`planned`) or Azure's own answer (`azure`). */
-export type MappingSource = "planned" | "azure";
-
 /** One frontend port given to one backend instance. */
 export interface PortAssignment {
     /** Scale-set instance id (`"0"`, `"1"`, ...) or VM name. */
@@ -21,15 +18,3 @@ export interface PortAssignment {
     frontendPort: number;
 }
 
-/** What a user needs to reach one instance through the load balancer. */
-export interface PortMapping {
-    /** Scale-set instance id or VM name. */
-    instance: string;
-    /** Frontend IP address, or `""` while it is not known (before the public IP exists). */
-    frontendIp: string;
-    frontendPort: number;
-    backendPort: number;
-    protocol: Protocol;
-    /** `planned` by this library's model, or read back from `azure`. */
-    source: MappingSource;
-}

@@ -12,31 +12,9 @@ import type { PortSpan } from "../core/planner";
 import type { PlannedSecurityRule, SecurityRuleRequest } from "../core/security";
 import { normalizeProtocol } from "../core/validation";
 import { loadBalancerIdIssues, parseLoadBalancerId } from "./inputs";
+import type { NatLoadBalancingRuleInfo } from "../nat-rule-args";
 import { settle, type Settled } from "./settle";
 
-/**
- * A load-balancing rule on the same load balancer, as the NAT-rule components take it for their
- * conflict checks. A plain interface (no unions), so Pulumi can infer a schema for other languages.
- */
-export interface NatLoadBalancingRuleInfo {
-    /** The rule's name, quoted in conflict messages. Required. */
-    name: string;
-    /** ARM id of the frontend IP configuration the rule listens on; must belong to the same load balancer. Required. */
-    frontendIPConfigurationId: string;
-    /** "Tcp", "Udp" or "All" (any casing). @default "Tcp" */
-    protocol?: string;
-    /** Frontend port, 0 to 65534; 0 with protocol "All" is an HA-ports rule, which takes every port. Required. */
-    frontendPort: number;
-    /** Backend port, 0 to 65535 (0 only for an HA-ports rule). Required. */
-    backendPort: number;
-    /** Floating IP; two rules may share a backend port only when both enable it. @default false */
-    enableFloatingIP?: boolean;
-    /**
-     * ARM id of the backend pool the rule sends traffic to. Needed to compare backend ports and to
-     * count the rule on the pool's members. @default none: the rule is compared on its frontend only
-     */
-    backendAddressPoolId?: string;
-}
 
 /** What one NAT-rule component tells the registry about its rule. Inputs, resolved by the registry. */
 export interface NatRuleDescription {
