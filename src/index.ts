@@ -9,7 +9,7 @@ import { installSchemaRefinementIfServed } from "./internal/schema-refinement";
 installSchemaRefinementIfServed("azure-nat-rules");
 export { SingleVmNatRule, type SingleVmNatRuleArgs } from "./single-vm-nat-rule";
 export { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
-export { natPoolRuleArgs, type NatPoolRuleArgsInput } from "./migration";
+export { natPoolRuleArgs, type NatPoolRuleArgsInput } from "./nat-pool-rule-args";
 export { MIGRATED_RULE_PREFIX, MIGRATED_BACKEND_POOL_PREFIX } from "./core";
 export type { NatPortMapping, NatFrontendPortRange } from "./mapping";
 export { readNatMappings } from "./read-nat-mappings";

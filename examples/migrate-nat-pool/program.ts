@@ -6,7 +6,7 @@ import type * as inputs from "@pulumi/azure-native/types/input";
 // In your own program: import { BackendPoolNatRule, natPoolRuleArgs, MIGRATED_BACKEND_POOL_PREFIX } from "azure-nat-rules";
 import { BackendPoolNatRule } from "../../src/backend-pool-nat-rule";
 import { MIGRATED_BACKEND_POOL_PREFIX } from "../../src/core/migration";
-import { natPoolRuleArgs } from "../../src/migration";
+import { natPoolRuleArgs } from "../../src/nat-pool-rule-args";
 
 /**
  * What the program declares. Each migration step flips exactly one switch, in this order:

@@ -3,7 +3,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { echoMocks, known } from "../test/pulumi-helpers";
 import { NatRuleValidationError } from "./core/errors";
-import { natPoolRuleArgs } from "./migration";
+import { natPoolRuleArgs } from "./nat-pool-rule-args";
 
 const LB = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
 const pool = {
