@@ -21,6 +21,7 @@ import {
     type VirtualNetworkRecord,
 } from "./model";
 import { isV2, poolMembers, type PoolMember } from "./reconcile";
+import { latestModelApplied } from "./scale-sets/instance-model";
 
 export type Json = Record<string, unknown>;
 
@@ -409,7 +410,7 @@ export class ArmView {
             sku: { name: vmss.skuName, tier: vmss.skuTier },
             properties: {
                 provisioningState: SUCCEEDED,
-                latestModelApplied: true,
+                latestModelApplied: latestModelApplied(instance),
                 vmId: guidFor(id),
                 networkProfile: {
                     networkInterfaces: vmss.networkInterfaceConfigurations.map((nic) => ({

@@ -8,7 +8,7 @@ import { instanceFromIpConfigurationId } from "../core/instances";
 import { assignFrontendPorts, AZURE_BOUNDS, AZURE_LIMITS, byInstanceId, transportProtocol } from "./azure-bounds";
 import { createHash } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
-import { scaleSetIpConfigurationId } from "./ids";
+import { instanceIpConfigurationId, instanceNics, isFlexible } from "./scale-sets/instance-model";
 import {
     keyOf,
     type InboundNatRuleRecord,
@@ -72,16 +72,18 @@ export function poolMembers(state: SimulatorState): Map<string, PoolMember[]> {
     const scaleSets = Object.values(state.virtualMachineScaleSets).sort((a, b) => a.createdSeq - b.createdSeq);
     for (const vmss of scaleSets) {
         for (const instance of vmss.instances) {
-            for (const nic of vmss.networkInterfaceConfigurations) {
+            // Each instance runs its own model (upgrade policy Manual) with its own NICs (Flexible): scale-sets/instance-model.ts.
+            for (const nic of instanceNics(vmss, instance)) {
                 for (const ip of nic.ipConfigurations) {
                     if (ip.loadBalancerBackendAddressPoolIds.length === 0) continue;
-                    const id = scaleSetIpConfigurationId(vmss.id, instance.instanceId, nic.name, ip.name);
+                    const id = instanceIpConfigurationId(vmss, instance, nic.name, ip.name);
+                    const flexibleNic = isFlexible(vmss) ? instance.nicNames?.[nic.name] : undefined;
                     const member: PoolMember = {
                         key: keyOf(id),
                         ipConfigurationId: id,
                         ipAddress: instance.privateIPAddresses[`${nic.name}/${ip.name}`],
                         label: instance.instanceId,
-                        addressName: scaleSetBackendAddressName(id),
+                        addressName: flexibleNic ? nicBackendAddressName(id, flexibleNic, ip.name) : scaleSetBackendAddressName(id),
                     };
                     for (const pool of ip.loadBalancerBackendAddressPoolIds) push(scaleSetMembers, pool, member);
                 }
@@ -480,14 +482,13 @@ function checkRuleCountsPerNic(state: SimulatorState): void {
 function checkNatPoolCapacity(state: SimulatorState): void {
     const demand = new Map<string, { count: number; scaleSets: string[] }>();
     for (const vmss of Object.values(state.virtualMachineScaleSets)) {
-        for (const nic of vmss.networkInterfaceConfigurations) {
-            for (const ip of nic.ipConfigurations) {
-                for (const pool of ip.loadBalancerInboundNatPoolIds) {
-                    const d = demand.get(keyOf(pool)) ?? { count: 0, scaleSets: [] };
-                    d.count += vmss.instances.length;
-                    d.scaleSets.push(vmss.name);
-                    demand.set(keyOf(pool), d);
-                }
+        for (const instance of vmss.instances) {
+            const pools = new Set(instanceNics(vmss, instance).flatMap((nic) => nic.ipConfigurations.flatMap((ip) => ip.loadBalancerInboundNatPoolIds.map(keyOf))));
+            for (const pool of pools) {
+                const d = demand.get(pool) ?? { count: 0, scaleSets: [] };
+                d.count += 1;
+                if (!d.scaleSets.includes(vmss.name)) d.scaleSets.push(vmss.name);
+                demand.set(pool, d);
             }
         }
     }
@@ -506,7 +507,7 @@ function checkNatPoolCapacity(state: SimulatorState): void {
     }
 }
 
-// Overprovisioning is not simulated: Azure's temporary extra VMs are not created.
+// Overprovisioning's extra VMs are members while they exist (scale-sets/scaling.ts runs this at the peak).
 function assignV2Ports(state: SimulatorState): void {
     let members: Map<string, PoolMember[]> | undefined;
     for (const lb of Object.values(state.loadBalancers)) {

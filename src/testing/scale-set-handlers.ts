@@ -1,15 +1,21 @@
 /** The scale set handler, and scaling: capacity bounds, instance ids and instance addresses. */
 import { ARM_ERROR_CODES } from "./errors";
-import { computeId, scaleSetIpConfigurationId } from "./ids";
+import { computeId } from "./ids";
 import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, text } from "./inputs";
-import { allocatePrivateIp, fail, location, requireResourceGroup } from "./lookups";
-import { keyOf, type ScaleSetInstanceRecord, type ScaleSetNicConfigurationRecord, type ScaleSetRecord, type SimulatorState } from "./model";
+import { fail, location, requireResourceGroup } from "./lookups";
+import { keyOf, type ScaleSetNicConfigurationRecord, type ScaleSetRecord } from "./model";
 import type { Handler, SimulatedResourceType } from "./resource-types";
+import { upsertAutoscaleSetting } from "./scale-sets/autoscale";
+import { FLEXIBLE } from "./scale-sets/instance-model";
+import { checkOrchestration } from "./scale-sets/orchestration";
+import { applyModelChange, scaleTo } from "./scale-sets/scaling";
+
+export { scaleTo };
 
 /** Most instances one scale set holds (Azure's limit for platform images). */
 export const MAX_SCALE_SET_CAPACITY = 1000;
 
-export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "compute:VirtualMachineScaleSet"> = {
+export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "compute:VirtualMachineScaleSet" | "monitor:AutoscaleSetting"> = {
     "compute:VirtualMachineScaleSet": (s, pulumiName, inputs) => {
         const name = text("scale set", "vmScaleSetName", inputs.vmScaleSetName) ?? pulumiName;
         const owner = `scale set ${name}`;
@@ -20,6 +26,10 @@ export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "c
         const sku = bag(inputs.sku);
         const capacity = integer(owner, "sku.capacity", sku?.capacity) ?? existing?.instances.length ?? 0;
         checkCapacity(id, capacity);
+        const orchestrationMode = text(owner, "orchestrationMode", inputs.orchestrationMode) ?? existing?.orchestrationMode ?? "Uniform";
+        const overprovision = flag(owner, "overprovision", inputs.overprovision);
+        const platformFaultDomainCount = integer(owner, "platformFaultDomainCount", inputs.platformFaultDomainCount) ?? existing?.platformFaultDomainCount;
+        checkOrchestration(id, orchestrationMode, overprovision, platformFaultDomainCount);
         const profile = bag(inputs.virtualMachineProfile);
         const nicInputs = bags(owner, "virtualMachineProfile.networkProfile.networkInterfaceConfigurations", bag(profile?.networkProfile)?.networkInterfaceConfigurations);
         const nics: ScaleSetNicConfigurationRecord[] = nicInputs.map((n, i) => {
@@ -50,21 +60,23 @@ export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "c
             tags: tagsOf(owner, inputs.tags),
             skuName: text(owner, "sku.name", sku?.name) ?? existing?.skuName ?? "Standard_B1s",
             skuTier: text(owner, "sku.tier", sku?.tier) ?? existing?.skuTier ?? "Standard",
-            // Azure's default is true; its temporary extra VMs are not simulated (see reconcile.ts).
-            overprovision: flag(owner, "overprovision", inputs.overprovision) ?? true,
+            // Azure's default is true for Uniform (docs design-overview); Flexible has none (scale-sets/scaling.ts).
+            overprovision: overprovision ?? orchestrationMode.toLowerCase() !== FLEXIBLE.toLowerCase(),
             upgradePolicyMode: text(owner, "upgradePolicy.mode", bag(inputs.upgradePolicy)?.mode) ?? "Manual",
-            orchestrationMode: text(owner, "orchestrationMode", inputs.orchestrationMode) ?? "Uniform",
+            orchestrationMode,
+            platformFaultDomainCount,
             networkInterfaceConfigurations: nics,
             instances: existing?.instances ?? [],
             nextInstanceId: existing?.nextInstanceId ?? 0,
             createdSeq: existing?.createdSeq ?? ++s.sequence,
         };
         s.virtualMachineScaleSets[keyOf(id)] = vmss;
-        // Model changes reach every instance at once (as with upgrade policy Automatic).
-        refreshInstanceAddresses(s, vmss);
+        // The upgrade policy decides whether existing instances take the new model now.
+        applyModelChange(s, vmss, existing?.networkInterfaceConfigurations);
         scaleTo(s, vmss, capacity);
         return id;
     },
+    "monitor:AutoscaleSetting": upsertAutoscaleSetting,
 };
 
 export function checkCapacity(scaleSetId: string, capacity: number): void {
@@ -75,31 +87,5 @@ export function checkCapacity(scaleSetId: string, capacity: number): void {
             `The value ${capacity} of parameter 'sku.capacity' of ${scaleSetId} is out of range. The value must be between 0 and ${MAX_SCALE_SET_CAPACITY}, inclusive. ` +
                 "Fix: lower the capacity, or spread the instances over several scale sets.",
         );
-    }
-}
-
-function instanceAddresses(s: SimulatorState, vmss: ScaleSetRecord, instanceId: string, previous: Record<string, string> = {}): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const nic of vmss.networkInterfaceConfigurations) {
-        for (const ip of nic.ipConfigurations) {
-            const k = `${nic.name}/${ip.name}`;
-            out[k] = previous[k] ?? allocatePrivateIp(s, scaleSetIpConfigurationId(vmss.id, instanceId, nic.name, ip.name), ip.subnetId);
-        }
-    }
-    return out;
-}
-
-function refreshInstanceAddresses(s: SimulatorState, vmss: ScaleSetRecord): void {
-    for (const inst of vmss.instances) inst.privateIPAddresses = instanceAddresses(s, vmss, inst.instanceId, inst.privateIPAddresses);
-}
-
-/** Scale out adds ids from the highest ever given + 1 (ids are never reused); scale in drops the highest ids. */
-export function scaleTo(s: SimulatorState, vmss: ScaleSetRecord, capacity: number): void {
-    while (vmss.instances.length > capacity) vmss.instances.pop();
-    while (vmss.instances.length < capacity) {
-        const instanceId = String(vmss.nextInstanceId++);
-        const instance: ScaleSetInstanceRecord = { instanceId, privateIPAddresses: {} };
-        instance.privateIPAddresses = instanceAddresses(s, vmss, instanceId);
-        vmss.instances.push(instance);
     }
 }

@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { ArmError } from "../errors";
+import { AzureSimulator } from "../simulator";
+
+const RG = "rg";
+const SUB = "00000000-0000-0000-0000-000000000000";
+const LB_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/lb`;
+const POOL = { id: `${LB_ID}/backendAddressPools/pool` };
+
+interface ScaleSetOptions {
+    capacity?: number;
+    overprovision?: boolean;
+    orchestrationMode?: string;
+    platformFaultDomainCount?: number;
+    upgradeMode?: string;
+    inPool?: boolean;
+}
+
+const scaleSetInputs = (o: ScaleSetOptions = {}) => ({
+    resourceGroupName: RG,
+    vmScaleSetName: "web",
+    sku: { name: "Standard_B1s", capacity: o.capacity ?? 0 },
+    ...(o.overprovision !== undefined ? { overprovision: o.overprovision } : {}),
+    ...(o.orchestrationMode !== undefined ? { orchestrationMode: o.orchestrationMode } : {}),
+    ...(o.platformFaultDomainCount !== undefined ? { platformFaultDomainCount: o.platformFaultDomainCount } : {}),
+    ...(o.upgradeMode !== undefined ? { upgradePolicy: { mode: o.upgradeMode } } : {}),
+    virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: [{
+        name: "nic",
+        ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: o.inPool === false ? [] : [POOL] }],
+    }] } },
+});
+
+/** A Standard LB with pool `pool` and backend-pool NAT rule `ssh` over `start..end`, then scale set `web`. */
+function setup(o: ScaleSetOptions & { seed?: number; start?: number; end?: number } = {}): AzureSimulator {
+    const sim = new AzureSimulator({ seed: o.seed });
+    sim.createResourceGroup({ resourceGroupName: RG, location: "westeurope" });
+    const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip", sku: { name: "Standard" } });
+    sim.upsertLoadBalancer({
+        resourceGroupName: RG,
+        loadBalancerName: "lb",
+        sku: { name: "Standard" },
+        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
+        backendAddressPools: [{ name: "pool" }],
+    });
+    sim.upsertInboundNatRule({
+        resourceGroupName: RG,
+        loadBalancerName: "lb",
+        inboundNatRuleName: "ssh",
+        frontendIPConfiguration: { id: `${LB_ID}/frontendIPConfigurations/fe` },
+        backendAddressPool: POOL,
+        frontendPortRangeStart: o.start ?? 50000,
+        frontendPortRangeEnd: o.end ?? 50099,
+        backendPort: 22,
+        protocol: "Tcp",
+    });
+    sim.upsertScaleSet(scaleSetInputs(o));
+    return sim;
+}
+
+const ids = (sim: AzureSimulator): string[] => sim.listInstances(RG, "web").map((i) => i.instanceId);
+const ports = (sim: AzureSimulator): Record<string, number> => Object.fromEntries(sim.portMappings(RG, "lb").map((m) => [m.instance, m.frontendPort]));
+
+function rejected(sim: AzureSimulator, change: () => unknown): ArmError {
+    const before = sim.toJSON();
+    let caught: unknown;
+    try {
+        change();
+    } catch (err) {
+        caught = err;
+    }
+    expect(caught).toBeInstanceOf(ArmError);
+    expect(sim.toJSON()).toEqual(before);
+    return caught as ArmError;
+}
+
+// Docs virtual-machine-scale-sets-design-overview, "Overprovisioning": on by default; Azure "spins up
+// more VMs than you asked for, then deletes the extra VMs", so instance ids have gaps. The number of
+// extras is the simulator's choice (one per requested VM, scale-sets/scaling.ts extraVmsFor).
+describe("overprovisioning (Uniform, on unless overprovision: false)", () => {
+    it("keeps the requested count, drawn from ids 0..2n-1, so ids after the scale-out start at 2n", () => {
+        const sim = setup({ capacity: 0 });
+        const first = sim.setCapacity(RG, "web", 3);
+        expect(first).toHaveLength(3);
+        for (const id of first) expect(["0", "1", "2", "3", "4", "5"]).toContain(id);
+        expect(ids(sim)).toEqual(first);
+        // One more VM: 1 requested + 1 extra get ids 6 and 7 (ids are never reused).
+        const second = sim.setCapacity(RG, "web", 4);
+        expect(second.slice(0, 3)).toEqual(first);
+        expect(["6", "7"]).toContain(second[3]);
+    });
+
+    it("is seeded: the same seed gives the same ids, and some seed leaves a gap", () => {
+        const run = (seed: number) => {
+            const sim = setup({ seed });
+            return sim.setCapacity(RG, "web", 4);
+        };
+        expect(run(7)).toEqual(run(7));
+        const outcomes = [0, 1, 2, 3, 4, 5, 6, 7].map((seed) => run(seed).join(","));
+        expect(outcomes.some((o) => o !== "0,1,2,3")).toBe(true);
+        expect(new Set(outcomes).size).toBeGreaterThan(1);
+    });
+
+    it("also applies on create when capacity is given, and is off with overprovision: false", () => {
+        const on = setup({ capacity: 5, seed: 3 });
+        expect(ids(on)).toHaveLength(5);
+        expect(Math.max(...ids(on).map(Number))).toBeLessThan(10);
+        const off = setup({ capacity: 5, overprovision: false });
+        expect(ids(off)).toEqual(["0", "1", "2", "3", "4"]);
+        expect(ports(off)).toEqual({ 0: 50000, 1: 50001, 2: 50002, 3: 50003, 4: 50004 });
+    });
+
+    it("needs ports for the extras during the scale-out: 3 VMs fail a 3-port range (peak 6), fit a 6-port one", () => {
+        // Docs inbound-nat-rules: not enough ports blocks the scale-out; azure-cli sizes the range at 2 × capacity while overprovisioning (PR #23638).
+        const tight = setup({ start: 50000, end: 50002 });
+        const err = rejected(tight, () => tight.setCapacity(RG, "web", 3));
+        expect(err.code).toBe("InboundNatRulePortRangeExhausted");
+        expect(err.message).toMatch(/scaling out by 3 creates 6 VMs \(3 extra\)/);
+        expect(ids(tight)).toEqual([]);
+
+        const fits = setup({ start: 50000, end: 50005 });
+        const kept = fits.setCapacity(RG, "web", 3);
+        const p = ports(fits);
+        expect(Object.keys(p).sort()).toEqual([...kept].sort());
+        // The survivors keep the ports they got at the peak: each instance id n took port 50000 + n.
+        for (const id of kept) expect(p[id]).toBe(50000 + Number(id));
+
+        const off = setup({ start: 50000, end: 50002, overprovision: false });
+        expect(off.setCapacity(RG, "web", 3)).toEqual(["0", "1", "2"]);
+    });
+
+    it("frees the extras' ports: a later scale-out takes the lowest free ports again", () => {
+        const sim = setup({ start: 50000, end: 50005, seed: 1 });
+        sim.setCapacity(RG, "web", 3);
+        const before = ports(sim);
+        const taken = new Set(Object.values(before));
+        const free = [50000, 50001, 50002, 50003, 50004, 50005].filter((port) => !taken.has(port));
+        expect(free).toHaveLength(3);
+        // One more VM needs 2 ports at the peak (1 + 1 extra): the two lowest free ones.
+        sim.setCapacity(RG, "web", 4);
+        const after = ports(sim);
+        for (const [id, port] of Object.entries(before)) expect(after[id]).toBe(port);
+        const added = Object.keys(after).find((id) => !(id in before)) as string;
+        expect(free.slice(0, 2)).toContain(after[added]);
+    });
+});
