@@ -36,6 +36,7 @@ import { isV2, reconcile } from "./reconcile";
 import { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type Handler, type SimulatedResourceType } from "./resource-types";
 import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./scale-set-handlers";
 import { autoscale, autoscaleSettingPulumiOutputs, autoscaleSettingsGet, isAutoscaleSettingId } from "./scale-sets/autoscale";
+import { flexibleGet } from "./scale-sets/flexible-view";
 import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
 import { DEFAULT_SEED } from "./scale-sets/random";
 import { upgradeInstances } from "./scale-sets/scaling";
@@ -307,7 +308,7 @@ export class AzureSimulator {
     /** ARM JSON of `GET {path}` (resource id, child id or collection); ArmError 404 when missing. */
     get(path: string): unknown {
         const bare = path.split("?")[0];
-        return autoscaleSettingsGet(this.current, bare) ?? this.view().get(bare);
+        return autoscaleSettingsGet(this.current, bare) ?? flexibleGet(this.current, bare) ?? this.view().get(bare);
     }
 
     /** Whether a resource with this ARM id exists. */

@@ -143,3 +143,78 @@ describe("overprovisioning (Uniform, on unless overprovision: false)", () => {
         expect(free.slice(0, 2)).toContain(after[added]);
     });
 });
+
+// Flexible instances are standard VMs named `<scale set>_<8 hex>` (e.g. `myScaleSet_0e7d4d21`) with NICs of
+// their own (tutorial "Connect to Virtual Machine Scale Set instances using the Azure CLI"); no
+// overprovisioning (docs virtual-machine-scale-sets-orchestration-modes); platformFaultDomainCount
+// required (Azure/azure-rest-api-specs#27029).
+describe("Flexible orchestration", () => {
+    const flexible = (o: ScaleSetOptions & { seed?: number; end?: number } = {}) =>
+        setup({ orchestrationMode: "Flexible", platformFaultDomainCount: 1, ...o });
+
+    it("names VMs <scale set>_<8 hex>, each with a NIC <nic config>-<8 hex>, one port each (no overprovisioning)", () => {
+        const sim = flexible({ capacity: 3, end: 50002 });
+        const vms = sim.listInstances(RG, "web");
+        expect(vms).toHaveLength(3);
+        expect(new Set(vms.map((v) => v.instanceId)).size).toBe(3);
+        for (const vm of vms) {
+            expect(vm.instanceId).toMatch(/^web_[0-9a-f]{8}$/);
+            expect(vm.ipConfigurationIds).toHaveLength(1);
+            expect(vm.ipConfigurationIds[0]).toMatch(
+                new RegExp(`^/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft\\.Network/networkInterfaces/nic-[0-9a-f]{8}/ipConfigurations/ipconfig$`),
+            );
+        }
+        // Three VMs fit three ports: Flexible creates exactly the VMs asked for.
+        expect(sim.portMappings(RG, "lb").map((m) => [m.instance, m.frontendPort, m.ipConfigurationId])).toEqual(
+            vms.map((v, i) => [v.instanceId, 50000 + i, v.ipConfigurationIds[0]]),
+        );
+        expect((sim.get(`/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/web`) as { properties: { overprovision: boolean } }).properties.overprovision).toBe(false);
+    });
+
+    it("is seeded: the same seed gives the same names, another seed others", () => {
+        const names = (seed: number) => flexible({ capacity: 2, seed }).listInstances(RG, "web").map((v) => v.instanceId);
+        expect(names(5)).toEqual(names(5));
+        expect(names(5)).not.toEqual(names(6));
+    });
+
+    it("serves each VM and NIC as top-level resources; the pool's members and the query API use the NIC ipconfig", () => {
+        const sim = flexible({ capacity: 2 });
+        const [vm] = sim.listInstances(RG, "web");
+        const nicId = vm.ipConfigurationIds[0].replace(/\/ipConfigurations\/ipconfig$/, "");
+        const vmJson = sim.get(`/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/${vm.instanceId}`) as Record<string, any>;
+        expect(vmJson.name).toBe(vm.instanceId);
+        expect(vmJson.properties.virtualMachineScaleSet.id).toMatch(/virtualMachineScaleSets\/web$/);
+        expect(vmJson.properties.networkProfile.networkInterfaces[0].id).toBe(nicId);
+        const nic = sim.get(nicId) as Record<string, any>;
+        expect(nic.properties.virtualMachine.id).toBe(vmJson.id);
+        expect(nic.properties.ipConfigurations[0].id).toBe(vm.ipConfigurationIds[0]);
+        const pool = sim.get(POOL.id) as Record<string, any>;
+        const member = pool.properties.loadBalancerBackendAddresses[0];
+        expect(member.properties.networkInterfaceIPConfiguration.id).toBe(vm.ipConfigurationIds[0]);
+        // A NIC member is named `<resource group>_<nic name><ipconfig name>` (hashicorp/terraform-provider-azurerm#29775).
+        expect(member.name).toBe(`${RG}_${nic.name}ipconfig`);
+        expect(sim.queryInboundNatRulePortMapping(RG, "lb", "pool", { ipConfiguration: { id: vm.ipConfigurationIds[0] } }).inboundNatRulePortMappings)
+            .toEqual([{ inboundNatRuleName: "ssh", protocol: "Tcp", frontendPort: 50000, backendPort: 22 }]);
+    });
+
+    it("scales out with new names and keeps the others' ports; scale in removes the newest VM", () => {
+        const sim = flexible({ capacity: 2 });
+        const before = ports(sim);
+        const after = sim.setCapacity(RG, "web", 3);
+        expect(after.slice(0, 2)).toEqual(Object.keys(before));
+        expect(ports(sim)[after[2]]).toBe(50002);
+        expect(sim.setCapacity(RG, "web", 2)).toEqual(after.slice(0, 2));
+    });
+
+    it("refuses overprovision: true and a missing platformFaultDomainCount, and accepts overprovision: false", () => {
+        const sim = setup({ capacity: 0, overprovision: false });
+        const over = rejected(sim, () => sim.upsertScaleSet({ ...scaleSetInputs({ orchestrationMode: "Flexible", platformFaultDomainCount: 1, overprovision: true }), vmScaleSetName: "flex" }));
+        expect(over.code).toBe("InvalidParameter");
+        expect(over.message).toMatch(/'overprovision' is not supported .* orchestrationMode Flexible/);
+        const noFd = rejected(sim, () => sim.upsertScaleSet({ ...scaleSetInputs({ orchestrationMode: "Flexible" }), vmScaleSetName: "flex" }));
+        expect(noFd.code).toBe("InvalidParameter");
+        expect(noFd.message).toMatch(/platformFaultDomainCount/);
+        sim.upsertScaleSet({ ...scaleSetInputs({ orchestrationMode: "Flexible", platformFaultDomainCount: 1, overprovision: false, capacity: 1 }), vmScaleSetName: "flex" });
+        expect(sim.listInstances(RG, "flex").map((v) => v.instanceId)).toEqual([expect.stringMatching(/^flex_[0-9a-f]{8}$/)]);
+    });
+});
