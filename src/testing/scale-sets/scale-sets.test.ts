@@ -218,3 +218,56 @@ describe("Flexible orchestration", () => {
         expect(sim.listInstances(RG, "flex").map((v) => v.instanceId)).toEqual([expect.stringMatching(/^flex_[0-9a-f]{8}$/)]);
     });
 });
+
+// Docs virtual-machine-scale-sets-upgrade-policy: Manual, "you choose when to update the scale set
+// instances" (az vmss update-instances); Automatic applies the model to all instances at once;
+// Rolling upgrades in batches (applied at once here: no time passes in the simulator).
+describe("upgrade policy", () => {
+    const vmPath = (id: string) => `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/web/virtualMachines/${id}`;
+    const latest = (sim: AzureSimulator, id: string) => (sim.get(vmPath(id)) as { properties: { latestModelApplied: boolean } }).properties.latestModelApplied;
+
+    it("Manual: adding the backend pool reaches no existing instance until update-instances; new instances get it at once", () => {
+        const sim = setup({ capacity: 2, overprovision: false, upgradeMode: "Manual", inPool: false });
+        sim.upsertScaleSet(scaleSetInputs({ capacity: 2, overprovision: false, upgradeMode: "Manual" }));
+        expect(sim.portMappings(RG, "lb")).toEqual([]);
+        expect([latest(sim, "0"), latest(sim, "1")]).toEqual([false, false]);
+        // The instance's own NIC still shows the model it runs: no pool yet.
+        const nic = sim.get(`${vmPath("0")}/networkInterfaces/nic`) as { properties: { ipConfigurations: { properties: { loadBalancerBackendAddressPools: unknown[] } }[] } };
+        expect(nic.properties.ipConfigurations[0].properties.loadBalancerBackendAddressPools).toEqual([]);
+
+        sim.setCapacity(RG, "web", 3);
+        expect(ports(sim)).toEqual({ 2: 50000 });
+        expect(latest(sim, "2")).toBe(true);
+
+        expect(sim.upgradeInstances(RG, "web", ["0"])).toEqual(["0"]);
+        // Instance 0 joins the pool and takes the lowest free port; 1 still runs the old model.
+        expect(ports(sim)).toEqual({ 0: 50001, 2: 50000 });
+        expect([latest(sim, "0"), latest(sim, "1")]).toEqual([true, false]);
+
+        sim.upgradeInstances(RG, "web", "*");
+        expect(ports(sim)).toEqual({ 0: 50001, 1: 50002, 2: 50000 });
+        expect(latest(sim, "1")).toBe(true);
+    });
+
+    it("Manual: an unknown instance id is refused and changes nothing", () => {
+        const sim = setup({ capacity: 2, overprovision: false, upgradeMode: "Manual", inPool: false });
+        sim.upsertScaleSet(scaleSetInputs({ capacity: 2, overprovision: false, upgradeMode: "Manual" }));
+        expect(rejected(sim, () => sim.upgradeInstances(RG, "web", ["7"])).code).toBe("InvalidParameter");
+    });
+
+    it("the default (upgradePolicy unset) is Manual", () => {
+        // The simulator's choice: the spec's UpgradePolicy.mode names no default; Manual is the first value it lists.
+        const sim = setup({ capacity: 2, overprovision: false, inPool: false });
+        sim.upsertScaleSet(scaleSetInputs({ capacity: 2, overprovision: false }));
+        expect(sim.portMappings(RG, "lb")).toEqual([]);
+    });
+
+    for (const mode of ["Automatic", "Rolling"]) {
+        it(`${mode}: the new model reaches every instance at once`, () => {
+            const sim = setup({ capacity: 2, overprovision: false, upgradeMode: mode, inPool: false });
+            sim.upsertScaleSet(scaleSetInputs({ capacity: 2, overprovision: false, upgradeMode: mode }));
+            expect(ports(sim)).toEqual({ 0: 50000, 1: 50001 });
+            expect([latest(sim, "0"), latest(sim, "1")]).toEqual([true, true]);
+        });
+    }
+});
