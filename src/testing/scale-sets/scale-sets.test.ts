@@ -271,3 +271,79 @@ describe("upgrade policy", () => {
         });
     }
 });
+
+// Autoscale settings: Microsoft.Insights/autoscalesettings, shaped as azure-rest-api-specs' monitor example
+// createOrUpdateAutoscaleSetting.json (id `.../providers/microsoft.insights/autoscalesettings/MySetting`,
+// capacities as strings); `enabled` defaults to false (spec AutoscaleSetting.enabled).
+describe("autoscale outside Pulumi", () => {
+    const VMSS_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/web`;
+    const SETTING_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/microsoft.insights/autoscalesettings/web-autoscale`;
+    const setting = (enabled: boolean | undefined, capacity = { minimum: "2", maximum: "5", default: "2" }) => ({
+        resourceGroupName: RG,
+        autoscaleSettingName: "web-autoscale",
+        targetResourceUri: VMSS_ID,
+        ...(enabled !== undefined ? { enabled } : {}),
+        profiles: [{ name: "default", capacity, rules: [] }, { name: "nights", capacity: { minimum: "0", maximum: "9", default: "0" }, rules: [] }],
+    });
+
+    it("stores a setting and serves it at the spec example's path, capacities as strings", () => {
+        const sim = setup({ capacity: 2, overprovision: false });
+        const { id, state } = sim.upsert("azure-native:monitor:AutoscaleSetting", "scale", setting(true));
+        expect(id).toBe(SETTING_ID);
+        const json = sim.get(SETTING_ID) as Record<string, any>;
+        expect(json).toMatchObject({
+            id: SETTING_ID,
+            name: "web-autoscale",
+            type: "Microsoft.Insights/autoscaleSettings",
+            location: "westeurope",
+            properties: { enabled: true, targetResourceUri: VMSS_ID, profiles: [{ name: "default", capacity: { minimum: "2", maximum: "5", default: "2" } }, { name: "nights" }] },
+        });
+        expect((sim.get(SETTING_ID.replace(/\/web-autoscale$/, "")) as { value: unknown[] }).value).toHaveLength(1);
+        // azure-native outputs the setting's `properties` nested, where programs read `setting.properties.profiles`.
+        expect((state.properties as { profiles: unknown[] }).profiles).toHaveLength(2);
+        expect(() => sim.get(SETTING_ID.replace(/web-autoscale$/, "other"))).toThrow(expect.objectContaining({ statusCode: 404 }));
+    });
+
+    it("routes azure-native:monitor:AutoscaleSetting registrations from the mocks", () => {
+        const sim = setup({ capacity: 2, overprovision: false });
+        const result = sim.mocks().newResource({ type: "azure-native:monitor:AutoscaleSetting", name: "web-autoscale", inputs: setting(true), custom: true } as never) as { id: string };
+        expect(result.id).toBe(SETTING_ID);
+        expect(sim.has(SETTING_ID)).toBe(true);
+    });
+
+    it("clamps to the first profile's minimum and maximum and scales, returning the instance ids", () => {
+        const sim = setup({ capacity: 2, overprovision: false });
+        sim.upsert("monitor:AutoscaleSetting", "scale", setting(true));
+        expect(sim.autoscale(RG, "web", 4)).toEqual(["0", "1", "2", "3"]);
+        expect(sim.autoscale(RG, "web", 50)).toEqual(["0", "1", "2", "3", "4"]);
+        expect(sim.autoscale(RG, "web", 0)).toEqual(["0", "1"]);
+        expect(ports(sim)).toEqual({ 0: 50000, 1: 50001 });
+    });
+
+    it("overprovisions as any scale-out does (seeded ids with gaps, the peak must fit the range)", () => {
+        const sim = setup({ capacity: 0, seed: 2, start: 50000, end: 50003 });
+        sim.upsert("monitor:AutoscaleSetting", "scale", setting(true));
+        const got = sim.autoscale(RG, "web", 2);
+        expect(got).toHaveLength(2);
+        for (const id of got) expect(["0", "1", "2", "3"]).toContain(id);
+        // 2 → 5 asks for 3 more: 6 new VMs at the peak next to the 2 there are, past the 4-port range.
+        expect(rejected(sim, () => sim.autoscale(RG, "web", 9)).code).toBe("InboundNatRulePortRangeExhausted");
+    });
+
+    it("answers 404 when no enabled setting targets the scale set (none, or enabled unset, which is false)", () => {
+        const sim = setup({ capacity: 2, overprovision: false });
+        const none = rejected(sim, () => sim.autoscale(RG, "web", 3));
+        expect([none.code, none.statusCode]).toEqual(["ResourceNotFound", 404]);
+        sim.upsert("monitor:AutoscaleSetting", "scale", setting(undefined));
+        expect(rejected(sim, () => sim.autoscale(RG, "web", 3)).statusCode).toBe(404);
+        sim.upsert("monitor:AutoscaleSetting", "scale", setting(true));
+        expect(sim.autoscale(RG, "web", 3)).toEqual(["0", "1", "2"]);
+    });
+
+    it("survives save and load", () => {
+        const sim = setup({ capacity: 2, overprovision: false });
+        sim.upsert("monitor:AutoscaleSetting", "scale", setting(true));
+        const loaded = AzureSimulator.fromJSON(JSON.parse(JSON.stringify(sim.toJSON())));
+        expect(loaded.autoscale(RG, "web", 3)).toEqual(["0", "1", "2"]);
+    });
+});
