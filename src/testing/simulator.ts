@@ -35,7 +35,7 @@ import { copyState, readStateFile, stateFromJSON, writeStateFile } from "./persi
 import { isV2, reconcile } from "./reconcile";
 import { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type Handler, type SimulatedResourceType } from "./resource-types";
 import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./scale-set-handlers";
-import { autoscale, autoscaleSettingPulumiOutputs, autoscaleSettingsGet, isAutoscaleSettingId } from "./scale-sets/autoscale";
+import { autoscale, autoscaleSettingPulumiOutputs, deleteAutoscaleSetting, autoscaleSettingsGet, isAutoscaleSettingId } from "./scale-sets/autoscale";
 import { flexibleGet } from "./scale-sets/flexible-view";
 import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
 import { DEFAULT_SEED } from "./scale-sets/random";
@@ -235,7 +235,7 @@ export class AzureSimulator {
      * ARM id, with ARM's checks. Returns false when it did not exist (ARM answers 204 then).
      */
     delete(id: string): boolean {
-        return this.mutate((s) => deleteResource(s, id));
+        return this.mutate((s) => (isAutoscaleSettingId(id) ? deleteAutoscaleSetting(s, id) : deleteResource(s, id)));
     }
 
     /**

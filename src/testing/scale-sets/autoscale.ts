@@ -119,3 +119,10 @@ export function autoscale(s: SimulatorState, resourceGroup: string, scaleSet: st
     scaleTo(s, vmss, target);
     return vmss.instances.map((i) => i.instanceId);
 }
+
+/** Deletes a setting by id; false when there was none (ARM answers 204 then). */
+export function deleteAutoscaleSetting(s: SimulatorState, id: string): boolean {
+    if (!s.autoscaleSettings?.[keyOf(id)]) return false;
+    delete s.autoscaleSettings[keyOf(id)];
+    return true;
+}

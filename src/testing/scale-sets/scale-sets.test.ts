@@ -340,10 +340,25 @@ describe("autoscale outside Pulumi", () => {
         expect(sim.autoscale(RG, "web", 3)).toEqual(["0", "1", "2"]);
     });
 
+    it("survives save and load, and a loaded state goes on drawing from the same seed", () => {
+        const a = setup({ capacity: 0, seed: 4 });
+        const b = AzureSimulator.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
+        expect(b.setCapacity(RG, "web", 3)).toEqual(a.setCapacity(RG, "web", 3));
+    });
+
     it("survives save and load", () => {
         const sim = setup({ capacity: 2, overprovision: false });
         sim.upsert("monitor:AutoscaleSetting", "scale", setting(true));
         const loaded = AzureSimulator.fromJSON(JSON.parse(JSON.stringify(sim.toJSON())));
         expect(loaded.autoscale(RG, "web", 3)).toEqual(["0", "1", "2"]);
+    });
+
+    it("deletes a setting; autoscale then answers 404", () => {
+        const sim = setup({ capacity: 2, overprovision: false });
+        sim.upsert("monitor:AutoscaleSetting", "scale", setting(true));
+        expect(sim.delete(SETTING_ID)).toBe(true);
+        expect(sim.delete(SETTING_ID)).toBe(false);
+        expect(sim.has(SETTING_ID)).toBe(false);
+        expect(rejected(sim, () => sim.autoscale(RG, "web", 3)).statusCode).toBe(404);
     });
 });
