@@ -22,6 +22,7 @@ import {
     type VirtualNetworkRecord,
 } from "./model";
 import { isV2, poolMembers, poolMembersOf, type PoolMember } from "./reconcile";
+import { instanceNics, latestModelApplied } from "./scale-sets/instance-model";
 
 export type Json = Record<string, unknown>;
 
@@ -424,10 +425,10 @@ export class ArmView {
             sku: { name: vmss.skuName, tier: vmss.skuTier },
             properties: {
                 provisioningState: SUCCEEDED,
-                latestModelApplied: true,
+                latestModelApplied: latestModelApplied(instance),
                 vmId: guidFor(id),
                 networkProfile: {
-                    networkInterfaces: vmss.networkInterfaceConfigurations.map((nic) => ({
+                    networkInterfaces: instanceNics(vmss, instance).map((nic) => ({
                         id: scaleSetNicId(vmss.id, instance.instanceId, nic.name),
                         properties: { primary: nic.primary },
                     })),
@@ -437,7 +438,7 @@ export class ArmView {
     }
 
     scaleSetVmNic(vmss: ScaleSetRecord, instance: ScaleSetInstanceRecord, nicName: string): Json | undefined {
-        const nic = vmss.networkInterfaceConfigurations.find((n) => n.name.toLowerCase() === nicName.toLowerCase());
+        const nic = instanceNics(vmss, instance).find((n) => n.name.toLowerCase() === nicName.toLowerCase());
         if (!nic) return undefined;
         return {
             id: scaleSetNicId(vmss.id, instance.instanceId, nic.name),
@@ -622,7 +623,7 @@ export class ArmView {
             if (!instance) throw notFound(`${parent}/virtualMachines/${name}`, rg);
             if (rest.length === 2) return this.scaleSetVm(vmss, instance);
             if (rest[2].toLowerCase() !== "networkinterfaces") return undefined;
-            const nics = vmss.networkInterfaceConfigurations.map((n) => this.scaleSetVmNic(vmss, instance, n.name) as Json);
+            const nics = instanceNics(vmss, instance).map((n) => this.scaleSetVmNic(vmss, instance, n.name) as Json);
             if (rest.length === 3) return { value: nics };
             const nic = nics.find((n) => String(n.name).toLowerCase() === rest[3].toLowerCase());
             if (!nic) throw notFound(`${parent}/virtualMachines/${name}/networkInterfaces/${rest[3]}`, rg);

@@ -2,6 +2,7 @@
 import { ARM_ERROR_CODES } from "./errors";
 import { put, removeRecord } from "./journal";
 import { fail } from "./lookups";
+import { loadBalancersOfScaleSet } from "./membership";
 import { keyOf, RESOURCE_MAPS, type SimulatorState } from "./model";
 
 export function deleteResource(s: SimulatorState, id: string): boolean {
@@ -52,9 +53,8 @@ export function deleteResource(s: SimulatorState, id: string): boolean {
     }
     if (s.loadBalancers[k]) {
         const lb = s.loadBalancers[k];
-        const users = Object.values(s.virtualMachineScaleSets).filter((vmss) =>
-            vmss.networkInterfaceConfigurations.some((nic) => nic.ipConfigurations.some((ip) =>
-                [...ip.loadBalancerBackendAddressPoolIds, ...ip.loadBalancerInboundNatPoolIds].some((ref) => keyOf(ref).startsWith(`${k}/`)))));
+        // The scale set's model, or the older one an instance still runs (upgrade policy Manual).
+        const users = Object.values(s.virtualMachineScaleSets).filter((vmss) => loadBalancersOfScaleSet(vmss).has(k));
         if (users.length > 0) {
             throw fail(ARM_ERROR_CODES.loadBalancerInUse, 400,
                 `Load balancer ${lb.id} is in use by virtual machine scale set ${users.map((u) => u.id).join(", ")} and can't be deleted.`);

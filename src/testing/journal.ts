@@ -22,10 +22,13 @@ export class Journal {
     private readonly keyOrders = new Map<ResourceMap, string[]>();
     private readonly sequence: number;
     private readonly defaultSubnetNextHost: number;
+    /** The seed's draw count: a rejected change has drawn nothing, so the next change draws the same values. */
+    private readonly random: SimulatorState["random"];
 
     constructor(private readonly state: SimulatorState) {
         this.sequence = state.sequence;
         this.defaultSubnetNextHost = state.defaultSubnetNextHost;
+        this.random = state.random;
     }
 
     private save(map: ResourceMap, key: string): void {
@@ -88,6 +91,8 @@ export class Journal {
         }
         this.state.sequence = this.sequence;
         this.state.defaultSubnetNextHost = this.defaultSubnetNextHost;
+        if (this.random === undefined) delete this.state.random;
+        else this.state.random = this.random;
     }
 }
 

@@ -1,4 +1,5 @@
 /** Lookups on the simulator state with ARM's not-found errors, and private and public IP allocation. */
+import { instanceNics } from "./scale-sets/instance-model";
 import { FIRST_HOST_OFFSET, IMPLICIT_SUBNET, numberToIpv4, parseCidr, PUBLIC_IP_BASE } from "./addresses";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { computeId, networkId, parentOf, resourceGroupId } from "./ids";
@@ -55,10 +56,10 @@ export function usedAddresses(s: SimulatorState, subnetKey: string): Set<string>
         for (const ip of nic.ipConfigurations) if (ip.subnetId && keyOf(ip.subnetId) === subnetKey) used.add(ip.privateIPAddress);
     }
     for (const vmss of Object.values(s.virtualMachineScaleSets)) {
-        for (const nic of vmss.networkInterfaceConfigurations) {
-            for (const ip of nic.ipConfigurations) {
-                if (!ip.subnetId || keyOf(ip.subnetId) !== subnetKey) continue;
-                for (const inst of vmss.instances) {
+        for (const inst of vmss.instances) {
+            for (const nic of instanceNics(vmss, inst)) {
+                for (const ip of nic.ipConfigurations) {
+                    if (!ip.subnetId || keyOf(ip.subnetId) !== subnetKey) continue;
                     const a = inst.privateIPAddresses[`${nic.name}/${ip.name}`];
                     if (a) used.add(a);
                 }

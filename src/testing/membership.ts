@@ -4,7 +4,8 @@
  * and reads only the load balancers it reaches instead of scanning every NIC.
  */
 import { parentOf } from "./ids";
-import { keyOf, type NetworkInterfaceRecord, type ScaleSetRecord, type SimulatorState } from "./model";
+import type { Journal } from "./journal";
+import { keyOf, type NetworkInterfaceRecord, type ScaleSetNicConfigurationRecord, type ScaleSetRecord, type SimulatorState } from "./model";
 
 const loadBalancerKeys = new Map<string, string>();
 
@@ -29,13 +30,26 @@ export function loadBalancersOfNic(nic: NetworkInterfaceRecord | undefined): Set
     return out;
 }
 
-/** Keys of the load balancers a scale set's model references. */
+/**
+ * Keys of the load balancers a scale set's model references, and those of the older models its
+ * instances still run (upgrade policy Manual: an instance keeps its model until it is upgraded).
+ */
 export function loadBalancersOfScaleSet(vmss: ScaleSetRecord | undefined): Set<string> {
     const out = new Set<string>();
-    for (const nic of vmss?.networkInterfaceConfigurations ?? []) {
-        for (const ip of nic.ipConfigurations) {
-            for (const ref of ip.loadBalancerBackendAddressPoolIds) out.add(loadBalancerKeyOf(ref));
-            for (const ref of ip.loadBalancerInboundNatPoolIds) out.add(loadBalancerKeyOf(ref));
+    const add = (nics: ScaleSetNicConfigurationRecord[]): void => {
+        for (const nic of nics) {
+            for (const ip of nic.ipConfigurations) {
+                for (const ref of ip.loadBalancerBackendAddressPoolIds) out.add(loadBalancerKeyOf(ref));
+                for (const ref of ip.loadBalancerInboundNatPoolIds) out.add(loadBalancerKeyOf(ref));
+            }
+        }
+    };
+    add(vmss?.networkInterfaceConfigurations ?? []);
+    const seen = new Set<ScaleSetNicConfigurationRecord[]>();
+    for (const instance of vmss?.instances ?? []) {
+        if (instance.model && !seen.has(instance.model)) {
+            seen.add(instance.model);
+            add(instance.model);
         }
     }
     return out;
@@ -88,11 +102,21 @@ export class Membership {
     }
 
     updateNic(key: string, before: NetworkInterfaceRecord | undefined, after: NetworkInterfaceRecord | undefined): void {
-        this.move(this.nics, key, loadBalancersOfNic(before), loadBalancersOfNic(after));
+        this.moveNic(key, loadBalancersOfNic(before), loadBalancersOfNic(after));
     }
 
     updateScaleSet(key: string, before: ScaleSetRecord | undefined, after: ScaleSetRecord | undefined): void {
-        this.move(this.scaleSets, key, loadBalancersOfScaleSet(before), loadBalancersOfScaleSet(after));
+        this.moveScaleSet(key, loadBalancersOfScaleSet(before), loadBalancersOfScaleSet(after));
+    }
+
+    /** A NIC now references the load balancers `after` instead of `before`. */
+    moveNic(key: string, before: Set<string>, after: Set<string>): void {
+        this.move(this.nics, key, before, after);
+    }
+
+    /** A scale set (or an instance of it) now references the load balancers `after` instead of `before`. */
+    moveScaleSet(key: string, before: Set<string>, after: Set<string>): void {
+        this.move(this.scaleSets, key, before, after);
     }
 
     private move(index: Map<string, Set<string>>, key: string, before: Set<string>, after: Set<string>): void {
@@ -107,4 +131,56 @@ export class Membership {
             users.add(key);
         }
     }
+}
+
+/**
+ * Keeps a Membership in step with a running change, also part-way through it (a scale-out's
+ * overprovisioning peak reads pool members before the change ends). It holds which load balancers
+ * the index has for each touched NIC and scale set, since a change edits its own copies in place.
+ */
+export class ChangeIndex {
+    private readonly nics = new Map<string, Set<string>>();
+    private readonly scaleSets = new Map<string, Set<string>>();
+
+    constructor(readonly membership: Membership, private readonly journal: Journal, private readonly state: SimulatorState) {}
+
+    /** Brings the index in line with the change so far; member lists of the load balancers reached are dropped. */
+    sync(): Membership {
+        for (const k of this.journal.touched("networkInterfaces")) {
+            const before = this.nics.get(k) ?? loadBalancersOfNic(this.journal.original("networkInterfaces", k));
+            const after = loadBalancersOfNic(this.state.networkInterfaces[k]);
+            this.membership.moveNic(k, before, after);
+            this.nics.set(k, after);
+        }
+        for (const k of this.journal.touched("virtualMachineScaleSets")) {
+            const before = this.scaleSets.get(k) ?? loadBalancersOfScaleSet(this.journal.original("virtualMachineScaleSets", k));
+            const after = loadBalancersOfScaleSet(this.state.virtualMachineScaleSets[k]);
+            this.membership.moveScaleSet(k, before, after);
+            this.scaleSets.set(k, after);
+        }
+        return this.membership;
+    }
+
+    /** Puts the index back as it was before the change (call before the journal's rollback). */
+    undo(): void {
+        for (const [k, held] of this.nics) this.membership.moveNic(k, held, loadBalancersOfNic(this.journal.original("networkInterfaces", k)));
+        for (const [k, held] of this.scaleSets) {
+            this.membership.moveScaleSet(k, held, loadBalancersOfScaleSet(this.journal.original("virtualMachineScaleSets", k)));
+        }
+        this.nics.clear();
+        this.scaleSets.clear();
+    }
+}
+
+const runningIndexes = new WeakMap<SimulatorState, ChangeIndex>();
+
+/** Makes `index` the one `membershipNow` gives for `state` while its change runs (undefined: the change ended). */
+export function setChangeIndex(state: SimulatorState, index: ChangeIndex | undefined): void {
+    if (index) runningIndexes.set(state, index);
+    else runningIndexes.delete(state);
+}
+
+/** The membership index of `state` as it is now, mid-change included; built afresh when no change keeps one. */
+export function membershipNow(state: SimulatorState): Membership {
+    return runningIndexes.get(state)?.sync() ?? Membership.of(state);
 }

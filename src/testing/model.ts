@@ -3,6 +3,8 @@
  * case-insensitive). Saved files hold exactly this shape.
  */
 
+import type { AutoscaleSettingRecord } from "./scale-sets/autoscale-model";
+
 export const STATE_FORMAT = "azure-nat-rules-simulator/1";
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 export const DEFAULT_TENANT_ID = "11111111-1111-1111-1111-111111111111";
@@ -201,6 +203,10 @@ export interface ScaleSetInstanceRecord {
     instanceId: string;
     /** Private IP per `{nicConfig}/{ipConfig}`. */
     privateIPAddresses: Record<string, string>;
+    /** Flexible only: the VM's NIC name per NIC configuration (`<nic config>-<8 hex>`). */
+    nicNames?: Record<string, string>;
+    /** The model the instance runs while it is behind the scale set's (upgrade policy Manual); absent: the latest. */
+    model?: ScaleSetNicConfigurationRecord[];
 }
 
 export interface ScaleSetRecord extends TopLevelResource {
@@ -209,8 +215,9 @@ export interface ScaleSetRecord extends TopLevelResource {
     overprovision: boolean;
     upgradePolicyMode: string;
     orchestrationMode: string;
+    platformFaultDomainCount?: number;
     networkInterfaceConfigurations: ScaleSetNicConfigurationRecord[];
-    /** Sorted by instance id, numerically. */
+    /** Uniform: sorted by instance id, numerically; Flexible: VMs in creation order. */
     instances: ScaleSetInstanceRecord[];
     /** Azure never reuses instance ids: the next one is the highest id ever given + 1. */
     nextInstanceId: number;
@@ -238,6 +245,13 @@ export interface SimulatorState {
     networkInterfaces: Record<string, NetworkInterfaceRecord>;
     virtualMachines: Record<string, VirtualMachineRecord>;
     virtualMachineScaleSets: Record<string, ScaleSetRecord>;
+    /**
+     * Seed and draw count of what Azure picks at random (scale-sets/random.ts); absent: seed 0, no
+     * draws yet. Replaced on every draw, never changed in place (states share it, as they share records).
+     */
+    random?: { readonly seed: number; readonly draws: number };
+    /** Autoscale settings (scale-sets/autoscale.ts), keyed by lower-cased id; states saved before they were simulated read as none. */
+    autoscaleSettings: Record<string, AutoscaleSettingRecord>;
 }
 
 export const RESOURCE_MAPS = [
@@ -249,6 +263,7 @@ export const RESOURCE_MAPS = [
     "networkInterfaces",
     "virtualMachines",
     "virtualMachineScaleSets",
+    "autoscaleSettings",
 ] as const;
 
 export interface SimulatorIdentity {
@@ -280,6 +295,7 @@ export function emptyState(identity: SimulatorIdentity = {}): SimulatorState {
         networkInterfaces: {},
         virtualMachines: {},
         virtualMachineScaleSets: {},
+        autoscaleSettings: {},
     };
 }
 

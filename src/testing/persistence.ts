@@ -25,8 +25,10 @@ export function stateFromJSON(json: unknown, source: string): SimulatorState {
     for (const field of ["sequence", "defaultSubnetNextHost"] as const) {
         if (typeof obj[field] !== "number") throw problem(`${field} is missing or not a number.`);
     }
+    // States saved before autoscale settings were simulated have none.
+    const saved = obj.autoscaleSettings === undefined ? { ...obj, autoscaleSettings: {} } : obj;
     for (const map of RESOURCE_MAPS) {
-        const records = bag(obj[map]);
+        const records = bag(saved[map]);
         if (!records) throw problem(`${map} is missing or not an object.`);
         for (const [k, rec] of Object.entries(records)) {
             const r = bag(rec);
@@ -35,7 +37,7 @@ export function stateFromJSON(json: unknown, source: string): SimulatorState {
             }
         }
     }
-    const state = structuredClone(obj) as unknown as SimulatorState;
+    const state = structuredClone(saved) as unknown as SimulatorState;
     try {
         reconcile(state);
     } catch (err) {

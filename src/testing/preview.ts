@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { flattenArm } from "./arm-view";
 import { computeId, networkId, resourceGroupId } from "./ids";
+import { autoscaleSettingId } from "./scale-sets/autoscale";
 import type { AzureSimulator, SimulatedResourceType } from "./simulator";
 
 type Json = Record<string, unknown>;
@@ -119,6 +120,10 @@ export function armIdOf(subscriptionId: string, type: SimulatedResourceType, pul
         case "network:InboundNatRule": return under("loadBalancers", "loadBalancerName", "inboundNatRules", "inboundNatRuleName");
         case "compute:VirtualMachine": return compute("virtualMachines", "vmName");
         case "compute:VirtualMachineScaleSet": return compute("virtualMachineScaleSets", "vmScaleSetName");
+        case "monitor:AutoscaleSetting": {
+            const name = named("autoscaleSettingName", true);
+            return rg && name ? autoscaleSettingId(subscriptionId, rg, name) : undefined;
+        }
     }
 }
 

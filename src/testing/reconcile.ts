@@ -9,9 +9,9 @@ import { instanceFromIpConfigurationId } from "../core/instances";
 import { assignFrontendPorts, AZURE_BOUNDS, AZURE_LIMITS, byInstanceId, transportProtocol } from "./azure-bounds";
 import { createHash } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
-import { scaleSetIpConfigurationId } from "./ids";
 import { put, type Journal } from "./journal";
 import { loadBalancerKeyOf, loadBalancersOfNic, loadBalancersOfScaleSet, type Membership } from "./membership";
+import { instanceIpConfigurationId, instanceNics, isFlexible } from "./scale-sets/instance-model";
 import {
     keyOf,
     type BackendAddressRecord,
@@ -21,6 +21,7 @@ import {
     type NatRuleMappingRecord,
     type NetworkInterfaceRecord,
     type NicIpConfigurationRecord,
+    type ScaleSetNicConfigurationRecord,
     type ScaleSetRecord,
     type SimulatorState,
 } from "./model";
@@ -62,14 +63,16 @@ function scaleSetBackendAddressName(ipConfigurationId: string): string {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${"89ab"[parseInt(h[16], 16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** A scale-set instance's member: Uniform under the scale set, Flexible under the VM's own NIC (named as a NIC member is). */
 function scaleSetMember(vmss: ScaleSetRecord, instance: ScaleSetRecord["instances"][number], nicName: string, ipName: string): PoolMember {
-    const id = scaleSetIpConfigurationId(vmss.id, instance.instanceId, nicName, ipName);
+    const id = instanceIpConfigurationId(vmss, instance, nicName, ipName);
+    const flexibleNic = isFlexible(vmss) ? instance.nicNames?.[nicName] : undefined;
     return {
         key: keyOf(id),
         ipConfigurationId: id,
         ipAddress: instance.privateIPAddresses[`${nicName}/${ipName}`],
         label: instance.instanceId,
-        addressName: scaleSetBackendAddressName(id),
+        addressName: flexibleNic ? nicBackendAddressName(id, flexibleNic, ipName) : scaleSetBackendAddressName(id),
     };
 }
 
@@ -118,7 +121,8 @@ export function poolMembers(state: SimulatorState): Map<string, PoolMember[]> {
     };
     for (const vmss of Object.values(state.virtualMachineScaleSets).sort(byCreation)) {
         for (const instance of vmss.instances) {
-            for (const nic of vmss.networkInterfaceConfigurations) {
+            // Each instance runs its own model (upgrade policy Manual) with its own NICs (Flexible): scale-sets/instance-model.ts.
+            for (const nic of instanceNics(vmss, instance)) {
                 for (const ip of nic.ipConfigurations) {
                     if (ip.loadBalancerBackendAddressPoolIds.length === 0) continue;
                     const member = scaleSetMember(vmss, instance, nic.name, ip.name);
@@ -160,7 +164,7 @@ function computePoolMembers(state: SimulatorState, membership: Membership, k: st
     const scaleSets = [...membership.scaleSetsOf(lbKey)].map((key) => state.virtualMachineScaleSets[key]).filter((v) => v !== undefined).sort(byCreation);
     for (const vmss of scaleSets) {
         for (const instance of vmss.instances) {
-            for (const nic of vmss.networkInterfaceConfigurations) {
+            for (const nic of instanceNics(vmss, instance)) {
                 for (const ip of nic.ipConfigurations) {
                     const uses = ip.loadBalancerBackendAddressPoolIds.filter((pool) => keyOf(pool) === k).length;
                     if (uses === 0) continue;
@@ -248,19 +252,42 @@ export function reconcileChange(state: SimulatorState, membership: Membership, j
     }
     // In the state's order, as a full check visits them.
     const inOrder = (keys: Set<string>): LoadBalancerRecord[] => Object.keys(state.loadBalancers).filter((k) => keys.has(k)).map((k) => state.loadBalancers[k]);
-    const members = new Map<string, PoolMember[]>();
     runChecks(state, {
         checked: inOrder(checked),
         loadBalancers: inOrder(affected),
         nics: [...nicKeys].map((k) => state.networkInterfaces[k]).filter((n) => n !== undefined),
         scaleSets: [...scaleSetKeys].map((k) => state.virtualMachineScaleSets[k]).filter((v) => v !== undefined),
+        ...indexedReads(state, membership),
+    });
+}
+
+/**
+ * The checks a scale set's instance count reaches, over the load balancers it uses: NAT pool
+ * capacity and V2 port assignment (what an overprovisioning peak needs; the change's own
+ * reconcile checks the rest when it ends). `membership` must reflect the state as it is now.
+ */
+export function reconcileScaleSet(state: SimulatorState, membership: Membership, scaleSetKey: string): void {
+    const lbs = loadBalancersOfScaleSet(state.virtualMachineScaleSets[scaleSetKey]);
+    runChecks(state, {
+        checked: [],
+        loadBalancers: Object.keys(state.loadBalancers).filter((k) => lbs.has(k)).map((k) => state.loadBalancers[k]),
+        nics: [],
+        scaleSets: [],
+        ...indexedReads(state, membership),
+    });
+}
+
+/** A scope's reads of pool members and a load balancer's scale sets, through the membership index. */
+function indexedReads(state: SimulatorState, membership: Membership): Pick<Scope, "membersOf" | "scaleSetsOf"> {
+    const members = new Map<string, PoolMember[]>();
+    return {
         membersOf: (poolId) => {
             let list = members.get(keyOf(poolId));
             if (!list) members.set(keyOf(poolId), (list = poolMembersOf(state, membership, poolId)));
             return list;
         },
         scaleSetsOf: (lb) => [...membership.scaleSetsOf(keyOf(lb.id))].map((k) => state.virtualMachineScaleSets[k]).filter((v) => v !== undefined),
-    });
+    };
 }
 
 /** What of a load balancer the checks of its members read: its pools, NAT rules, NAT pools and the pools its rules use. */
@@ -587,7 +614,7 @@ function checkBackendPortsPerIpConfiguration(state: SimulatorState, scope: Scope
             for (const ip of nic.ipConfigurations) {
                 const rules: InboundNatRuleRecord[] = [];
                 for (const pool of ip.loadBalancerBackendAddressPoolIds) for (const r of rulesOfPool(pool)) add(rules, r);
-                if (rules.length > 1) check(scaleSetIpConfigurationId(vmss.id, first.instanceId, nic.name, ip.name), rules);
+                if (rules.length > 1) check(instanceIpConfigurationId(vmss, first, nic.name, ip.name), rules);
             }
         }
     }
@@ -647,14 +674,16 @@ function checkNatPoolCapacity(scope: Scope): void {
         if (lb.inboundNatPools.length === 0) continue;
         const demand = new Map<string, { count: number; scaleSets: string[] }>();
         for (const vmss of scope.scaleSetsOf(lb)) {
-            for (const nic of vmss.networkInterfaceConfigurations) {
-                for (const ip of nic.ipConfigurations) {
-                    for (const pool of ip.loadBalancerInboundNatPoolIds) {
-                        const d = demand.get(keyOf(pool)) ?? { count: 0, scaleSets: [] };
-                        d.count += vmss.instances.length;
-                        d.scaleSets.push(vmss.name);
-                        demand.set(keyOf(pool), d);
-                    }
+            // Per instance: each runs its own model (upgrade policy Manual), so some may not use the pool yet.
+            const natPoolsOf = (nics: ScaleSetNicConfigurationRecord[]): Set<string> =>
+                new Set(nics.flatMap((nic) => nic.ipConfigurations.flatMap((ip) => ip.loadBalancerInboundNatPoolIds.map(keyOf))));
+            const latest = natPoolsOf(vmss.networkInterfaceConfigurations);
+            for (const instance of vmss.instances) {
+                for (const pool of instance.model ? natPoolsOf(instance.model) : latest) {
+                    const d = demand.get(pool) ?? { count: 0, scaleSets: [] };
+                    d.count += 1;
+                    if (!d.scaleSets.includes(vmss.name)) d.scaleSets.push(vmss.name);
+                    demand.set(pool, d);
                 }
             }
         }
@@ -672,7 +701,7 @@ function checkNatPoolCapacity(scope: Scope): void {
     }
 }
 
-// Overprovisioning is not simulated: Azure's temporary extra VMs are not created.
+// Overprovisioning's extra VMs are members while they exist (scale-sets/scaling.ts checks their ports at the peak).
 function assignV2Ports(state: SimulatorState, scope: Scope): void {
     for (const lb of scope.loadBalancers) {
         const next = lb.inboundNatRules.map((rule) => {

@@ -16,6 +16,7 @@ export const SIMULATED_RESOURCE_TYPES = [
     "network:NetworkInterface",
     "compute:VirtualMachine",
     "compute:VirtualMachineScaleSet",
+    "monitor:AutoscaleSetting",
 ] as const;
 export type SimulatedResourceType = (typeof SIMULATED_RESOURCE_TYPES)[number];
 

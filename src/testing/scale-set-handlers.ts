@@ -1,16 +1,22 @@
 /** The scale set handler, and scaling: capacity bounds, instance ids and instance addresses. */
 import { ARM_ERROR_CODES } from "./errors";
-import { computeId, scaleSetIpConfigurationId } from "./ids";
+import { computeId } from "./ids";
 import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, text } from "./inputs";
-import { edit, put } from "./journal";
-import { allocatePrivateIp, fail, location, requireResourceGroup } from "./lookups";
-import { keyOf, type ScaleSetInstanceRecord, type ScaleSetNicConfigurationRecord, type ScaleSetRecord, type SimulatorState } from "./model";
+import { put } from "./journal";
+import { fail, location, requireResourceGroup } from "./lookups";
+import { keyOf, type ScaleSetNicConfigurationRecord, type ScaleSetRecord } from "./model";
 import type { Handler, SimulatedResourceType } from "./resource-types";
+import { upsertAutoscaleSetting } from "./scale-sets/autoscale";
+import { FLEXIBLE } from "./scale-sets/instance-model";
+import { checkOrchestration } from "./scale-sets/orchestration";
+import { applyModelChange, scaleTo } from "./scale-sets/scaling";
+
+export { scaleTo };
 
 /** Most instances one scale set holds (Azure's limit for platform images). */
 export const MAX_SCALE_SET_CAPACITY = 1000;
 
-export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "compute:VirtualMachineScaleSet"> = {
+export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "compute:VirtualMachineScaleSet" | "monitor:AutoscaleSetting"> = {
     "compute:VirtualMachineScaleSet": (s, pulumiName, inputs) => {
         const name = text("scale set", "vmScaleSetName", inputs.vmScaleSetName) ?? pulumiName;
         const owner = `scale set ${name}`;
@@ -21,6 +27,10 @@ export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "c
         const sku = bag(inputs.sku);
         const capacity = integer(owner, "sku.capacity", sku?.capacity) ?? existing?.instances.length ?? 0;
         checkCapacity(id, capacity);
+        const orchestrationMode = text(owner, "orchestrationMode", inputs.orchestrationMode) ?? existing?.orchestrationMode ?? "Uniform";
+        const overprovision = flag(owner, "overprovision", inputs.overprovision);
+        const platformFaultDomainCount = integer(owner, "platformFaultDomainCount", inputs.platformFaultDomainCount) ?? existing?.platformFaultDomainCount;
+        checkOrchestration(id, orchestrationMode, overprovision, platformFaultDomainCount);
         const profile = bag(inputs.virtualMachineProfile);
         const nicInputs = bags(owner, "virtualMachineProfile.networkProfile.networkInterfaceConfigurations", bag(profile?.networkProfile)?.networkInterfaceConfigurations);
         const nics: ScaleSetNicConfigurationRecord[] = nicInputs.map((n, i) => {
@@ -51,20 +61,22 @@ export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "c
             tags: tagsOf(owner, inputs.tags),
             skuName: text(owner, "sku.name", sku?.name) ?? existing?.skuName ?? "Standard_B1s",
             skuTier: text(owner, "sku.tier", sku?.tier) ?? existing?.skuTier ?? "Standard",
-            // Azure's default is true; its temporary extra VMs are not simulated (see reconcile.ts).
-            overprovision: flag(owner, "overprovision", inputs.overprovision) ?? true,
+            // Azure's default is true for Uniform (docs design-overview); Flexible has none (scale-sets/scaling.ts).
+            overprovision: overprovision ?? orchestrationMode.toLowerCase() !== FLEXIBLE.toLowerCase(),
             upgradePolicyMode: text(owner, "upgradePolicy.mode", bag(inputs.upgradePolicy)?.mode) ?? "Manual",
-            orchestrationMode: text(owner, "orchestrationMode", inputs.orchestrationMode) ?? "Uniform",
+            orchestrationMode,
+            platformFaultDomainCount,
             networkInterfaceConfigurations: nics,
             instances: existing?.instances ?? [],
             nextInstanceId: existing?.nextInstanceId ?? 0,
             createdSeq: existing?.createdSeq ?? ++s.sequence,
         };
         put(s, "virtualMachineScaleSets", keyOf(id), vmss);
-        // Model changes reach every instance at once (as with upgrade policy Automatic).
-        scaleTo(s, refreshInstanceAddresses(s, vmss), capacity);
+        // The upgrade policy decides whether existing instances take the new model now.
+        scaleTo(s, applyModelChange(s, vmss, existing?.networkInterfaceConfigurations), capacity);
         return id;
     },
+    "monitor:AutoscaleSetting": upsertAutoscaleSetting,
 };
 
 export function checkCapacity(scaleSetId: string, capacity: number): void {
@@ -76,38 +88,4 @@ export function checkCapacity(scaleSetId: string, capacity: number): void {
                 "Fix: lower the capacity, or spread the instances over several scale sets.",
         );
     }
-}
-
-function instanceAddresses(s: SimulatorState, vmss: ScaleSetRecord, instanceId: string, previous: Record<string, string> = {}): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const nic of vmss.networkInterfaceConfigurations) {
-        for (const ip of nic.ipConfigurations) {
-            const k = `${nic.name}/${ip.name}`;
-            out[k] = previous[k] ?? allocatePrivateIp(s, scaleSetIpConfigurationId(vmss.id, instanceId, nic.name, ip.name), ip.subnetId);
-        }
-    }
-    return out;
-}
-
-/** Returns the scale set's record as the running change holds it. */
-function refreshInstanceAddresses(s: SimulatorState, vmss: ScaleSetRecord): ScaleSetRecord {
-    const own = edit<ScaleSetRecord>(s, "virtualMachineScaleSets", keyOf(vmss.id)) as ScaleSetRecord;
-    for (const inst of own.instances) inst.privateIPAddresses = instanceAddresses(s, own, inst.instanceId, inst.privateIPAddresses);
-    return own;
-}
-
-/**
- * Scale out adds ids from the highest ever given + 1 (ids are never reused); scale in drops the
- * highest ids. Returns the scale set's record as the running change holds it.
- */
-export function scaleTo(s: SimulatorState, vmss: ScaleSetRecord, capacity: number): ScaleSetRecord {
-    const own = edit<ScaleSetRecord>(s, "virtualMachineScaleSets", keyOf(vmss.id)) as ScaleSetRecord;
-    while (own.instances.length > capacity) own.instances.pop();
-    while (own.instances.length < capacity) {
-        const instanceId = String(own.nextInstanceId++);
-        const instance: ScaleSetInstanceRecord = { instanceId, privateIPAddresses: {} };
-        instance.privateIPAddresses = instanceAddresses(s, own, instanceId);
-        own.instances.push(instance);
-    }
-    return own;
 }

@@ -11,7 +11,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ArmView, flattenArm, overlay, type Json, type MemberPortMapping } from "./arm-view";
 import { deleteResource } from "./delete";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
-import { scaleSetIpConfigurationId } from "./ids";
 import type {
     InboundNatRuleInput,
     LoadBalancerBackendAddressPoolInput,
@@ -28,16 +27,21 @@ import type {
 } from "./inputs";
 import { LOAD_BALANCER_HANDLERS } from "./load-balancer-handlers";
 import { fail, frontendAddress, requireLoadBalancer, requireScaleSet } from "./lookups";
-import { emptyState, keyOf, type NetworkInterfaceRecord, type ScaleSetRecord, type SimulatorIdentity, type SimulatorState } from "./model";
+import { emptyState, keyOf, type ScaleSetRecord, type SimulatorIdentity, type SimulatorState } from "./model";
 import { createSimulatorMocks, type SimulatorMocksOptions } from "./mocks";
 import { NETWORK_HANDLERS } from "./network-handlers";
 import { NIC_VM_HANDLERS } from "./nic-vm-handlers";
 import { copyState, readStateFile, stateFromJSON, writeStateFile } from "./persistence";
 import { beginChange, edit, endChange, shareState, type Journal } from "./journal";
-import { Membership } from "./membership";
+import { ChangeIndex, Membership, setChangeIndex } from "./membership";
 import { isV2, reconcileChange } from "./reconcile";
 import { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type Handler, type SimulatedResourceType } from "./resource-types";
 import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./scale-set-handlers";
+import { autoscale, autoscaleSettingPulumiOutputs, deleteAutoscaleSetting, autoscaleSettingsGet, isAutoscaleSettingId } from "./scale-sets/autoscale";
+import { flexibleGet } from "./scale-sets/flexible-view";
+import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
+import { DEFAULT_SEED } from "./scale-sets/random";
+import { upgradeInstances } from "./scale-sets/scaling";
 
 export { MAX_SCALE_SET_CAPACITY } from "./scale-set-handlers";
 export { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type SimulatedResourceType } from "./resource-types";
@@ -70,18 +74,12 @@ export interface PortMappingQuery {
     ipAddress?: string;
 }
 
-export type SimulatorOptions = SimulatorIdentity;
-
-/** Brings the membership index in line with the NICs and scale sets a change touched (or, undoing, back). */
-function reindex(membership: Membership, journal: Journal, state: SimulatorState, undo: boolean): void {
-    for (const k of journal.touched("networkInterfaces")) {
-        const [before, after] = [journal.original<NetworkInterfaceRecord>("networkInterfaces", k), state.networkInterfaces[k]];
-        membership.updateNic(k, undo ? after : before, undo ? before : after);
-    }
-    for (const k of journal.touched("virtualMachineScaleSets")) {
-        const [before, after] = [journal.original<ScaleSetRecord>("virtualMachineScaleSets", k), state.virtualMachineScaleSets[k]];
-        membership.updateScaleSet(k, undo ? after : before, undo ? before : after);
-    }
+export interface SimulatorOptions extends SimulatorIdentity {
+    /**
+     * Seed of what Azure picks at random: which overprovisioned VMs survive a scale-out, Flexible
+     * VM and NIC name suffixes. The same seed and the same changes give the same state. Default 0.
+     */
+    seed?: number;
 }
 
 const HANDLERS: Record<SimulatedResourceType, Handler> = {
@@ -101,6 +99,7 @@ export class AzureSimulator {
 
     constructor(options: SimulatorOptions = {}) {
         this.state = emptyState(options);
+        this.state.random = { seed: options.seed ?? DEFAULT_SEED, draws: 0 };
     }
 
     get subscriptionId(): string {
@@ -147,20 +146,22 @@ export class AzureSimulator {
         if (this.journal) return change(this.state);
         const membership = this.members();
         const journal = beginChange(this.state);
+        // Kept in step with the change as it runs: a scale-out's overprovisioning peak reads it part-way.
+        const index = new ChangeIndex(membership, journal, this.state);
+        setChangeIndex(this.state, index);
         this.journal = journal;
         this.cachedView = undefined;
-        let indexed = false;
         try {
             const result = change(this.state);
-            reindex(membership, journal, this.state, false);
-            indexed = true;
+            index.sync();
             reconcileChange(this.state, membership, journal);
             return result;
         } catch (err) {
-            if (indexed) reindex(membership, journal, this.state, true);
+            index.undo();
             journal.rollback();
             throw err;
         } finally {
+            setChangeIndex(this.state, undefined);
             endChange(this.state);
             this.journal = undefined;
         }
@@ -192,7 +193,9 @@ export class AzureSimulator {
 
     /** What a Pulumi resource's outputs hold: the inputs overlaid with what Azure computed. */
     pulumiState(id: string, inputs: Record<string, unknown> = {}): Json {
-        const computed = flattenArm(this.get(id)) as Json;
+        // azure-native keeps an AutoscaleSetting's `properties` nested; every other type comes flattened.
+        const setting = isAutoscaleSettingId(id) ? this.state.autoscaleSettings?.[keyOf(id)] : undefined;
+        const computed = (setting ? autoscaleSettingPulumiOutputs(setting) : flattenArm(this.get(id))) as Json;
         const state = overlay(inputs, computed) as Json;
         delete state.id; // Pulumi carries the id separately.
         delete state.urn;
@@ -252,10 +255,27 @@ export class AzureSimulator {
      * ARM id, with ARM's checks. Returns false when it did not exist (ARM answers 204 then).
      */
     delete(id: string): boolean {
-        return this.mutate((s) => deleteResource(s, id));
+        return this.mutate((s) => (isAutoscaleSettingId(id) ? deleteAutoscaleSetting(s, id) : deleteResource(s, id)));
     }
 
-    /** Autoscale / `az vmss scale`: scale out adds new instance ids, scale in removes the highest ids. */
+    /**
+     * Autoscale acting outside Pulumi: the scale set goes to `capacity`, clamped to the first
+     * profile of the enabled autoscale setting that targets it, and the instance ids are returned.
+     * ArmError 404 when no enabled setting targets the scale set. See scale-sets/autoscale.ts.
+     */
+    autoscale(resourceGroup: string, scaleSet: string, capacity: number): string[] {
+        return this.mutate((s) => autoscale(s, resourceGroup, scaleSet, capacity));
+    }
+
+    /**
+     * `az vmss update-instances`: the instances (or all, `"*"`) take the scale set's latest model;
+     * with upgrade policy Manual, a model change reaches existing instances only this way.
+     */
+    upgradeInstances(resourceGroup: string, scaleSet: string, instanceIds: readonly string[] | "*"): string[] {
+        return this.mutate((s) => upgradeInstances(s, requireScaleSet(s, resourceGroup, scaleSet), instanceIds));
+    }
+
+    /** `az vmss scale`: scale out adds new instances (overprovisioning as Azure does), scale in removes the highest ids. */
     setCapacity(resourceGroup: string, scaleSet: string, capacity: number): string[] {
         return this.mutate((s) => {
             const vmss = requireScaleSet(s, resourceGroup, scaleSet);
@@ -306,7 +326,8 @@ export class AzureSimulator {
 
     /** ARM JSON of `GET {path}` (resource id, child id or collection); ArmError 404 when missing. */
     get(path: string): unknown {
-        return this.view().get(path.split("?")[0]);
+        const bare = path.split("?")[0];
+        return autoscaleSettingsGet(this.state, bare) ?? flexibleGet(this.state, bare) ?? this.view().get(bare);
     }
 
     /** Whether a resource with this ARM id exists. */
@@ -320,14 +341,16 @@ export class AzureSimulator {
         }
     }
 
+    /** The instances: Uniform instance ids, or Flexible VM names (`<scale set>_<8 hex>`). */
     listInstances(resourceGroup: string, scaleSet: string): ScaleSetInstanceInfo[] {
         const vmss = requireScaleSet(this.state, resourceGroup, scaleSet);
         return vmss.instances.map((inst) => {
             const ids: string[] = [];
-            for (const nic of vmss.networkInterfaceConfigurations) {
-                for (const ip of nic.ipConfigurations) ids.push(scaleSetIpConfigurationId(vmss.id, inst.instanceId, nic.name, ip.name));
+            const nics = instanceNics(vmss, inst);
+            for (const nic of nics) {
+                for (const ip of nic.ipConfigurations) ids.push(instanceIpConfigurationId(vmss, inst, nic.name, ip.name));
             }
-            const primaryNic = vmss.networkInterfaceConfigurations.find((n) => n.primary) ?? vmss.networkInterfaceConfigurations[0];
+            const primaryNic = nics.find((n) => n.primary) ?? nics[0];
             const primaryIp = primaryNic?.ipConfigurations.find((i) => i.primary) ?? primaryNic?.ipConfigurations[0];
             return {
                 instanceId: inst.instanceId,
