@@ -73,7 +73,7 @@ export function register(program: Command): void {
         )
         .option("--instances <n>", `scale set capacity for this deployment (default: the current instance count, or ${DEFAULT_INSTANCES})`, parseInstances)
         .option("--delete-instances <ids>", "before deploying, delete these instances outside Pulumi, as `az vmss delete-instances` would (e.g. 1,3)", parseInstanceIds)
-        .option("--autoscale-to <n>", "before deploying, autoscale moves the scale set to this many instances outside Pulumi; the program does not undo it", parseInstances)
+        .option("--autoscale-to <n>", "before deploying, the deployed autoscale setting (see --autoscale-max) moves the scale set to this many instances, within its profile, outside Pulumi; the program does not undo it", parseInstances)
         .option("--autoscale-max <n>", "give the example an autoscale setting whose profile allows up to this many instances (the range must hold them)", parseInstances)
         .option("--reset", "start from an empty Azure")
         .option("--state <file>", "where the simulated Azure is kept", DEFAULT_STATE_FILE)
@@ -88,6 +88,7 @@ export function register(program: Command): void {
                 "  $ npm start -- --instances 5             # scale out: instances 0-2 keep their ports",
                 "  $ npm start -- --delete-instances 1,3    # delete two instances outside Pulumi, then deploy",
                 "  $ npm start -- --instances 11            # past the range: fails, state unchanged",
+                "  $ npm start -- --autoscale-max 8                    # deploys an autoscale setting (profile maximum 8)",
                 "  $ npm start -- --autoscale-max 8 --autoscale-to 7   # autoscale grows it outside Pulumi; the preview plans from Azure",
                 "  $ npm start -- --autoscale-max 11        # a profile maximum past the range: the preview fails, naming the profile",
                 "  $ azure-nat-rules local-arm --port 8080 --state .azure-nat-rules/demo-state.json",
@@ -162,12 +163,19 @@ async function runDemo(options: DemoOptions): Promise<void> {
                 `demo: --autoscale-to ${options.autoscaleTo}: there is no scale set ${SCALE_SET} in ${stateFile} yet. Fix: deploy first, e.g. \`npm start -- --reset --instances 3\`.`,
             );
         }
+        let now: string[];
         try {
-            sim.setCapacity(RESOURCE_GROUP, SCALE_SET, options.autoscaleTo);
+            // As Azure's autoscale acts: only through an enabled setting, within its profile's bounds.
+            now = sim.autoscale(RESOURCE_GROUP, SCALE_SET, options.autoscaleTo);
         } catch (err) {
-            throw new AzureNatRulesError(`demo: --autoscale-to ${options.autoscaleTo}: ${(err as Error).message}\nNothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`);
+            const why = (err as { statusCode?: number }).statusCode === 404
+                ? `${SCALE_SET} has no enabled autoscale setting in the simulated Azure yet (the example declares one with --autoscale-max). ` +
+                  `Fix: deploy the example's autoscale setting first (e.g. \`npm start -- --autoscale-max ${Math.max(options.autoscaleTo, options.autoscaleMax ?? 0)}\`), then autoscale.`
+                : (err as Error).message;
+            throw new AzureNatRulesError(`demo: --autoscale-to ${options.autoscaleTo}: ${why}\nNothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`);
         }
-        notes.push(`Outside Pulumi: autoscale moved ${SCALE_SET} to ${options.autoscaleTo} instance(s).`);
+        const clamped = now.length === options.autoscaleTo ? "" : ` (the profile's bounds clamp ${options.autoscaleTo} to ${now.length})`;
+        notes.push(`Outside Pulumi: autoscale moved ${SCALE_SET} to ${now.length} instance(s)${clamped}.`);
     }
     // Without --instances the program declares what Azure has now, so an outside change is not undone.
     const instances = options.instances ?? currentInstanceCount(sim) ?? DEFAULT_INSTANCES;
