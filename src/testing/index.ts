@@ -21,5 +21,5 @@ export type { MemberPortMapping } from "./arm-view";
 export { DEFAULT_SUBSCRIPTION_ID, STATE_FORMAT } from "./model";
 export type { SimulatorIdentity, SimulatorState } from "./model";
 export { computeId, networkId, resourceGroupId, scaleSetIpConfigurationId } from "./ids";
-export type * from "./inputs";
+export type * from "./resource-inputs";
 export { instanceFromIpConfigurationId } from "../core/instances";

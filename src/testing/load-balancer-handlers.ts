@@ -2,7 +2,7 @@
 import { transportProtocol } from "./azure-bounds";
 import { ARM_ERROR_CODES } from "./errors";
 import { networkId } from "./ids";
-import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, text, type Bag } from "./inputs";
+import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, text, type Bag } from "./resource-inputs";
 import { put } from "./journal";
 import { allocatePrivateIp, fail, location, parentMissing, requireResourceGroup } from "./lookups";
 import { keyOf, type BackendAddressRecord, type BackendPoolRecord, type InboundNatRuleRecord, type LoadBalancerRecord, type SimulatorState } from "./model";

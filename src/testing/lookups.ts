@@ -3,7 +3,7 @@ import { instanceNics } from "./scale-sets/instance-model";
 import { FIRST_HOST_OFFSET, IMPLICIT_SUBNET, numberToIpv4, parseCidr, PUBLIC_IP_BASE } from "./addresses";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { computeId, networkId, parentOf, resourceGroupId } from "./ids";
-import { resourceGroupNameOf, text, type Bag } from "./inputs";
+import { resourceGroupNameOf, text, type Bag } from "./resource-inputs";
 import { edit } from "./journal";
 import { keyOf, type LoadBalancerRecord, type ResourceGroupRecord, type ScaleSetRecord, type SimulatorState, type SubnetRecord, type VirtualNetworkRecord } from "./model";
 

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { flattenArm } from "./arm-view";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { networkId, computeId, resourceGroupId } from "./ids";
-import { resourceGroupNameOf, requiredText, type Bag } from "./inputs";
+import { resourceGroupNameOf, requiredText, type Bag } from "./resource-inputs";
 import { simulatedTypeOf } from "./resource-types";
 import type { AzureSimulator } from "./simulator";
 import { previewRegistration, recordDeployedInputs } from "./preview";

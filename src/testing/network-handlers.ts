@@ -2,7 +2,7 @@
 import { FIRST_HOST_OFFSET, parseCidr } from "./addresses";
 import { ARM_ERROR_CODES } from "./errors";
 import { networkId, resourceGroupId } from "./ids";
-import { bag, bags, integer, reference, requiredText, stringList, tagsOf, text, type Bag } from "./inputs";
+import { bag, bags, integer, reference, requiredText, stringList, tagsOf, text, type Bag } from "./resource-inputs";
 import { put } from "./journal";
 import { allocatePublicIp, fail, location, parentMissing, requireResourceGroup } from "./lookups";
 import { keyOf, type SecurityRuleRecord, type SubnetRecord } from "./model";

@@ -1,7 +1,7 @@
 /** Create-or-update handlers of network interfaces and virtual machines. */
 import { ARM_ERROR_CODES } from "./errors";
 import { computeId, networkId } from "./ids";
-import { bag, bags, flag, reference, references, requiredText, tagsOf, text } from "./inputs";
+import { bag, bags, flag, reference, references, requiredText, tagsOf, text } from "./resource-inputs";
 import { edit, put } from "./journal";
 import { allocatePrivateIp, fail, location, requireResourceGroup } from "./lookups";
 import { keyOf, type NetworkInterfaceRecord, type NicIpConfigurationRecord } from "./model";

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SimulatorStateError } from "./errors";
-import { bag } from "./inputs";
+import { bag } from "./resource-inputs";
 import { keyOf, RESOURCE_MAPS, STATE_FORMAT, type SimulatorState } from "./model";
 import { reconcile } from "./reconcile";
 

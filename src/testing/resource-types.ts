@@ -1,5 +1,5 @@
 /** The azure-native resource types the simulator models, and the shape of their create-or-update handlers. */
-import type { Bag } from "./inputs";
+import type { Bag } from "./resource-inputs";
 import type { SimulatorState } from "./model";
 
 /** azure-native resource types the simulator models, without the `azure-native:` prefix. */

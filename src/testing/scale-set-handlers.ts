@@ -1,7 +1,7 @@
 /** The scale set handler, and scaling: capacity bounds, instance ids and instance addresses. */
 import { ARM_ERROR_CODES } from "./errors";
 import { computeId } from "./ids";
-import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, text } from "./inputs";
+import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, text } from "./resource-inputs";
 import { put } from "./journal";
 import { fail, location, requireResourceGroup } from "./lookups";
 import { keyOf, type ScaleSetNicConfigurationRecord, type ScaleSetRecord } from "./model";

@@ -24,7 +24,7 @@ import type {
     VirtualMachineInput,
     VirtualMachineScaleSetInput,
     VirtualNetworkInput,
-} from "./inputs";
+} from "./resource-inputs";
 import { LOAD_BALANCER_HANDLERS } from "./load-balancer-handlers";
 import { fail, frontendAddress, requireLoadBalancer, requireScaleSet } from "./lookups";
 import { emptyState, keyOf, type ScaleSetRecord, type SimulatorIdentity, type SimulatorState } from "./model";

@@ -4,7 +4,7 @@
  */
 import { ARM_ERROR_CODES } from "../errors";
 import { resourceGroupId } from "../ids";
-import { bag, bags, flag, requiredText, tagsOf, text, type Bag } from "../inputs";
+import { bag, bags, flag, requiredText, tagsOf, text, type Bag } from "../resource-inputs";
 import { put, removeRecord } from "../journal";
 import { fail, location, requireResourceGroup, requireScaleSet } from "../lookups";
 import { keyOf, type SimulatorState } from "../model";
