@@ -15,6 +15,8 @@ export default defineConfig({
         maxWorkers: Math.max(2, availableParallelism()),
         // Compiles the CLI once for the tests that run it as a child process.
         globalSetup: ["test/global-setup.ts"],
+        // Each file starts with Pulumi in update mode, whatever the file before it in the worker did.
+        setupFiles: ["test/reset-pulumi.ts"],
         // No test may reach the network: a component that reads Azure's mappings outside
         // runDeployment (which serves the simulator) gets a closed loopback port instead.
         env: { AZURE_NAT_RULES_ARM_ENDPOINT: "http://127.0.0.1:9" },

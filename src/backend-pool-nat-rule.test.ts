@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
-import { echoMocks, known, mockLbId as lbId, poolRuleBase, registrationErrors } from "../test/pulumi-helpers";
+import { echoMocks, known, mockLbId as lbId, poolRuleBase, registrationErrors } from "./testing/component-test-helpers";
 import { resetNatRuleRegistry } from "./internal/conflict-registry";
 import { NatRuleValidationError } from "./core/errors";
 import { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";

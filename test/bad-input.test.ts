@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { AzureNatRulesError, BackendPoolNatRule, SingleVmNatRule } from "../src";
 import { runDeployment } from "../src/testing";
-import { buildPoolState } from "./fixtures/simulator-states";
+import { buildPoolState } from "../src/testing/scenarios";
 
 type Late = <T>(value: T) => pulumi.Input<T>;
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureSimulator } from "../src/testing";
 import { runCli, startLocalArm, type LocalArm } from "./cli-helpers";
-import { buildPoolState } from "./fixtures/simulator-states";
+import { buildPoolState } from "../src/testing/scenarios";
 
 const RG = "rg-cli";
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { AzureNatRulesError, BackendPoolNatRule } from "../src";
 import { runDeployment } from "../src/testing";
-import { buildPoolState } from "./fixtures/simulator-states";
+import { buildPoolState } from "../src/testing/scenarios";
 
 describe("a late invalid value surfaces with our message first", () => {
     for (const preview of [true, false]) {

@@ -13,7 +13,7 @@ import {
 } from ".";
 import type { LookupPortMappingsOptions, PortMappingEntry, PortMappingLookupResult } from ".";
 import { AzureNatRulesError } from "../core/errors";
-import { LB, POOL, buildPoolState } from "../../test/fixtures/simulator-states";
+import { LB, POOL, buildPoolState } from "../testing/scenarios";
 
 const RG = "rg-lookup";
 

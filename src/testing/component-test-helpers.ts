@@ -1,3 +1,8 @@
+/**
+ * Helpers for the components' own tests under Pulumi's mocks: echo mocks, an Output's value or
+ * "<unknown>", and registration errors. Used by the unit tests beside the components and by test/;
+ * not part of the package's exports.
+ */
 import * as pulumi from "@pulumi/pulumi";
 
 /** A load balancer id for component tests under the echo mocks (nothing is looked up behind it). */
