@@ -58,8 +58,9 @@ describe("azure-nat-rules mappings against azure-nat-rules local-arm", () => {
         expect(result.stdout.trim().split("\n")).toHaveLength(1);
         const printed = JSON.parse(result.stdout) as { mappings: Record<string, unknown>[]; unreadMembers: unknown[]; armRequests: number; armWrites: number };
         // local-arm answers as Azure does: the pool GET embeds every member's mappings, so the load balancer,
-        // the pool and the frontend's public IP are all it takes, and no write.
-        expect({ armRequests: printed.armRequests, armWrites: printed.armWrites, unreadMembers: printed.unreadMembers }).toEqual({ armRequests: 3, armWrites: 0, unreadMembers: [] });
+        // the pool, the group's NIC list (to name the VM behind each NIC member) and the frontend's public IP
+        // are all it takes, and no write.
+        expect({ armRequests: printed.armRequests, armWrites: printed.armWrites, unreadMembers: printed.unreadMembers }).toEqual({ armRequests: 4, armWrites: 0, unreadMembers: [] });
         const held = sim.portMappings(RG, "lb").map(({ instance, rule, protocol, frontendIp, frontendPort, backendPort }) => ({
             instance,
             rule,

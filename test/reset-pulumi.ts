@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 // At load, before the test file is imported: a file that sets its own mocks at import time keeps them.
-await pulumi.runtime.setMocks(
+// setMocks does its work synchronously (it awaits nothing), so the settings hold once it returns.
+void pulumi.runtime.setMocks(
     {
         newResource(args) {
             throw new Error(`no Pulumi mocks set up for this test file (registration of ${args.type} "${args.name}")`);

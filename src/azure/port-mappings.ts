@@ -244,6 +244,7 @@ async function lookupUntil(options: LookupPortMappingsOptions, clock: LookupCloc
         .filter((name) => wantedRule === undefined || name === wantedRule.toLowerCase());
 
     const members = poolMembers(pool);
+    await labelByVirtualMachine(client, members, signal);
     const perMember: (RawMapping[] | undefined)[] = members.map((member) => embeddedMappings(member, expectedRules, protocolOfRule));
     const toQuery = members.map((_, i) => i).filter((i) => perMember[i] === undefined);
     deadline?.extendTo(DEFAULT_LOOKUP_TIMEOUT_MS + pacedQueryDurationMs(toQuery.length, AZURE_LRO_RETRY_AFTER_MS));
@@ -432,6 +433,40 @@ function poolMembers(pool: BackendAddressPool): PoolMember[] {
         if (member && address.inboundNatRulesPortMapping !== undefined) member.embedded = address.inboundNatRulesPortMapping;
     }
     return members;
+}
+
+/** `.../resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{nic}/ipConfigurations/{name}` */
+const STANDALONE_NIC_IP_CONFIGURATION = /^(\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkInterfaces\/[^/]+)\/ipConfigurations\/[^/]+\/?$/i;
+
+/**
+ * Labels each member on a standalone NIC by the VM the NIC is attached to: a Flexible scale set's
+ * VMs (`<scale set>_<8 hex>`) and a group of VMs are known by VM name, which the pool does not
+ * show. One NIC list per resource group; where it cannot be read (e.g. no
+ * Microsoft.Network/networkInterfaces/read), members keep the label their NIC gives.
+ */
+async function labelByVirtualMachine(client: NetworkManagementClient, members: PoolMember[], signal: AbortSignal | undefined): Promise<void> {
+    const groups = new Set<string>();
+    for (const member of members) {
+        const match = STANDALONE_NIC_IP_CONFIGURATION.exec(member.ipConfigurationId ?? "");
+        if (match) groups.add(match[2]);
+    }
+    if (groups.size === 0) return;
+    const vmOfNic = new Map<string, string>();
+    for (const group of groups) {
+        try {
+            for await (const nic of client.networkInterfaces.list(group, { abortSignal: signal })) {
+                const vm = nic.virtualMachine?.id;
+                if (nic.id && vm) vmOfNic.set(nic.id.toLowerCase(), lastSegment(vm));
+            }
+        } catch (err) {
+            if (isAbort(err, signal)) throw err;
+        }
+    }
+    for (const member of members) {
+        const nicId = STANDALONE_NIC_IP_CONFIGURATION.exec(member.ipConfigurationId ?? "")?.[1];
+        const vm = nicId === undefined ? undefined : vmOfNic.get(nicId.toLowerCase());
+        if (vm !== undefined) member.instance = vm;
+    }
 }
 
 interface RawMapping {

@@ -38,7 +38,7 @@ import { isV2, reconcileChange } from "./reconcile";
 import { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type Handler, type SimulatedResourceType } from "./resource-types";
 import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./scale-set-handlers";
 import { autoscale, autoscaleSettingPulumiOutputs, deleteAutoscaleSetting, autoscaleSettingsGet, isAutoscaleSettingId } from "./scale-sets/autoscale";
-import { flexibleGet } from "./scale-sets/flexible-view";
+import { flexibleGet, flexibleList } from "./scale-sets/flexible-view";
 import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
 import { DEFAULT_SEED } from "./scale-sets/random";
 import { upgradeInstances } from "./scale-sets/scaling";
@@ -327,7 +327,9 @@ export class AzureSimulator {
     /** ARM JSON of `GET {path}` (resource id, child id or collection); ArmError 404 when missing. */
     get(path: string): unknown {
         const bare = path.split("?")[0];
-        return autoscaleSettingsGet(this.state, bare) ?? flexibleGet(this.state, bare) ?? this.view().get(bare);
+        const found = autoscaleSettingsGet(this.state, bare) ?? flexibleGet(this.state, bare) ?? this.view().get(bare);
+        const flexible = flexibleList(this.state, bare);
+        return flexible && flexible.length > 0 ? { ...(found as { value: unknown[] }), value: [...(found as { value: unknown[] }).value, ...flexible] } : found;
     }
 
     /** Whether a resource with this ARM id exists. */

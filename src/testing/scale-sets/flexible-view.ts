@@ -88,3 +88,16 @@ export function flexibleGet(s: SimulatorState, path: string): unknown {
     }
     return undefined;
 }
+
+/**
+ * The Flexible VMs or NICs a list of a resource group's `virtualMachines` or `networkInterfaces`
+ * adds to the standalone ones (they are standard resources); undefined when the path is no such list.
+ */
+export function flexibleList(s: SimulatorState, path: string): Json[] | undefined {
+    const m = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/(microsoft\.compute\/virtualmachines|microsoft\.network\/networkinterfaces)\/?$/i.exec(path);
+    if (!m) return undefined;
+    const [, rg, type] = m;
+    const vms = flexibleVms(s, rg);
+    if (type.toLowerCase() === "microsoft.compute/virtualmachines") return vms.map(({ vmss, instance }) => vmJson(vmss, instance));
+    return vms.flatMap(({ vmss, instance }) => Object.keys(instance.nicNames ?? {}).map((config) => nicJson(vmss, instance, config)).filter((n): n is Json => n !== undefined));
+}
