@@ -66,4 +66,16 @@ describe("examples deploy to the simulator with restricted access", () => {
         const sources = (rules[0].properties.sourceAddressPrefixes as string[] | undefined) ?? [rules[0].properties.sourceAddressPrefix];
         expect(sources).toEqual(["198.51.100.0/24"]);
     });
+
+    it("scale-set with flexible: true: a Flexible scale set, its mappings labelled by VM name", async () => {
+        const sim = new AzureSimulator();
+        const { outputs } = await deployExample(sim, "azure-nat-rules-example", "../examples/scale-set/index", { sshPublicKey: KEY, instances: "3", flexible: "true" });
+        const vms = sim.listInstances("natdemo-rg", "natdemo-vmss").map((i) => i.instanceId);
+        expect(vms).toHaveLength(3);
+        for (const vm of vms) expect(vm).toMatch(/^natdemo-vmss_[0-9a-f]{8}$/);
+        const mappings = outputs.portMappings as { instance: string; frontendPort: number; source: string }[];
+        expect(mappings.map((m) => m.instance).sort()).toEqual([...vms].sort());
+        expect(mappings.map((m) => m.frontendPort).sort()).toEqual([50000, 50001, 50002]);
+        expect(mappings.every((m) => m.source === "azure")).toBe(true);
+    });
 });

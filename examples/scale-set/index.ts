@@ -7,6 +7,7 @@ const outputs = declareScaleSetStack({
     instances: config.getNumber("instances"),
     maxInstances: config.getNumber("maxInstances"),
     autoscaleMaximum: config.getNumber("autoscaleMaximum"),
+    flexible: config.getBoolean("flexible"),
     frontendPortRangeStart: config.getNumber("frontendPortRangeStart"),
     sshPublicKey: config.require("sshPublicKey"),
     adminUsername: config.get("adminUsername"),

@@ -19,6 +19,12 @@ export interface ScaleSetStackSettings {
      * @default none: no autoscale, the capacity is `instances`
      */
     autoscaleMaximum?: number;
+    /**
+     * Flexible orchestration: the instances are VMs named `<scale set>_<8 hex>`, each with its own
+     * NIC, and the mappings are labelled by those names. Flexible runs no extra VMs, so the range
+     * needs one port per VM. @default false (Uniform, with overprovisioning off)
+     */
+    flexible?: boolean;
     /** First frontend port of the range. @default 50000 */
     frontendPortRangeStart?: number;
     /** Public SSH key of `adminUsername`. */
@@ -78,9 +84,12 @@ export function declareScaleSetStack(settings: ScaleSetStackSettings) {
         resourceGroupName: group.name,
         vmScaleSetName: `${prefix}-vmss`,
         sku: { name: "Standard_B1s", tier: "Standard", capacity: settings.instances ?? 3 },
-        // Off, so instance ids stay sequential and the range only needs one port per instance.
-        overprovision: false,
-        upgradePolicy: { mode: "Manual" },
+        ...(settings.flexible
+            // Flexible needs a fault domain count, and runs no extra VMs (overprovisioning is Uniform's).
+            ? { orchestrationMode: compute.OrchestrationMode.Flexible, platformFaultDomainCount: 1 }
+            // Off, so instance ids stay sequential and the range only needs one port per instance.
+            : { overprovision: false }),
+        upgradePolicy: { mode: compute.UpgradeMode.Manual },
         virtualMachineProfile: {
             osProfile: {
                 computerNamePrefix: prefix,
