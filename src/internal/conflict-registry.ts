@@ -9,7 +9,6 @@ import {
 import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { MAX_BACKEND_PORT, MAX_FRONTEND_PORT } from "../core/limits";
 import type { PortSpan } from "../core/planner";
-import type { PlannedSecurityRule, SecurityRuleRequest } from "../core/security";
 import { normalizeProtocol } from "../core/validation";
 import { loadBalancerIdIssues, parseLoadBalancerId } from "./inputs";
 import type { NatLoadBalancingRuleInfo } from "../nat-rule-args";
@@ -49,22 +48,9 @@ interface ResolvedNatRule {
     loadBalancingRules: ConflictLoadBalancingRule[];
 }
 
-/** One NSG rule a component asked for, and the plan it got (or why it got none). */
-export interface SecurityRuleEntry {
-    /** Declaration order: entries that resolve together are planned in this order, so priorities are stable. */
-    sequence: number;
-    networkSecurityGroupKey: string;
-    request: SecurityRuleRequest;
-    result?: PlannedSecurityRule | Error;
-}
-
-/** What the components of one Pulumi program run have told each other. */
+/** What the NAT rules of one Pulumi program run have told each other (NSG rules: ./security-rule.ts, names: ./name-registry.ts). */
 export interface RunRegistry {
-    nextSequence: number;
     natRules: ResolvedNatRule[];
-    securityRules: SecurityRuleEntry[];
-    /** Explicit NSG rule priorities given as plain values, by NSG id (lower case), known at declaration. */
-    declaredPriorities: { networkSecurityGroupKey: string; priority: number; sequence: number }[];
     /** When a NAT rule was last declared or resolved here (ms since the epoch). */
     lastChange: number;
 }
@@ -113,7 +99,7 @@ export function currentRun(): RunRegistry {
     const key = runRegistryKey();
     let run = registries.get(key);
     if (!run) {
-        run = { nextSequence: 0, natRules: [], securityRules: [], declaredPriorities: [], lastChange: 0 };
+        run = { natRules: [], lastChange: 0 };
         registries.set(key, run);
     }
     return run;
@@ -134,8 +120,6 @@ export function resetNatRuleRegistry(): void {
     for (const listener of resetListeners) listener();
     const run = currentRun();
     run.natRules = [];
-    run.securityRules = [];
-    run.declaredPriorities = [];
 }
 
 const tokens = new WeakMap<object, string>();

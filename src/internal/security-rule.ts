@@ -2,9 +2,37 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { managementPortWarnings, planSecurityRule, type PlannedSecurityRule, type SecurityRuleRequest } from "../core/security";
-import { currentRun, idKey, nextTurn, type RunRegistry, type SecurityRuleEntry } from "./conflict-registry";
+import { idKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "./conflict-registry";
 import { settle } from "./settle";
 import { plainOrUnknown } from "./inputs";
+
+/** One NSG rule a component asked for, and the plan it got (or why it got none). */
+interface SecurityRuleEntry {
+    /** Declaration order: entries that resolve together are planned in this order, so priorities are stable. */
+    sequence: number;
+    networkSecurityGroupKey: string;
+    request: SecurityRuleRequest;
+    result?: PlannedSecurityRule | Error;
+}
+
+/** The NSG rules of one program run, planned together per NSG so that no two take one priority. */
+interface SecurityRuleRun {
+    nextSequence: number;
+    securityRules: SecurityRuleEntry[];
+    /** Explicit NSG rule priorities given as plain values, by NSG id (lower case), known at declaration. */
+    declaredPriorities: { networkSecurityGroupKey: string; priority: number; sequence: number }[];
+}
+
+/** Per deployment, keyed as the conflict registry is, and forgotten with it. */
+const runs = new WeakMap<object, SecurityRuleRun>();
+onNatRuleRegistryReset(() => runs.delete(runRegistryKey()));
+
+function currentRun(): SecurityRuleRun {
+    const key = runRegistryKey();
+    let run = runs.get(key);
+    if (!run) runs.set(key, (run = { nextSequence: 0, securityRules: [], declaredPriorities: [] }));
+    return run;
+}
 
 /** The NSG arguments both NAT-rule components take. */
 export interface SecurityArgs {
@@ -158,7 +186,7 @@ export function declareSecurityRule(
 }
 
 async function planWhenResolved(
-    run: RunRegistry,
+    run: SecurityRuleRun,
     sequence: number,
     component: string,
     name: string,
@@ -213,7 +241,7 @@ async function planWhenResolved(
  * already planned, of every existing priority any component listed for this NSG, and (for rules
  * without an explicit priority) of the explicit priorities still waiting.
  */
-function planPending(run: RunRegistry, nsgKey: string): void {
+function planPending(run: SecurityRuleRun, nsgKey: string): void {
     const same = run.securityRules.filter((e) => e.networkSecurityGroupKey === nsgKey);
     const existing = same.flatMap((e) => e.request.existingPriorities ?? []);
     for (const entry of same.filter((e) => !e.result).sort((a, b) => a.sequence - b.sequence)) {
