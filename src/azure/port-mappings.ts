@@ -9,6 +9,7 @@
 import type { LoadBalancer, BackendAddressPool, NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
 import { compareInstances } from "../core/allocation";
+import { lastSegment, sameArmId } from "../core/arm-ids";
 import { formatValue } from "../core/errors";
 import { instanceFromIpConfigurationId } from "../core/instances";
 import type { Protocol } from "../core/types";
@@ -239,7 +240,7 @@ async function lookupUntil(options: LookupPortMappingsOptions, clock: LookupCloc
     }
     // The rules whose mappings every member should show: the pool's (or the one asked for).
     const expectedRules = rules
-        .filter((r) => r.name && sameId(r.backendAddressPool?.id, context.poolId))
+        .filter((r) => r.name && sameArmId(r.backendAddressPool?.id, context.poolId))
         .map((r) => (r.name as string).toLowerCase())
         .filter((name) => wantedRule === undefined || name === wantedRule.toLowerCase());
 
@@ -385,7 +386,7 @@ function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: 
     const { options } = context;
     const rules = loadBalancer.inboundNatRules ?? [];
     const rule = rules.find((r) => r.name?.toLowerCase() === ruleName.toLowerCase());
-    const poolRules = rules.filter((r) => sameId(r.backendAddressPool?.id, context.poolId)).map((r) => r.name);
+    const poolRules = rules.filter((r) => sameArmId(r.backendAddressPool?.id, context.poolId)).map((r) => r.name);
     const available = poolRules.length > 0 ? `rules on pool ${options.backendPoolName}: ${poolRules.join(", ")}` : `pool ${options.backendPoolName} has no backend-pool rules`;
     if (!rule) {
         throw new PortMappingLookupError(
@@ -394,7 +395,7 @@ function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: 
             { statusCode: 404, code: "InboundNatRuleNotFound" },
         );
     }
-    if (!sameId(rule.backendAddressPool?.id, context.poolId)) {
+    if (!sameArmId(rule.backendAddressPool?.id, context.poolId)) {
         const target = rule.backendAddressPool?.id ? `pool ${lastSegment(rule.backendAddressPool.id)}` : "a single VM (no backend pool)";
         throw new PortMappingLookupError(
             `lookupPortMappings: inbound NAT rule ${rule.name} on load balancer ${options.loadBalancerName} targets ${target}, ` +
@@ -517,7 +518,7 @@ class FrontendIpResolver {
     }
 
     private async resolve(frontendId: string): Promise<string> {
-        const frontend = (this.loadBalancer.frontendIPConfigurations ?? []).find((f) => sameId(f.id, frontendId));
+        const frontend = (this.loadBalancer.frontendIPConfigurations ?? []).find((f) => sameArmId(f.id, frontendId));
         if (!frontend) return "";
         if (frontend.privateIPAddress) return frontend.privateIPAddress;
         const publicIpId = frontend.publicIPAddress?.id;
@@ -532,14 +533,6 @@ class FrontendIpResolver {
         // A dynamic public IP has no address until something uses it.
         return publicIp.ipAddress ?? "";
     }
-}
-
-function sameId(a: string | undefined, b: string | undefined): boolean {
-    return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
-}
-
-function lastSegment(id: string): string {
-    return id.slice(id.lastIndexOf("/") + 1);
 }
 
 /** Runs `request`, turning Azure's and the transport's errors into PortMappingLookupError. */

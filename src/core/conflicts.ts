@@ -1,4 +1,5 @@
 import { AzureNatRulesError } from "./errors";
+import { lastSegment } from "./arm-ids";
 import { MAX_RULES_PER_LOAD_BALANCER, MAX_RULES_PER_NIC } from "./limits";
 import type { PortSpan } from "./planner";
 import { rangesOverlap } from "./range";
@@ -133,7 +134,6 @@ const ALL_PORTS: PortSpan = { start: 0, end: 65535 };
 const idKey = (id: string): string => id.trim().toLowerCase();
 
 /** The last segment of an ARM id (`.../frontendIPConfigurations/fe` → `fe`), or the value itself. */
-const lastSegment = (id: string): string => id.replace(/\/+$/, "").split("/").pop() || id;
 
 /** The NIC a member belongs to: an ipConfiguration id loses its `/ipConfigurations/<name>` tail. */
 const nicOf = (member: string): string => member.trim().replace(/\/ipConfigurations\/[^/]+$/i, "");

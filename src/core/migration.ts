@@ -5,6 +5,7 @@
  * arguments, ARM JSON, or what `az network lb show` prints) and changes nothing.
  */
 import { allocatePorts, compareInstances } from "./allocation";
+import { lastSegment, sameArmId } from "./arm-ids";
 import { formatIssue, NatRuleValidationError, PortRangeExhaustedError, type ValidationIssue } from "./errors";
 import { MAX_BACKEND_PORT, MAX_FRONTEND_PORT, MAX_IDLE_TIMEOUT_MINUTES, MIN_IDLE_TIMEOUT_MINUTES, MIN_PORT } from "./limits";
 import { scaleSetDemand } from "./range";
@@ -178,17 +179,12 @@ function refId(value: unknown): unknown {
     return isObject(value) ? armProperty(value, "id") : value;
 }
 
-function lastSegment(id: string): string {
-    return id.slice(id.lastIndexOf("/") + 1);
-}
-
 /** The load balancer id inside a child id (`.../loadBalancers/{lb}/inboundNatPools/{pool}`). */
 function loadBalancerIdOf(childId: string | undefined): string | undefined {
     const match = /^(.*\/providers\/Microsoft\.Network\/loadBalancers\/[^/]+)\/[^/]+\/[^/]+$/i.exec(childId ?? "");
     return match?.[1];
 }
 
-const sameId = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
 /** Issues of one integer field, in a NAT pool's own bounds. */
 function integerIssue(issues: ValidationIssue[], field: string, value: unknown, min: number, max: number, required: boolean, fix: string): number | undefined {
@@ -552,7 +548,7 @@ export function planNatPoolMigration(loadBalancer: unknown, options: PlanLoadBal
     const takenPools = new Set(asArray(armProperty(loadBalancer, "backendAddressPools")).map((p) => String(armProperty(p, "name") ?? "").toLowerCase()));
 
     const migrations = pools.map((pool) => {
-        const referencing: NatPoolScaleSet[] = scaleSets.filter((s) => (s.natPoolIds ?? []).some((poolId) => sameId(poolId, pool.id) ||
+        const referencing: NatPoolScaleSet[] = scaleSets.filter((s) => (s.natPoolIds ?? []).some((poolId) => sameArmId(poolId, pool.id) ||
             (pool.id === undefined && lastSegment(poolId).toLowerCase() === pool.name.toLowerCase())));
         const seen = observed.get(pool.name.toLowerCase()) ?? [];
         // Scale sets seen only through the pool's per-instance rules: their instances, nothing else.

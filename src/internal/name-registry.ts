@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { lastSegment } from "../core/arm-ids";
 import type { ValidationIssue } from "../core/errors";
 import { ruleNameIssue, securityRuleNameFor, suggestNetworkName } from "../core/names";
 import { idKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "./conflict-registry";
@@ -67,7 +68,8 @@ function declaredScope(id: unknown): string | undefined {
     return isLate(id) ? idKey(id, { state: "unknown" }) : undefined;
 }
 
-const lastSegment = (id: unknown): string => (typeof id === "string" && id.includes("/") ? (id.split("/").pop() as string) : "(not known yet)");
+/** The parent's name for messages: the id's last segment, or a note while the id is not known. */
+const parentName = (id: unknown): string => (typeof id === "string" && id.includes("/") ? lastSegment(id) : "(not known yet)");
 
 const same = (a: NameKey | undefined, b: NameKey | undefined): boolean =>
     a !== undefined && b !== undefined && a.scope === b.scope && a.name.toLowerCase() === b.name.toLowerCase();
@@ -114,13 +116,13 @@ export function claimNames(request: NameRequest): { issues: ValidationIssue[]; l
         const format = ruleNameIssue(ruleName, request.ruleName === undefined ? request.name : undefined);
         if (format) issues.push(format);
         const scope = declaredScope(request.loadBalancerId);
-        if (!format && scope) rule.declared = { scope, scopeName: lastSegment(request.loadBalancerId), name: ruleName as string };
+        if (!format && scope) rule.declared = { scope, scopeName: parentName(request.loadBalancerId), name: ruleName as string };
     }
     const nsgRule: NameClaim | undefined = request.networkSecurityGroupId === undefined
         ? undefined
         : { component: request.component, componentName: request.name, kind: "NSG rule" };
     const nsgScope = declaredScope(request.networkSecurityGroupId);
-    if (nsgRule && nsgScope) nsgRule.declared = { scope: nsgScope, scopeName: lastSegment(request.networkSecurityGroupId), name: securityRuleNameFor(request.name) };
+    if (nsgRule && nsgScope) nsgRule.declared = { scope: nsgScope, scopeName: parentName(request.networkSecurityGroupId), name: securityRuleNameFor(request.name) };
     issues.push(...collisions(rule, rule.declared, all));
     if (nsgRule) issues.push(...collisions(nsgRule, nsgRule.declared, all));
 
@@ -136,11 +138,11 @@ export function claimNames(request: NameRequest): { issues: ValidationIssue[]; l
         }
         const lbScope = idKey(request.loadBalancerId, lbId);
         if (name.state === "known" && typeof name.value === "string" && !ruleNameIssue(name.value) && lbScope) {
-            rule.resolved = { scope: lbScope.toLowerCase(), scopeName: lastSegment(lbId.state === "known" ? lbId.value : undefined), name: name.value };
+            rule.resolved = { scope: lbScope.toLowerCase(), scopeName: parentName(lbId.state === "known" ? lbId.value : undefined), name: name.value };
         }
         const nsgKey = idKey(request.networkSecurityGroupId, nsgId);
         if (nsgRule && nsgKey) {
-            nsgRule.resolved = { scope: nsgKey.toLowerCase(), scopeName: lastSegment(nsgId.state === "known" ? nsgId.value : undefined), name: securityRuleNameFor(request.name) };
+            nsgRule.resolved = { scope: nsgKey.toLowerCase(), scopeName: parentName(nsgId.state === "known" ? nsgId.value : undefined), name: securityRuleNameFor(request.name) };
         }
         // Let the components resolving at the same moment claim theirs, so both sides of a collision see it.
         await nextTurn();
