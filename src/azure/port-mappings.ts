@@ -446,12 +446,15 @@ const STANDALONE_NIC_IP_CONFIGURATION = /^(\/subscriptions\/[^/]+\/resourceGroup
  * Microsoft.Network/networkInterfaces/read), members keep the label their NIC gives.
  */
 async function labelByVirtualMachine(client: NetworkManagementClient, members: PoolMember[], signal: AbortSignal | undefined): Promise<void> {
+    const onNics: { member: PoolMember; nicKey: string }[] = [];
     const groups = new Set<string>();
     for (const member of members) {
         const match = STANDALONE_NIC_IP_CONFIGURATION.exec(member.ipConfigurationId ?? "");
-        if (match) groups.add(match[2]);
+        if (!match) continue;
+        onNics.push({ member, nicKey: match[1].toLowerCase() });
+        groups.add(match[2]);
     }
-    if (groups.size === 0) return;
+    if (onNics.length === 0) return;
     const vmOfNic = new Map<string, string>();
     for (const group of groups) {
         try {
@@ -463,9 +466,8 @@ async function labelByVirtualMachine(client: NetworkManagementClient, members: P
             if (isAbort(err, signal)) throw err;
         }
     }
-    for (const member of members) {
-        const nicId = STANDALONE_NIC_IP_CONFIGURATION.exec(member.ipConfigurationId ?? "")?.[1];
-        const vm = nicId === undefined ? undefined : vmOfNic.get(nicId.toLowerCase());
+    for (const { member, nicKey } of onNics) {
+        const vm = vmOfNic.get(nicKey);
         if (vm !== undefined) member.instance = vm;
     }
 }
