@@ -171,24 +171,24 @@ export interface PreviewRegistration {
 export function previewRegistration(r: PreviewRegistration): { id: string | undefined; state: Json } {
     const unknownInputs = containsUnknown(r.inputs);
     const id = armIdOf(r.deployed.subscriptionId, r.type, r.name, r.inputs);
-    const exists = id !== undefined && r.deployed.has(id);
+    const existing = id !== undefined && r.deployed.has(id) ? id : undefined;
     let computed: Json | undefined;
     if (!unknownInputs) {
-        const before = exists && r.scratch.has(id) ? canonical(r.scratch.get(id)) : undefined;
-        const applied = r.scratch.upsert(r.type, r.name, r.inputs);
+        // Inputs as last deployed: a "same" step. The engine's Diff finds no change and calls no
+        // Create or Update, so Azure (the scratch copy) is not asked; the old outputs stand.
+        const recorded = existing !== undefined ? deployedInputs.get(r.deployed)?.get(existing.toLowerCase()) : undefined;
+        if (existing !== undefined && recorded === canonical(r.inputs)) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
+        const applied = r.scratch.apply(r.type, r.name, r.inputs);
+        // Without a record of the last inputs (a state loaded from a file or built outside Pulumi),
+        // unchanged means the inputs leave the resource as Azure has it.
+        if (existing !== undefined && recorded === undefined && !applied.changed) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
         computed = flattenArm(r.scratch.get(applied.id)) as Json;
-        // Unchanged inputs are a "same" step: no Create or Update call, the engine keeps the old
-        // outputs. Without a record of the last inputs (a state loaded from a file), unchanged means
-        // the inputs leave the resource as Azure has it.
-        const recorded = exists ? deployedInputs.get(r.deployed)?.get(id.toLowerCase()) : undefined;
-        const unchanged = exists && (recorded !== undefined ? recorded === canonical(r.inputs) : before === canonical(r.scratch.get(applied.id)));
-        if (unchanged) return { id, state: r.deployed.pulumiState(id, r.inputs) as Json };
-    } else if (exists) {
-        computed = flattenArm(r.deployed.get(id)) as Json;
+    } else if (existing !== undefined) {
+        computed = flattenArm(r.deployed.get(existing)) as Json;
     }
     const state = previewOutputs(r.inputs, computed);
-    if (!exists) return { id: undefined, state };
-    const old = r.deployed.pulumiState(id) as Json;
+    if (existing === undefined) return { id: undefined, state };
+    const old = r.deployed.pulumiState(existing) as Json;
     for (const key of STABLE_OUTPUTS) if (old[key] !== undefined) state[key] = old[key];
-    return { id, state };
+    return { id: existing, state };
 }

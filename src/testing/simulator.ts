@@ -27,7 +27,7 @@ import type {
 } from "./resource-inputs";
 import { LOAD_BALANCER_HANDLERS } from "./load-balancer-handlers";
 import { fail, frontendAddress, requireLoadBalancer, requireScaleSet } from "./lookups";
-import { emptyState, keyOf, type ScaleSetRecord, type SimulatorIdentity, type SimulatorState } from "./model";
+import { emptyState, keyOf, RESOURCE_MAPS, type ScaleSetRecord, type SimulatorIdentity, type SimulatorState } from "./model";
 import { createSimulatorMocks, type SimulatorMocksOptions } from "./mocks";
 import { NETWORK_HANDLERS } from "./network-handlers";
 import { NIC_VM_HANDLERS } from "./nic-vm-handlers";
@@ -89,6 +89,12 @@ const HANDLERS: Record<SimulatedResourceType, Handler> = {
     ...SCALE_SET_HANDLERS,
 };
 
+/** Whether the running change left any record it touched different from before (costs what it touched). */
+function changedAnything(state: SimulatorState, journal: Journal): boolean {
+    return RESOURCE_MAPS.some((map) => journal.touched(map).some((key) =>
+        JSON.stringify(journal.original(map, key)) !== JSON.stringify((state[map] as Record<string, unknown>)[key])));
+}
+
 export class AzureSimulator {
     private state: SimulatorState;
     /** The undo journal of the running change (reads inside `batch` see the change so far). */
@@ -96,6 +102,8 @@ export class AzureSimulator {
     /** Which NICs and scale sets use each load balancer; built on first use. */
     private membership?: Membership;
     private cachedView?: ArmView;
+    /** GET answers of the cached view, by path; read-only, cleared with the view. */
+    private cachedReads = new Map<string, unknown>();
 
     constructor(options: SimulatorOptions = {}) {
         this.state = emptyState(options);
@@ -142,7 +150,7 @@ export class AzureSimulator {
      * Runs one change on the state in place and keeps it only if every check passes; otherwise
      * the journal puts back every record the change touched.
      */
-    private mutate<T>(change: (s: SimulatorState) => T): T {
+    private mutate<T>(change: (s: SimulatorState) => T, onCommit?: (changed: boolean) => void): T {
         if (this.journal) return change(this.state);
         const membership = this.members();
         const journal = beginChange(this.state);
@@ -151,10 +159,14 @@ export class AzureSimulator {
         setChangeIndex(this.state, index);
         this.journal = journal;
         this.cachedView = undefined;
+        this.cachedReads.clear();
         try {
             const result = change(this.state);
             index.sync();
-            reconcileChange(this.state, membership, journal);
+            // A change that left every record as it was (a PUT of what Azure has) has nothing to reconcile.
+            const changed = changedAnything(this.state, journal);
+            if (changed) reconcileChange(this.state, membership, journal);
+            onCommit?.(changed && changedAnything(this.state, journal));
             return result;
         } catch (err) {
             index.undo();
@@ -187,15 +199,31 @@ export class AzureSimulator {
         if (!simulated) {
             throw new ArmError(ARM_ERROR_CODES.notSimulated, 400, `AzureSimulator: resource type ${JSON.stringify(type)} is not simulated. Simulated: ${SIMULATED_RESOURCE_TYPES.join(", ")}.`);
         }
-        const id = this.mutate((s) => HANDLERS[simulated](s, name, inputs));
+        const { id } = this.apply(type, name, inputs);
         return { id, state: this.pulumiState(id, inputs) };
+    }
+
+    /**
+     * `upsert` without building the outputs, telling whether the change left every record as it
+     * was (a PUT that changes nothing in Azure): the records it touched compare equal, which costs
+     * what the change touched, not a read of the resource (a pool of 5,000 members reads as 3.8 MB).
+     * @internal
+     */
+    apply(type: string, name: string, inputs: Record<string, unknown>): { id: string; changed: boolean } {
+        const simulated = simulatedTypeOf(type.startsWith("azure-native:") ? type : `azure-native:${type}`);
+        if (!simulated) {
+            throw new ArmError(ARM_ERROR_CODES.notSimulated, 400, `AzureSimulator: resource type ${JSON.stringify(type)} is not simulated. Simulated: ${SIMULATED_RESOURCE_TYPES.join(", ")}.`);
+        }
+        let changed = false;
+        const id = this.mutate((s) => HANDLERS[simulated](s, name, inputs), (c) => (changed = c));
+        return { id, changed };
     }
 
     /** What a Pulumi resource's outputs hold: the inputs overlaid with what Azure computed. */
     pulumiState(id: string, inputs: Record<string, unknown> = {}): Json {
         // azure-native keeps an AutoscaleSetting's `properties` nested; every other type comes flattened.
         const setting = isAutoscaleSettingId(id) ? this.state.autoscaleSettings?.[keyOf(id)] : undefined;
-        const computed = (setting ? autoscaleSettingPulumiOutputs(setting) : flattenArm(this.get(id))) as Json;
+        const computed = (setting ? autoscaleSettingPulumiOutputs(setting) : flattenArm(this.read(id))) as Json;
         const state = overlay(inputs, computed) as Json;
         delete state.id; // Pulumi carries the id separately.
         delete state.urn;
@@ -332,10 +360,17 @@ export class AzureSimulator {
         return flexible && flexible.length > 0 ? { ...(found as { value: unknown[] }), value: [...(found as { value: unknown[] }).value, ...flexible] } : found;
     }
 
+    /** `get` for the simulator's own reads, which never change the answer: cached until the next change. */
+    private read(path: string): unknown {
+        if (this.journal) return this.get(path);
+        if (!this.cachedReads.has(path)) this.cachedReads.set(path, this.get(path));
+        return this.cachedReads.get(path);
+    }
+
     /** Whether a resource with this ARM id exists. */
     has(id: string): boolean {
         try {
-            this.get(id);
+            this.read(id);
             return true;
         } catch (err) {
             if (err instanceof ArmError && err.statusCode === 404) return false;
@@ -453,6 +488,7 @@ export class AzureSimulator {
         this.state = copyState(snapshot);
         this.membership = undefined;
         this.cachedView = undefined;
+        this.cachedReads.clear();
     }
 
     static fromJSON(json: unknown, source = "(in-memory state)"): AzureSimulator {
