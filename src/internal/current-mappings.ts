@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { PortAssignment } from "../core/types";
-import { PortMappingLookupError } from "../azure";
+import { PortMappingLookupError, resolveArmEndpoint, staticTokenCredential } from "../azure";
+import { armResourceExists } from "../azure/resource-probe";
 import { lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
 
 export type CurrentMappingsRequest = RuleMappingsLocation;
@@ -30,6 +31,8 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
             void pulumi.log.warn(`The azure-native provider gave no token to read Azure's current port mappings for rule "${request.ruleName}"; the plan assumes a new rule.`, resource);
             return { exists: false, mappings: [] };
         }
+        // A rule not created yet (every first preview) has nothing to read: one small GET says so.
+        if ((await ruleExists(request, token)) === false) return { exists: false, mappings: [] };
         const entries = await lookupRuleMappings(request, token);
         return { exists: true, mappings: entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort })) };
     } catch (err) {
@@ -41,4 +44,18 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
         );
         return { exists: false, mappings: [] };
     }
+}
+
+/** Whether Azure has the rule (undefined when the probe could not tell: the full read then reports why). */
+async function ruleExists(request: CurrentMappingsRequest, token: string): Promise<boolean | undefined> {
+    let endpoint: string;
+    try {
+        endpoint = resolveArmEndpoint(request.endpoint).url.replace(/\/+$/, "");
+    } catch {
+        return undefined;
+    }
+    const segment = encodeURIComponent;
+    const id = `/subscriptions/${segment(request.subscriptionId)}/resourceGroups/${segment(request.resourceGroupName)}` +
+        `/providers/Microsoft.Network/loadBalancers/${segment(request.loadBalancerName)}/inboundNatRules/${segment(request.ruleName)}`;
+    return armResourceExists(id, { endpoint, credential: staticTokenCredential(token) });
 }
