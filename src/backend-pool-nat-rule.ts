@@ -42,7 +42,8 @@ export interface BackendPoolNatRuleArgs extends NatRuleCommonArgs {
      * The scale set's autoscale setting. Autoscale changes the capacity outside Pulumi, up to its
      * profiles' maxima, so the range must hold the largest maximum (× 2 while a Uniform scale set
      * overprovisions); a range too small fails the preview and names the profile. While the setting
-     * is being created its profiles are not known in preview: the check then runs at `pulumi up`.
+     * is being created its profiles are not known in preview: the check then runs at `pulumi up`
+     * and the preview warns so (give `autoscaleMaxCapacity` too to check in the first preview).
      * With this (or `autoscaleMaxCapacity`), a deployed scale set keeps the instances Azure has:
      * put `ignoreChanges: ["sku.capacity"]` on the scale set, as autoscale requires.
      * @default none: only the scale set's capacity (and `autoscaleMaxCapacity`) count
@@ -149,7 +150,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         // being created) mean the rule does not exist yet.
         const current = pulumi.output(this.currentMappings(args, ruleName));
         const planned: pulumi.Output<PoolPlan> = args.scaleSet
-            ? scaleSetPlan(component, args, args.scaleSet, this.frontendPortRange, current, ruleName)
+            ? scaleSetPlan(this, component, args, args.scaleSet, this.frontendPortRange, current, ruleName)
             : pulumi.all([this.frontendPortRange, current, args.virtualMachineNames ?? [], ruleName]).apply(([range, now, names, rule]) => {
                   const duplicates = duplicateNameIssues(names);
                   if (duplicates.length > 0) throw new NatRuleValidationError(component, duplicates);
@@ -263,9 +264,25 @@ function knownOr<T>(input: pulumi.Input<T> | undefined, fallback: T): pulumi.Out
     ) as pulumi.Output<T>;
 }
 
-/** The autoscale profiles' maxima; none while the setting's profiles are unknown (it is being created). */
-function autoscaleCeilings(component: string, setting: monitor.AutoscaleSetting | undefined, plainMax: pulumi.Input<number> | undefined): pulumi.Output<ScaleSetCeiling[]> {
-    const profiles = setting ? knownOr(setting.properties.apply((p) => p?.profiles ?? []), []) : pulumi.output([]);
+/**
+ * The autoscale profiles' maxima; none while the setting's profiles are unknown (it is being
+ * created: azure-native's preview knows only its inputs, and the profiles are outputs under
+ * `properties`). Then a warning says the check waits for `pulumi up`, which runs it before the rule is created.
+ */
+function autoscaleCeilings(resource: pulumi.Resource, component: string, setting: monitor.AutoscaleSetting | undefined,
+    plainMax: pulumi.Input<number> | undefined): pulumi.Output<ScaleSetCeiling[]> {
+    const profiles = setting
+        ? pulumi.output(settle(setting.properties).then((s) => {
+              if (s.state === "failed") throw s.error;
+              if (s.state === "known") return s.value?.profiles ?? [];
+              if (plainMax === undefined) {
+                  void pulumi.log.warn(`${component}: the autoscale setting is being created, so its profiles' maxima are not known in preview; ` +
+                      "`pulumi up` checks the frontend port range against them before it creates the rule. " +
+                      "To check in preview as well, set autoscaleMaxCapacity to the largest profile maximum.", resource);
+              }
+              return [];
+          }))
+        : pulumi.output([]);
     return pulumi.all([profiles, plainMax]).apply(([list, max]) => {
         const ceilings: ScaleSetCeiling[] = [];
         for (const profile of list) {
@@ -289,6 +306,7 @@ function autoscaleCeilings(component: string, setting: monitor.AutoscaleSetting 
 
 /** A scale set's plan: its capacity and mode as declared, its ceilings, and Azure's current mappings. */
 function scaleSetPlan(
+    resource: pulumi.Resource,
     component: string,
     args: BackendPoolNatRuleArgs,
     scaleSet: compute.VirtualMachineScaleSet,
@@ -302,7 +320,7 @@ function scaleSetPlan(
     const autoscaled = args.autoscaleSetting !== undefined || args.autoscaleMaxCapacity !== undefined;
     const scaleSetName = pulumi.all([knownOr<string | undefined>(scaleSet.name, undefined), scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
     return pulumi
-        .all([range, current, scaleSet.sku, overprovision, orchestrationMode, scaleSetName, autoscaleCeilings(component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
+        .all([range, current, scaleSet.sku, overprovision, orchestrationMode, scaleSetName, autoscaleCeilings(resource, component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
         .apply(([r, now, sku, over, mode, vmssName, ceilings, rule]) =>
             planScaleSetPorts({
                 rule: `${component} (rule "${rule}")`,
