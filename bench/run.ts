@@ -307,6 +307,7 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
         componentVsHandWrittenRssUpdate: div(rssOf("component/update"), rssOf("hand-written/update")),
         instances5000Vs10WallHandWritten: div(wallOf(`growth/hand-written/${largest}`), wallOf(`growth/hand-written/${smallest}`)),
         instances5000Vs10Rss: div(rssOf(`growth/component/${largest}`), rssOf(`growth/component/${smallest}`)),
+        componentVsHandWritten5000Wall: div(wallOf(`growth/component/${largest}`), wallOf(`growth/hand-written/${largest}`)),
         libraryVsAzureNativeLoadWall: div(processOf("import/library"), processOf("import/azure-native")),
         libraryVsAzureNativeLoadRss: div(rssOf("import/library"), rssOf("import/azure-native")),
     };
@@ -325,6 +326,7 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
         target("componentVsHandWrittenRss", "component vs hand-written, peak RSS, preview", ratios.componentVsHandWrittenRss, "<=", 1.1, "×"),
         target("instances5000Vs10Wall", `pool rule over ${largest.toLocaleString("en-US")} vs ${smallest} VMs, program part, preview`, ratios.instances5000Vs10Wall, "<=", 1.25, "×"),
         target("instances5000Vs10WallHandWritten", `hand-written rule over ${largest.toLocaleString("en-US")} vs ${smallest} VMs, program part, preview`, ratios.instances5000Vs10WallHandWritten, "<=", 2.0, "×"),
+        target("componentVsHandWritten5000Wall", `component vs hand-written rule over ${largest.toLocaleString("en-US")} VMs, program part, preview`, ratios.componentVsHandWritten5000Wall, "<=", 1.15, "×"),
         target("allocatorFullRangeMs", "allocatePorts, full 65,534-port range from empty", wallOf("allocator/full-range"), "<", 50, "ms"),
         target(`lookup${LOOKUP_SIZES[LOOKUP_SIZES.length - 1]}Ms`, `lookupPortMappings, ${LOOKUP_SIZES[LOOKUP_SIZES.length - 1].toLocaleString("en-US")} members, loopback`,
             wallOf(`lookup/${LOOKUP_SIZES[LOOKUP_SIZES.length - 1]}`), "<", 10_000, "ms"),
@@ -412,6 +414,7 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
         [`${largest.toLocaleString("en-US")} vs ${smallest} VMs, component: program part`, ratios.instances5000Vs10Wall],
         [`${largest.toLocaleString("en-US")} vs ${smallest} VMs, hand-written: program part`, ratios.instances5000Vs10WallHandWritten],
         [`${largest.toLocaleString("en-US")} vs ${smallest} VMs, component: peak RSS`, ratios.instances5000Vs10Rss],
+        [`component vs hand-written, ${largest.toLocaleString("en-US")} VMs: program part`, ratios.componentVsHandWritten5000Wall],
         ["loading the library vs azure-native alone: whole process", ratios.libraryVsAzureNativeLoadWall],
         ["loading the library vs azure-native alone: peak RSS", ratios.libraryVsAzureNativeLoadRss],
     ];
