@@ -16,6 +16,12 @@ export interface StackCase {
     mode: "preview" | "update";
     /** The component's `readAzureMappings` (update only). @default true */
     readAzureMappings?: boolean;
+    /**
+     * "echo": plain Pulumi mocks that answer each registration with the outputs the simulator gives
+     * it, read before the program part, so the program part is Pulumi's and azure-native's own cost
+     * for outputs of that size (the floor under the simulator). @default "simulator"
+     */
+    monitor?: "simulator" | "echo";
 }
 
 /** Loading a program's modules in a fresh process, without the simulator (which loads modules of its own). */
@@ -99,6 +105,9 @@ export function allCases(): BenchCase[] {
             stack(`growth/hand-written/${size}`, "growth", `hand-written rule, ${size.toLocaleString("en-US")} VMs, preview`,
                 { program: "hand-written", mode: "preview", shape: "group", members: size }),
         ]),
+        ...[GROWTH_SIZES[0], GROWTH_SIZES[GROWTH_SIZES.length - 1]].map((size) =>
+            stack(`growth/pulumi-floor/${size}`, "growth", `hand-written rule, ${size.toLocaleString("en-US")} VMs, preview, echo mocks with the simulator's outputs`,
+                { program: "hand-written", mode: "preview", shape: "group", members: size, monitor: "echo" })),
         { name: "allocator/full-range", group: "allocator", label: "allocatePorts, 65,534 ports from empty", spec: { kind: "allocator-full-range" } },
         {
             name: "allocator/scale-events",

@@ -46,6 +46,8 @@ async function runStack(spec: StackCase): Promise<ChildResult> {
         program = spec.shape === "group" ? () => handWrittenGroupProgram(names) : () => handWrittenScaleSetProgram(spec.members);
     }
 
+    if (spec.monitor === "echo") return runFloor(spec, sim, names, server);
+
     const rssBefore = peakRssMb();
     const started = performance.now();
     // Our own endpoint (serveArm: false), so its request counts are the program's.
@@ -76,6 +78,45 @@ async function runStack(spec: StackCase): Promise<ChildResult> {
         mappings,
         azureSdkLoaded: azureSdkLoaded(),
     };
+}
+
+/**
+ * The hand-written growth program under plain Pulumi mocks that answer each resource with the
+ * outputs the simulator has for it (read before the program part): what Pulumi and azure-native
+ * cost for outputs of that size, with no simulator work in the program part.
+ */
+async function runFloor(spec: StackCase, sim: import("../src/testing").AzureSimulator, names: string[], server: { close(): Promise<void> }): Promise<ChildResult> {
+    if (spec.program !== "hand-written" || spec.shape !== "group" || spec.mode !== "preview") fail(spec, "the echo monitor runs the hand-written group preview only");
+    const pulumi = await import("@pulumi/pulumi");
+    const { handWrittenGroupProgram } = await import("./hand-written-programs");
+    const arm = `/subscriptions/${sim.subscriptionId}/resourceGroups/grow-rg`;
+    const outputs: Record<string, Record<string, unknown>> = {
+        "grow-rg": sim.pulumiState(arm),
+        "grow-vnet": sim.pulumiState(`${arm}/providers/Microsoft.Network/virtualNetworks/grow-vnet`),
+        "grow-pip": sim.pulumiState(`${arm}/providers/Microsoft.Network/publicIPAddresses/grow-pip`),
+        "grow-lb": sim.pulumiState(`${arm}/providers/Microsoft.Network/loadBalancers/grow-lb`),
+    };
+    let resources = 0;
+    await pulumi.runtime.setMocks({
+        newResource(args) {
+            resources++;
+            // What Azure computed wins over the inputs, as the simulator's outputs overlay them.
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...(outputs[args.name] ?? {}) } };
+        },
+        call: (args) => args.inputs,
+    }, "bench", "floor", true);
+    const rssBefore = peakRssMb();
+    const started = performance.now();
+    const exports = handWrittenGroupProgram(names);
+    await new Promise<void>((resolve) => exports.ruleId.apply(() => resolve()));
+    const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+    await runtime.waitForRPCs?.();
+    const measuredMs = performance.now() - started;
+    const peak = peakRssMb();
+    await server.close();
+    const lb = outputs["grow-lb"] as { backendAddressPools?: { loadBalancerBackendAddresses?: unknown[] }[] };
+    if (lb.backendAddressPools?.[0]?.loadBalancerBackendAddresses?.length !== spec.members) fail(spec, "the load balancer's outputs do not hold every member");
+    return { measuredMs, peakRssMb: peak, peakRssBeforeMb: rssBefore, beforeMs: started, resources, armRequests: 0, armMaxConcurrent: 0, azureSdkLoaded: azureSdkLoaded() };
 }
 
 /** Loads what a program imports: Pulumi and the azure-native modules, then (for "library") azure-nat-rules's entry. */

@@ -308,6 +308,7 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
         instances5000Vs10WallHandWritten: div(wallOf(`growth/hand-written/${largest}`), wallOf(`growth/hand-written/${smallest}`)),
         instances5000Vs10Rss: div(rssOf(`growth/component/${largest}`), rssOf(`growth/component/${smallest}`)),
         componentVsHandWritten5000Wall: div(wallOf(`growth/component/${largest}`), wallOf(`growth/hand-written/${largest}`)),
+        instances5000Vs10WallPulumiFloor: div(wallOf(`growth/pulumi-floor/${largest}`), wallOf(`growth/pulumi-floor/${smallest}`)),
         libraryVsAzureNativeLoadWall: div(processOf("import/library"), processOf("import/azure-native")),
         libraryVsAzureNativeLoadRss: div(rssOf("import/library"), rssOf("import/azure-native")),
     };
@@ -363,12 +364,14 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
     const growthRows = GROWTH_SIZES.flatMap((size) => {
         const component = get(`growth/component/${size}`);
         const hand = get(`growth/hand-written/${size}`);
-        if (!component && !hand) return [];
+        const floor = get(`growth/pulumi-floor/${size}`);
+        if (!component && !hand && !floor) return [];
         const runsOf = (s: CaseSummary | undefined): number => s?.runs ?? 0;
         return [[
             size.toLocaleString("en-US"),
             component ? formatSpreadMs(component.wall, runsOf(component)) : "–",
             hand ? formatSpreadMs(hand.wall, runsOf(hand)) : "–",
+            floor ? formatSpreadMs(floor.wall, runsOf(floor)) : "–",
             componentShareMs[String(size)] === undefined ? "–" : formatMs(componentShareMs[String(size)] as number),
             `${component?.last.resources ?? "–"} / ${hand?.last.resources ?? "–"}`,
             `${component ? formatMb(component.rss.median) : "–"} / ${hand ? formatMb(hand.rss.median) : "–"}`,
@@ -376,7 +379,7 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
     });
     if (growthRows.length > 0) {
         lines.push("", "Growth: one pool rule over a group of N VMs, preview (their NICs exist before the program runs):", "");
-        lines.push(markdownTable(["VMs", "Component: program part", "Hand-written: program part", "Component's share", "Resources (comp. / hand)", "Peak RSS (comp. / hand)"], growthRows));
+        lines.push(markdownTable(["VMs", "Component: program part", "Hand-written: program part", "Hand-written, echo mocks (Pulumi's floor)", "Component's share", "Resources (comp. / hand)", "Peak RSS (comp. / hand)"], growthRows));
     }
     const allocator = [...summaries.values()].filter((s) => s.benchCase.group === "allocator");
     if (allocator.length > 0) {
@@ -415,6 +418,7 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
         [`${largest.toLocaleString("en-US")} vs ${smallest} VMs, hand-written: program part`, ratios.instances5000Vs10WallHandWritten],
         [`${largest.toLocaleString("en-US")} vs ${smallest} VMs, component: peak RSS`, ratios.instances5000Vs10Rss],
         [`component vs hand-written, ${largest.toLocaleString("en-US")} VMs: program part`, ratios.componentVsHandWritten5000Wall],
+        [`${largest.toLocaleString("en-US")} vs ${smallest} VMs, hand-written, echo mocks (floor)`, ratios.instances5000Vs10WallPulumiFloor],
         ["loading the library vs azure-native alone: whole process", ratios.libraryVsAzureNativeLoadWall],
         ["loading the library vs azure-native alone: peak RSS", ratios.libraryVsAzureNativeLoadRss],
     ];
