@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { planScaleSetPorts } from "../src/core/pool-plan";
 import { PortRangeExhaustedError } from "../src/core/errors";
-import { AzureSimulator, runDeployment } from "../src/testing";
+import { ArmError, AzureSimulator, runDeployment } from "../src/testing";
 import { declareScaleSetStack } from "../examples/scale-set/program";
 
 /**
@@ -99,5 +99,150 @@ describe("the preview's plan against the simulated Azure after up (overprovision
         // The histories exercise both cases, and mostly the exact one.
         expect(ups).toBeGreaterThan(200);
         expect(exactLabels).toBeGreaterThan(ups / 2);
+    });
+});
+
+/**
+ * The same comparison while the scale set overprovisions (Azure's default for Uniform). Azure runs 2k
+ * VMs for a scale-out by k, each holds a port while it exists, then keeps k of them (docs:
+ * virtual-machine-scale-sets-design-overview, "Overprovisioning"; the simulator keeps a seeded
+ * random k). So the new ports are a guess; what is exact is checked here. Built with the
+ * simulator's own API, one base state per seed, so each history runs without Pulumi.
+ */
+const OP_RG = "rg";
+const OP_SUB = "00000000-0000-0000-0000-000000000000";
+const OP_LB_ID = `/subscriptions/${OP_SUB}/resourceGroups/${OP_RG}/providers/Microsoft.Network/loadBalancers/lb`;
+const OP_POOL = { id: `${OP_LB_ID}/backendAddressPools/pool` };
+const SEEDS = [1, 2, 3, 4, 5];
+
+function overprovisioningStack(seed: number): AzureSimulator {
+    const sim = new AzureSimulator({ seed });
+    sim.createResourceGroup({ resourceGroupName: OP_RG, location: "westeurope" });
+    const ip = sim.upsertPublicIPAddress({ resourceGroupName: OP_RG, publicIpAddressName: "ip", sku: { name: "Standard" } });
+    sim.upsertLoadBalancer({
+        resourceGroupName: OP_RG,
+        loadBalancerName: "lb",
+        sku: { name: "Standard" },
+        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
+        backendAddressPools: [{ name: "pool" }],
+    });
+    sim.upsertInboundNatRule({
+        resourceGroupName: OP_RG,
+        loadBalancerName: "lb",
+        inboundNatRuleName: RULE,
+        frontendIPConfiguration: { id: `${OP_LB_ID}/frontendIPConfigurations/fe` },
+        backendAddressPool: OP_POOL,
+        frontendPortRangeStart: RANGE.start,
+        frontendPortRangeEnd: RANGE.end,
+        backendPort: 22,
+        protocol: "Tcp",
+    });
+    // No `overprovision` given: Azure's default, on.
+    sim.upsertScaleSet({
+        resourceGroupName: OP_RG,
+        vmScaleSetName: "web",
+        sku: { name: "Standard_B1s", capacity: 2 },
+        virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: [{
+            name: "nic",
+            ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: [OP_POOL] }],
+        }] } },
+    });
+    return sim;
+}
+
+const opMappingsOf = (sim: AzureSimulator) =>
+    sim.portMappings(OP_RG, "lb", { rule: RULE }).map((m) => ({ instance: m.instance, frontendPort: m.frontendPort }));
+
+/** Azure's refusal of a scale-out, as the simulator raises it (its code and wording, not ours). */
+function expectAzureRefuses(change: () => unknown): void {
+    let caught: unknown;
+    try {
+        change();
+    } catch (err) {
+        caught = err;
+    }
+    expect(caught).toBeInstanceOf(ArmError);
+    expect((caught as ArmError).code).toBe("InboundNatRulePortRangeExhausted");
+    expect((caught as ArmError).message).toMatch(/fewer than the \d+ backend addresses/);
+}
+
+describe("the preview's plan against the simulated Azure after up (overprovisioning on)", () => {
+    it("survivors keep their ports, the count is exact, new ports lie in the plan's candidates, and a range Azure refuses fails the preview", () => {
+        const bases = SEEDS.map(overprovisioningStack);
+        const opStep: fc.Arbitrary<Step> = fc.oneof(
+            fc.record({ kind: fc.constant("up" as const), capacity: fc.integer({ min: 0, max: 7 }) }),
+            fc.record({ kind: fc.constant("delete" as const), mask: fc.array(fc.boolean(), { minLength: 1, maxLength: 10 }) }),
+            fc.record({ kind: fc.constant("autoscale" as const), capacity: fc.integer({ min: 0, max: 7 }) }),
+        );
+        let scaleOuts = 0;
+        let notFirstK = 0;
+        let refused = 0;
+        let previewStricter = 0;
+        fc.assert(
+            fc.property(fc.nat({ max: SEEDS.length - 1 }), fc.array(opStep, { minLength: 1, maxLength: 8 }), (seedIndex, steps) => {
+                const sim = bases[seedIndex].clone();
+                for (const s of steps) {
+                    if (s.kind === "delete") {
+                        const ids = sim.listInstances(OP_RG, "web").map((i) => i.instanceId).filter((_, i) => s.mask[i % s.mask.length]);
+                        if (ids.length > 0) sim.deleteInstances(OP_RG, "web", ids);
+                        continue;
+                    }
+                    if (s.kind === "autoscale") {
+                        try {
+                            sim.setCapacity(OP_RG, "web", s.capacity);
+                        } catch {
+                            /* blocked: nothing changed */
+                        }
+                        continue;
+                    }
+                    const before = opMappingsOf(sim);
+                    const newCount = Math.max(0, s.capacity - before.length);
+                    // Azure's peak during the change: the survivors plus 2k new VMs.
+                    const azurePeak = Math.min(before.length, s.capacity) + 2 * newCount;
+                    let plan;
+                    try {
+                        plan = planScaleSetPorts({ rule: RULE, range: RANGE, current: before, capacity: s.capacity });
+                    } catch (err) {
+                        expect(err).toBeInstanceOf(PortRangeExhaustedError);
+                        // The planner demands 2 × capacity (azure-cli sizes the range so, PR #23638).
+                        expect(2 * s.capacity).toBeGreaterThan(RANGE.capacity);
+                        const probe = sim.clone();
+                        if (azurePeak > RANGE.capacity) {
+                            expectAzureRefuses(() => probe.setCapacity(OP_RG, "web", s.capacity));
+                            refused++;
+                        } else {
+                            // Azure's peak fits: the preview is stricter than this one change needs.
+                            expect(probe.setCapacity(OP_RG, "web", s.capacity)).toHaveLength(s.capacity);
+                            previewStricter++;
+                        }
+                        continue;
+                    }
+                    // A plan that passes is one Azure accepts: this throws otherwise.
+                    sim.setCapacity(OP_RG, "web", s.capacity);
+                    const after = opMappingsOf(sim);
+                    const survivors = plan.instances.filter((p) => before.some((b) => b.instance === p.instance));
+                    for (const p of survivors) expect(asMap(after)[p.instance]).toBe(p.frontendPort);
+                    expect(after).toHaveLength(plan.instances.length);
+                    const added = after.filter((a) => !before.some((b) => b.instance === a.instance)).map((a) => a.frontendPort).sort((a, b) => a - b);
+                    expect(added).toHaveLength(newCount);
+                    expect(plan.candidatePorts).toHaveLength(2 * newCount);
+                    for (const port of added) expect(plan.candidatePorts).toContain(port);
+                    expect(new Set(after.map((a) => a.frontendPort)).size).toBe(after.length);
+                    for (const a of after) expect(a.frontendPort).toBeGreaterThanOrEqual(RANGE.start);
+                    for (const a of after) expect(a.frontendPort).toBeLessThanOrEqual(RANGE.end);
+                    if (newCount > 0) {
+                        scaleOuts++;
+                        const firstK = plan.candidatePorts.slice(0, newCount);
+                        if (added.some((port, i) => port !== firstK[i])) notFirstK++;
+                    }
+                }
+            }),
+            { numRuns: 250 },
+        );
+        // The histories scale out often, Azure's random choice shows, and both kinds of failed preview occur.
+        expect(scaleOuts).toBeGreaterThan(100);
+        expect(notFirstK).toBeGreaterThan(0);
+        expect(refused).toBeGreaterThan(0);
+        expect(previewStricter).toBeGreaterThan(0);
     });
 });

@@ -36,6 +36,16 @@ describe("planScaleSetPorts", () => {
         expect(plan.demandNote).toBe("scale set capacity 4 × 2 while overprovisioning is on");
     });
 
+    it("gives as candidates of k new overprovisioned instances the 2k lowest free ports, which Azure's k extra VMs share with them", () => {
+        // Survivors 0 and 3 hold 50000 and 50003; scaling to 5 adds 3, so Azure runs 6 new VMs at the peak.
+        const current = [{ instance: "0", frontendPort: 50000 }, { instance: "3", frontendPort: 50003 }];
+        const plan = planScaleSetPorts({ rule, range, current, capacity: 5 });
+        expect(plan.candidatePorts).toEqual([50001, 50002, 50004, 50005, 50006, 50007]);
+        const off = planScaleSetPorts({ rule, range, current, capacity: 5, overprovision: false });
+        expect(off.candidatePorts).toEqual([50001, 50002, 50004]);
+        expect(planScaleSetPorts({ rule, range, current, capacity: 1 }).candidatePorts).toEqual([]);
+    });
+
     it("labels a Flexible scale set by VM name, counts no ×2, and gives new VMs placeholder labels", () => {
         const current = [{ instance: "web_0e7d4d21", frontendPort: 50001 }, { instance: "web_9a0b1c2d", frontendPort: 50000 }];
         const plan = planScaleSetPorts({ rule, range, current, capacity: 3, orchestrationMode: "Flexible", scaleSetName: "web", overprovision: true });
@@ -71,5 +81,6 @@ describe("planVmGroupPorts", () => {
         const current = [{ instance: "web-a", frontendPort: 50000 }, { instance: "web-c", frontendPort: 50002 }];
         const plan = planVmGroupPorts({ rule, range, current, vmNames: ["web-d", "web-c", "web-b"] });
         expect(ports(plan)).toEqual({ "web-b": 50000, "web-c": 50002, "web-d": 50001 });
+        expect(plan.candidatePorts).toEqual([50000, 50001]);
     });
 });

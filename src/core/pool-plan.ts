@@ -7,7 +7,8 @@ export interface PlannedInstance extends PortAssignment {
     /**
      * True when Azure chooses this instance's label at deployment and the plan cannot know it: a new
      * instance of an overprovisioning Uniform scale set (Azure keeps whichever extra VMs succeed
-     * first) or of a Flexible one (random VM names). Its port is planned all the same.
+     * first) or of a Flexible one (random VM names). A new overprovisioning instance's port is a
+     * guess too: it is one of the plan's `candidatePorts`.
      */
     labelGuessed: boolean;
 }
@@ -16,6 +17,13 @@ export interface PlannedInstance extends PortAssignment {
 export interface PoolPlan {
     /** Every instance the pool will hold after the change, survivors first in label order, then new ones. */
     instances: PlannedInstance[];
+    /**
+     * The ports this deployment's new instances may end up with, ascending. Without overprovisioning,
+     * exactly the new instances' planned ports. While a Uniform scale set overprovisions, the k new
+     * instances' planned ports plus the next k free ones, which its k extra VMs take while they exist:
+     * Azure keeps k of the 2k VMs, so the new ports are k of these 2k, whichever VMs it keeps.
+     */
+    candidatePorts: number[];
     /** Ports the rule must be able to hand out at once (the exhaustion check). */
     demand: number;
     /** Why the demand is what it is, quoted in the exhaustion error. */
@@ -61,7 +69,9 @@ const isFlexible = (mode: string | undefined): boolean => mode?.toLowerCase() ==
  *   are handed out one after the other, which overprovisioning breaks, so with it on the new labels
  *   are a guess. New Flexible VMs get random names: their labels are placeholders.
  * - New instances take the lowest free ports in label order (the allocation model of
- *   `allocatePorts`), so the set of new ports is the same whichever labels Azure picks.
+ *   `allocatePorts`). Without overprovisioning that set of ports is exact. With it, Azure creates
+ *   2k VMs for k new ones, each takes a port while it exists (the 2k lowest free), and Azure keeps
+ *   any k of them: the new ports are a guess, any k of those 2k (`candidatePorts`).
  * - The demand is the largest of the capacity and every ceiling, × 2 while a Uniform scale set
  *   overprovisions; it must fit the range with the survivors where they are.
  */
@@ -97,11 +107,14 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const labels = [...survivors.map((s) => s.instance), ...newLabels];
     const extras = Array.from({ length: Math.max(0, demand - labels.length) }, (_, i) => `(at peak ${i + 1})`);
     const assigned = allocatePorts({ rule: request.rule, range, previous: survivors, instances: [...labels, ...extras], demandNote });
+    // The first extras take the next free ports after the new instances: with overprovisioning, one per new instance.
+    const candidates = assigned.slice(survivors.length, labels.length + (overprovision ? newCount : 0));
     return {
         instances: assigned.slice(0, labels.length).map((a, i) => ({
             ...a,
             labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed,
         })),
+        candidatePorts: candidates.map((a) => a.frontendPort).sort((a, b) => a - b),
         demand,
         demandNote,
     };
@@ -138,5 +151,7 @@ export interface VmGroupPlanRequest {
 export function planVmGroupPorts(request: VmGroupPlanRequest): PoolPlan {
     const names = sortInstances(request.vmNames);
     const assigned = allocatePorts({ rule: request.rule, range: request.range, previous: request.current, instances: names });
-    return { instances: assigned.map((a) => ({ ...a, labelGuessed: false })), demand: names.length };
+    const survivors = new Set(request.current.map((c) => c.instance));
+    const candidatePorts = assigned.filter((a) => !survivors.has(a.instance)).map((a) => a.frontendPort).sort((a, b) => a - b);
+    return { instances: assigned.map((a) => ({ ...a, labelGuessed: false })), candidatePorts, demand: names.length };
 }
