@@ -104,7 +104,8 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
      * The mappings this deployment will leave, planned from Azure's current ones: survivors keep
      * their ports, new instances take the lowest free ones. `frontendIp` is "" while the address is
      * not known (a first preview); `labelGuessed` is true on a new instance whose label Azure picks
-     * (overprovisioning, Flexible VM names): its port is planned, its label is not.
+     * (overprovisioning, Flexible VM names). Its port is planned; while overprovisioning, that port
+     * is a guess too (Azure keeps k of 2k VMs, so k new instances hold some k of the 2k lowest free ports).
      */
     public readonly plannedPortMappings: pulumi.Output<NatPortMapping[]>;
     /** One mapping per instance: planned in preview, Azure's after deployment. */
