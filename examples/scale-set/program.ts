@@ -6,6 +6,8 @@ import * as resources from "@pulumi/azure-native/resources";
 // In your own program: import { BackendPoolNatRule } from "azure-nat-rules";
 import { BackendPoolNatRule } from "../../src";
 
+// `azure-nat-rules demo` deploys its own copy of this stack (src/cli/demo-stack.ts): this file is a user's program, read on its own.
+
 /** What the scale-set example can be tuned with (stack config, or the demo's flags). */
 export interface ScaleSetStackSettings {
     /** Instances in the scale set. @default 3 */
