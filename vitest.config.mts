@@ -1,7 +1,20 @@
 import { availableParallelism } from "node:os";
+import * as path from "node:path";
 import { defineConfig } from "vitest/config";
 
+// Vite's config loader defines __dirname in this ES module config (it is the repository root).
+const source = (file: string) => path.join(__dirname, file);
+
 export default defineConfig({
+    // Examples import the package by name; tests load it from src, so there is one instance of each
+    // module (the conflict registry, Pulumi's mocks) and not a second one from dist.
+    resolve: {
+        alias: [
+            { find: /^azure-nat-rules$/, replacement: source("./src/index.ts") },
+            { find: /^azure-nat-rules\/core$/, replacement: source("./src/core/index.ts") },
+            { find: /^azure-nat-rules\/testing$/, replacement: source("./src/testing/index.ts") },
+        ],
+    },
     test: {
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         // Workers (child processes) are reused across files, so @pulumi/pulumi, azure-native and the

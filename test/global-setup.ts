@@ -13,7 +13,7 @@ export async function setup(): Promise<void> {
     await build({
         absWorkingDir: ROOT,
         // Test files come along; they are never run from here, and excluding them would cost more than they do.
-        entryPoints: ["src/**/*.ts", "examples/**/*.ts"],
+        entryPoints: ["src/**/*.ts"],
         outdir: CLI_BUILD_DIR,
         outbase: ".",
         format: "cjs",

@@ -52,7 +52,7 @@ function distIsStale(): boolean {
     if (!existsSync(built)) return true;
     const builtAt = fs.statSync(built).mtimeMs;
     const sources = fs.readdirSync(path.join(ROOT, "src"), { recursive: true, encoding: "utf8" }).map((f) => path.join(ROOT, "src", f));
-    const inputs = [...sources, path.join(ROOT, "examples", "scale-set", "program.ts"), path.join(ROOT, "tsconfig.json"), path.join(ROOT, "tsconfig.build.json"), path.join(ROOT, "package.json")];
+    const inputs = [...sources, path.join(ROOT, "tsconfig.json"), path.join(ROOT, "tsconfig.build.json"), path.join(ROOT, "package.json")];
     return inputs.some((f) => f.endsWith(".ts") || f.endsWith(".json") ? fs.statSync(f).mtimeMs > builtAt : false);
 }
 

@@ -3,10 +3,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import type * as inputs from "@pulumi/azure-native/types/input";
-// In your own program: import { BackendPoolNatRule, natPoolRuleArgs, MIGRATED_BACKEND_POOL_PREFIX } from "azure-nat-rules";
-import { BackendPoolNatRule } from "../../src/backend-pool-nat-rule";
-import { MIGRATED_BACKEND_POOL_PREFIX } from "../../src/core/migration";
-import { natPoolRuleArgs } from "../../src/nat-pool-rule-args";
+import { BackendPoolNatRule, MIGRATED_BACKEND_POOL_PREFIX, natPoolRuleArgs } from "azure-nat-rules";
 
 /**
  * What the program declares. Each migration step flips exactly one switch, in this order:

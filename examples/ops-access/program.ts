@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-// In your own program: import { ... } from "azure-nat-rules";
-import { ansibleInventory, formatSshConfig, hostEntries, readNatMappings } from "../../src";
+import { ansibleInventory, formatSshConfig, hostEntries, readNatMappings } from "azure-nat-rules";
 
 /** What the ops-access stack is told. */
 export interface OpsAccessSettings {

@@ -3,8 +3,9 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
-// In your own program: import { BackendPoolNatRule } from "azure-nat-rules";
-import { BackendPoolNatRule } from "../../src";
+import { BackendPoolNatRule } from "azure-nat-rules";
+
+// `azure-nat-rules demo` deploys its own copy of this stack (src/cli/demo-stack.ts): this file is a user's program, read on its own.
 
 /** What the scale-set example can be tuned with (stack config, or the demo's flags). */
 export interface ScaleSetStackSettings {

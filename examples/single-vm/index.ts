@@ -5,8 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
-// In your own program: import { SingleVmNatRule } from "azure-nat-rules";
-import { SingleVmNatRule } from "../../src";
+import { SingleVmNatRule } from "azure-nat-rules";
 
 const config = new pulumi.Config();
 const sshPublicKey = config.require("sshPublicKey");

@@ -1,6 +1,7 @@
 /**
- * `azure-nat-rules demo` (and `npm start`): deploys the scale-set example stack to the local Azure
- * simulator, one deployment per run, and shows the port map and what changed since the last run.
+ * `azure-nat-rules demo` (and `npm start`): deploys the demo's stack (../demo-stack, a scale set like
+ * examples/scale-set's) to the local Azure simulator, one deployment per run, and shows the port map
+ * and what changed since the last run.
  */
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
@@ -8,11 +9,11 @@ import { diffAssignments, sortInstances } from "../../core/allocation";
 import { AzureNatRulesError } from "../../core/errors";
 import type { PortAssignment } from "../../core/types";
 import type { NatFrontendPortRange, NatPortMapping } from "../../mapping";
-// Types only: Pulumi, the simulator and the example load when the demo runs, so other commands start fast.
+// Types only: Pulumi, the simulator and the demo's stack load when the demo runs, so other commands start fast.
 import type { AzureSimulator } from "../../testing";
 import { formatMappingTable, sshLines } from "../format";
 
-/** Names the example uses with its default prefix. */
+/** Names of the demo stack's resources (../demo-stack) with this prefix. */
 const PREFIX = "natdemo";
 const RESOURCE_GROUP = `${PREFIX}-rg`;
 const LOAD_BALANCER = `${PREFIX}-lb`;
@@ -101,7 +102,7 @@ export function register(program: Command): void {
         });
 }
 
-/** The V2 mapping of the example's rule as the state holds it now. */
+/** The V2 mapping of the demo stack's rule as the state holds it now. */
 function currentAssignments(sim: AzureSimulator): PortAssignment[] {
     try {
         return sim.portMappings(RESOURCE_GROUP, LOAD_BALANCER, { rule: RULE }).map((m) => ({ instance: m.instance, frontendPort: m.frontendPort }));
@@ -130,7 +131,7 @@ function npmPrintedItsBanner(): boolean {
 
 async function runDemo(options: DemoOptions): Promise<void> {
     const { AzureSimulator, runDeployment } = await import("../../testing");
-    const { declareScaleSetStack } = await import("../../../examples/scale-set/program");
+    const { declareDemoStack } = await import("../demo-stack");
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     if (options.json && npmPrintedItsBanner()) {
         progress(
@@ -184,7 +185,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     let result;
     let preview;
     try {
-        const program = () => declareScaleSetStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX,
+        const program = () => declareDemoStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX,
             autoscaleMaximum: options.autoscaleMax });
         const settings = { project: "azure-nat-rules-example", stack: "demo" };
         // As `pulumi up` does: a preview first, so the library's checks fail before Azure is touched.
