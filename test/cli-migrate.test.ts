@@ -155,8 +155,10 @@ describe.concurrent("azure-nat-rules migrate against an ARM endpoint (the simula
         const instances = sim.listInstances(rg, "web-vmss").map((i) => i.instanceId);
         expect(plan.ports.map((p: Json) => [p.scaleSet, p.instance])).toEqual(instances.map((id) => ["web-vmss", id]));
         expect(plan.ports.map((p: Json) => p.after)).toEqual(instances.map((_, i) => pool.frontendPortRangeStart + i));
-        // Read from the scale set itself: its Rolling upgrade policy.
-        expect(plan.warnings.map((w: Json) => [w.code, w.scaleSet])).toEqual([["RollingUpgradePolicy", "web-vmss"]]);
+        // "Before" is read from the pool's per-instance rules the simulator lists as Azure does (`ssh.<instance id>`, start + instance id: nat-pool-rules.ts).
+        expect(plan.ports.map((p: Json) => [p.before, p.beforeSource])).toEqual(instances.map((id) => [pool.frontendPortRangeStart + Number(id), "azure"]));
+        // Read from the scale set itself: its Rolling upgrade policy; and instance 1's gap moves instances 2 and 3 down by one port.
+        expect(plan.warnings.map((w: Json) => [w.code, w.scaleSet])).toEqual([["RollingUpgradePolicy", "web-vmss"], ["PortsChange", undefined]]);
         expect(server.stats.byRoute["GET virtualMachineScaleSets"]).toBeGreaterThan(0);
         expect(JSON.stringify(sim.toJSON())).toBe(before);
     });

@@ -22,6 +22,7 @@ import {
     type VirtualNetworkRecord,
 } from "./model";
 import { isV2, poolMembers, poolMembersOf, type PoolMember } from "./reconcile";
+import { derivedNatRules, type DerivedNatRule } from "./nat-pool-rules";
 import { instanceNics, latestModelApplied } from "./scale-sets/instance-model";
 
 export type Json = Record<string, unknown>;
@@ -221,6 +222,36 @@ export class ArmView {
         };
     }
 
+    /** The rules Azure derives from the load balancer's NAT pools (nat-pool-rules.ts), from the scale sets using it. */
+    derivedNatRules(lb: LoadBalancerRecord): DerivedNatRule[] {
+        if (lb.inboundNatPools.length === 0) return [];
+        const scaleSets = this.membership
+            ? [...this.membership.scaleSetsOf(keyOf(lb.id))].map((k) => this.state.virtualMachineScaleSets[k]).filter((v) => v !== undefined)
+            : Object.values(this.state.virtualMachineScaleSets);
+        return derivedNatRules(lb, scaleSets);
+    }
+
+    /** A derived rule as a GET shows it (the shape of a single-VM rule: issue Azure/AzLoadBalancerMigration#6 shows such a dump). */
+    derivedNatRule(lb: LoadBalancerRecord, rule: DerivedNatRule): Json {
+        return {
+            id: rule.id,
+            name: rule.name,
+            type: "Microsoft.Network/loadBalancers/inboundNatRules",
+            etag: etag(lb.id),
+            properties: compact({
+                provisioningState: SUCCEEDED,
+                frontendIPConfiguration: ref(rule.pool.frontendIPConfigurationId),
+                backendIPConfiguration: { id: rule.backendIPConfigurationId },
+                frontendPort: rule.frontendPort,
+                backendPort: rule.pool.backendPort,
+                protocol: rule.pool.protocol,
+                idleTimeoutInMinutes: rule.pool.idleTimeoutInMinutes,
+                enableFloatingIP: rule.pool.enableFloatingIP,
+                enableTcpReset: rule.pool.enableTcpReset,
+            }),
+        };
+    }
+
     inboundNatRule(lb: LoadBalancerRecord, rule: InboundNatRuleRecord): Json {
         const v2 = isV2(rule);
         return {
@@ -261,7 +292,10 @@ export class ArmView {
                 resourceGuid: guidFor(lb.id),
                 frontendIPConfigurations: lb.frontendIPConfigurations.map((fe) => this.frontendIPConfiguration(lb, fe)),
                 backendAddressPools: lb.backendAddressPools.map((p) => this.backendAddressPool(lb, p)),
-                inboundNatRules: lb.inboundNatRules.map((r) => this.inboundNatRule(lb, r)),
+                inboundNatRules: [
+                    ...lb.inboundNatRules.map((r) => this.inboundNatRule(lb, r)),
+                    ...this.derivedNatRules(lb).map((r) => this.derivedNatRule(lb, r)),
+                ],
                 inboundNatPools: lb.inboundNatPools.map((p) => ({
                     id: p.id,
                     name: p.name,
@@ -598,7 +632,12 @@ export class ArmView {
             switch (kind) {
                 case "frontendipconfigurations": return pick(lb.frontendIPConfigurations, (fe) => this.frontendIPConfiguration(lb, fe));
                 case "backendaddresspools": return pick(lb.backendAddressPools, (p) => this.backendAddressPool(lb, p));
-                case "inboundnatrules": return pick(lb.inboundNatRules, (r) => this.inboundNatRule(lb, r));
+                case "inboundnatrules": {
+                    // Records and derived rules never share a load balancer (NAT rules and NAT pools exclude each other).
+                    const derived = this.derivedNatRules(lb);
+                    if (derived.length > 0) return pick(derived, (r) => this.derivedNatRule(lb, r));
+                    return pick(lb.inboundNatRules, (r) => this.inboundNatRule(lb, r));
+                }
                 case "inboundnatpools": return pick(lb.inboundNatPools, renderChild("inboundNatPools"));
                 case "loadbalancingrules": return pick(lb.loadBalancingRules, renderChild("loadBalancingRules"));
                 case "probes": return pick(lb.probes, renderChild("probes"));

@@ -18,7 +18,7 @@ export function parentMissing(what: string, parentId: string): ArmError {
 export function requireResourceGroup(s: SimulatorState, owner: string, value: unknown): ResourceGroupRecord {
     const name = resourceGroupNameOf(owner, value);
     const rg = s.resourceGroups[keyOf(resourceGroupId(s.subscriptionId, name))];
-    if (!rg) throw fail(ARM_ERROR_CODES.resourceGroupNotFound, 404, `Resource group '${name}' could not be found. Fix: create it first (${owner}).`);
+    if (!rg) throw fail(ARM_ERROR_CODES.resourceGroupNotFound, 404, `Resource group '${name}' could not be found.`);
     return rg;
 }
 

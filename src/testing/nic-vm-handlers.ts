@@ -65,7 +65,7 @@ export const NIC_VM_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "netw
             const nic = s.networkInterfaces[keyOf(nicId)];
             if (!nic) throw fail(ARM_ERROR_CODES.invalidReference, 400, `Resource ${nicId} referenced by resource ${id} was not found.`);
             if (nic.virtualMachineId && keyOf(nic.virtualMachineId) !== keyOf(id)) {
-                throw fail(ARM_ERROR_CODES.nicInUse, 400, `Network Interface ${nic.id} is used by existing resource ${nic.virtualMachineId}. Fix: detach it from that VM first, or give this VM its own NIC.`);
+                throw fail(ARM_ERROR_CODES.nicInUse, 400, `Network Interface ${nic.id} is used by existing resource ${nic.virtualMachineId}. In order to create a new resource or update an existing resource with this network interface, you must first delete the existing resource or update it to not use this network interface.`);
             }
         }
         for (const nic of Object.values(s.networkInterfaces)) {

@@ -84,8 +84,7 @@ export function checkCapacity(scaleSetId: string, capacity: number): void {
         throw fail(
             ARM_ERROR_CODES.invalidParameter,
             400,
-            `The value ${capacity} of parameter 'sku.capacity' of ${scaleSetId} is out of range. The value must be between 0 and ${MAX_SCALE_SET_CAPACITY}, inclusive. ` +
-                "Fix: lower the capacity, or spread the instances over several scale sets.",
+            `The value ${capacity} of parameter 'sku.capacity' of ${scaleSetId} is out of range. The value must be between 0 and ${MAX_SCALE_SET_CAPACITY}, inclusive.`,
         );
     }
 }

@@ -295,6 +295,25 @@ describe("ARM rejections", () => {
         return { sim, ip };
     }
 
+    it("a NAT pool's per-instance rules are listed as <pool>.<instance id>, port = start + instance id, backend the instance's ipconfig", () => {
+        // Names: Azure/AzLoadBalancerMigration NatRulesMigration.psm1 ("natpoolname.0"); ports: MicrosoftDocs/azure-docs#29183 (model, see nat-pool-rules.ts).
+        const { sim } = natPoolSetup();
+        const vmss = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/web`;
+        type Rule = { name: string; properties: { frontendPort: number; backendPort: number; protocol: string; backendIPConfiguration: { id: string }; frontendIPConfiguration: { id: string } } };
+        const lb = sim.get(LB_ID) as { properties: { inboundNatRules: Rule[] } };
+        const rules = lb.properties.inboundNatRules.map((r) => [r.name, r.properties.frontendPort, r.properties.backendPort, r.properties.protocol, r.properties.backendIPConfiguration.id]);
+        expect(rules).toEqual([
+            ["natpool.0", 50000, 22, "Tcp", `${vmss}/virtualMachines/0/networkInterfaces/nic/ipConfigurations/ipconfig`],
+            ["natpool.1", 50001, 22, "Tcp", `${vmss}/virtualMachines/1/networkInterfaces/nic/ipConfigurations/ipconfig`],
+        ]);
+        expect(lb.properties.inboundNatRules[0].properties.frontendIPConfiguration.id).toBe(FE.id);
+        expect((sim.get(`${LB_ID}/inboundNatRules`) as { value: Rule[] }).value.map((r) => r.name)).toEqual(["natpool.0", "natpool.1"]);
+        expect((sim.get(`${LB_ID}/inboundNatRules/natpool.1`) as Rule).properties.frontendPort).toBe(50001);
+        // Instance 0 leaves: instance 1 keeps its port (start + its id).
+        sim.deleteInstances(RG, "web", ["0"]);
+        expect((sim.get(`${LB_ID}/inboundNatRules`) as { value: Rule[] }).value.map((r) => [r.name, r.properties.frontendPort])).toEqual([["natpool.1", 50001]]);
+    });
+
     it("NAT pools and NAT rules on one load balancer", () => {
         const { sim } = natPoolSetup();
         expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 2222 })), "LoadBalancerCannotHaveBothInboundNatRulesAndInboundNatPools");

@@ -109,7 +109,7 @@ export function autoscale(s: SimulatorState, resourceGroup: string, scaleSet: st
     const setting = Object.values(s.autoscaleSettings).find((a) => a.enabled && keyOf(a.targetResourceUri) === keyOf(vmss.id));
     if (!setting) {
         throw fail(ARM_ERROR_CODES.resourceNotFound, 404,
-            `No enabled autoscale setting (microsoft.insights/autoscalesettings) targets scale set ${vmss.id}. Fix: create one with enabled: true and targetResourceUri set to the scale set's id.`);
+            `No enabled autoscale setting (microsoft.insights/autoscalesettings) targets scale set ${vmss.id}.`);
     }
     if (!Number.isInteger(capacity) || capacity < 0) {
         throw fail(ARM_ERROR_CODES.invalidParameter, 400, `autoscale ${vmss.name}: capacity = ${capacity}: allowed is a whole number of instances.`);

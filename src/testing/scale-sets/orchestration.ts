@@ -18,10 +18,10 @@ export function checkOrchestration(scaleSetId: string, mode: string, overprovisi
     if (mode.toLowerCase() !== FLEXIBLE.toLowerCase()) return;
     if (overprovision === true) {
         throw fail(ARM_ERROR_CODES.invalidParameter, 400,
-            `The property 'overprovision' is not supported for Virtual Machine Scale Set ${scaleSetId} with orchestrationMode Flexible. Fix: remove overprovision, or set it to false.`);
+            `The property 'overprovision' is not supported for Virtual Machine Scale Set ${scaleSetId} with orchestrationMode Flexible.`);
     }
     if (platformFaultDomainCount === undefined) {
         throw fail(ARM_ERROR_CODES.invalidParameter, 400,
-            `Required parameter 'platformFaultDomainCount' is missing (null) for Virtual Machine Scale Set ${scaleSetId} with orchestrationMode Flexible. Fix: set platformFaultDomainCount (1 spreads VMs as widely as possible).`);
+            `Required parameter 'platformFaultDomainCount' is missing (null) for Virtual Machine Scale Set ${scaleSetId} with orchestrationMode Flexible.`);
     }
 }

@@ -103,7 +103,7 @@ export function scaleTo(s: SimulatorState, vmss: ScaleSetRecord, capacity: numbe
         if (!(err instanceof ArmError)) throw err;
         throw new ArmError(err.code, err.statusCode,
             `${err.message} Scale set ${own.name} overprovisions: scaling out by ${requested} creates ${requested + extras} VMs (${extras} extra) before deleting the extras, ` +
-                `so the range must hold ${own.instances.length} instances at the peak. Fix: widen the range, or set overprovision: false on the scale set.`);
+                `so the range must hold ${own.instances.length} instances at the peak.`);
     }
     const kept = new Set(shuffled(s, created).slice(0, requested));
     own.instances = own.instances.filter((i) => !created.includes(i) || kept.has(i));
