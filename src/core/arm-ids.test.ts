@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { lastSegment, sameArmId } from "./arm-ids";
+import { lastSegment, loadBalancerIdOf, sameArmId, scaleSetMemberOf } from "./arm-ids";
 
 describe("ARM ids", () => {
     it("compare ignoring case, and never equal an id that is not there", () => {
@@ -16,5 +16,23 @@ describe("ARM ids", () => {
         expect(lastSegment(".../inboundNatPools/ssh/")).toBe("ssh");
         expect(lastSegment("lb")).toBe("lb");
         fc.assert(fc.property(fc.array(fc.stringMatching(/^[A-Za-z0-9._-]+$/), { minLength: 1, maxLength: 6 }), (segments) => lastSegment(`/${segments.join("/")}`) === segments[segments.length - 1]));
+    });
+
+    it("find the load balancer of a child id, and none in an id that is not a load balancer's child", () => {
+        const lb = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
+        expect(loadBalancerIdOf(`${lb}/inboundNatPools/ssh`)).toBe(lb);
+        expect(loadBalancerIdOf(`${lb}/frontendIPConfigurations/fe`)).toBe(lb);
+        expect(loadBalancerIdOf(lb)).toBeUndefined();
+        expect(loadBalancerIdOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip/x/y")).toBeUndefined();
+        expect(loadBalancerIdOf(undefined)).toBeUndefined();
+        const segment = fc.stringMatching(/^[A-Za-z0-9._-]+$/);
+        fc.assert(fc.property(segment, segment, segment, (name, kind, child) =>
+            loadBalancerIdOf(`${lb.replace(/lb$/, name)}/${kind}/${child}`) === lb.replace(/lb$/, name)));
+    });
+
+    it("read a scale-set VM's NIC id as its scale set and instance, names decoded", () => {
+        const nic = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web%20ss/virtualMachines/3/networkInterfaces/nic/ipConfigurations/ip";
+        expect(scaleSetMemberOf(nic)).toEqual({ scaleSet: "web ss", instance: "3" });
+        expect(scaleSetMemberOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic/ipConfigurations/ip")).toBeUndefined();
     });
 });

@@ -9,3 +9,15 @@ export function sameArmId(a: string | undefined, b: string | undefined): boolean
 export function lastSegment(id: string): string {
     return id.replace(/\/+$/, "").split("/").pop() || id;
 }
+
+/** The load balancer id inside a child id (`.../loadBalancers/{lb}/inboundNatPools/{pool}` → `.../loadBalancers/{lb}`). */
+export function loadBalancerIdOf(childId: string | undefined): string | undefined {
+    const match = /^(.*\/providers\/Microsoft\.Network\/loadBalancers\/[^/]+)\/[^/]+\/[^/]+$/i.exec(childId ?? "");
+    return match?.[1];
+}
+
+/** The scale set and instance id of a scale-set VM's NIC configuration id (`.../virtualMachineScaleSets/{vmss}/virtualMachines/{id}/networkInterfaces/...`), names decoded. */
+export function scaleSetMemberOf(id: string): { scaleSet: string; instance: string } | undefined {
+    const match = /\/virtualMachineScaleSets\/([^/]+)\/virtualMachines\/([^/]+)\/networkInterfaces\//i.exec(id);
+    return match ? { scaleSet: decodeURIComponent(match[1]), instance: decodeURIComponent(match[2]) } : undefined;
+}
