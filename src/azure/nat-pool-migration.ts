@@ -10,7 +10,7 @@ import { armProperty, planNatPoolMigration, readScaleSet, type LoadBalancerMigra
 import { createNetworkClient } from "./client";
 import { credentialFor } from "./credentials";
 import { resolveArmEndpoint } from "./endpoints";
-import { READ_LOAD_BALANCER_ACTION } from "./errors";
+import { explainArmFailure, READ_LOAD_BALANCER_ACTION } from "./errors";
 
 /** Compute API version for scale set reads (GA, serves upgradePolicy and overprovision). */
 const COMPUTE_API_VERSION = "2024-07-01";
@@ -53,9 +53,7 @@ export async function readNatPoolMigrationPlan(options: ReadNatPoolMigrationPlan
 }
 
 function armFailure(source: string, err: unknown, doing: string, action: string): AzureNatRulesError {
-    const raw = err as { statusCode?: unknown; code?: unknown; message?: unknown };
-    const status = typeof raw.statusCode === "number" ? raw.statusCode : undefined;
-    const said = `${status !== undefined ? `HTTP ${status}` : "error"}${typeof raw.code === "string" ? ` ${raw.code}` : ""}: ${String(raw.message ?? err).split("\n")[0]}`;
+    const { statusCode: status, azureSaid: said } = explainArmFailure(err);
     const fix =
         status === 404 ? "Fix: check the names and the subscription."
             : status === 401 ? "Fix: sign in again (az login) or pass a valid ARM access token with --token."

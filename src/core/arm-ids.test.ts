@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { lastSegment, loadBalancerIdOf, sameArmId, scaleSetMemberOf } from "./arm-ids";
+import { lastSegment, loadBalancerIdOf, sameArmId, scaleSetMemberOf, standaloneNicOf } from "./arm-ids";
 
 describe("ARM ids", () => {
     it("compare ignoring case, and never equal an id that is not there", () => {
@@ -34,5 +34,12 @@ describe("ARM ids", () => {
         const nic = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web%20ss/virtualMachines/3/networkInterfaces/nic/ipConfigurations/ip";
         expect(scaleSetMemberOf(nic)).toEqual({ scaleSet: "web ss", instance: "3" });
         expect(scaleSetMemberOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic/ipConfigurations/ip")).toBeUndefined();
+    });
+
+    it("read a standalone NIC's ipConfiguration id as the NIC and its resource group, and a scale set's NIC as none", () => {
+        const nic = "/subscriptions/s/resourceGroups/vm-rg/providers/Microsoft.Network/networkInterfaces/vm1-nic";
+        expect(standaloneNicOf(`${nic}/ipConfigurations/ipconfig1`)).toEqual({ nicId: nic, resourceGroup: "vm-rg" });
+        expect(standaloneNicOf(nic)).toBeUndefined();
+        expect(standaloneNicOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/0/networkInterfaces/nic/ipConfigurations/ip")).toBeUndefined();
     });
 });

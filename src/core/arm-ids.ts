@@ -21,3 +21,9 @@ export function scaleSetMemberOf(id: string): { scaleSet: string; instance: stri
     const match = /\/virtualMachineScaleSets\/([^/]+)\/virtualMachines\/([^/]+)\/networkInterfaces\//i.exec(id);
     return match ? { scaleSet: decodeURIComponent(match[1]), instance: decodeURIComponent(match[2]) } : undefined;
 }
+
+/** The NIC id and resource group of a standalone NIC's ipConfiguration id (`.../resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{nic}/ipConfigurations/{name}`). */
+export function standaloneNicOf(ipConfigurationId: string): { nicId: string; resourceGroup: string } | undefined {
+    const match = /^(\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkInterfaces\/[^/]+)\/ipConfigurations\/[^/]+\/?$/i.exec(ipConfigurationId);
+    return match ? { nicId: match[1], resourceGroup: match[2] } : undefined;
+}
