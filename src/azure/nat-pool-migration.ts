@@ -5,6 +5,7 @@
 // Types only at load time: the Azure SDKs load on the first read.
 import type { LoadBalancer } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
+import { scaleSetIdOf } from "../core/arm-ids";
 import { AzureNatRulesError } from "../core/errors";
 import { armProperty, planNatPoolMigration, readScaleSet, type LoadBalancerMigrationPlan, type NatPoolScaleSet } from "../core/migration";
 import { createNetworkClient } from "./client";
@@ -109,8 +110,8 @@ async function readReferencingScaleSets(
         }
         // Scale sets in other resource groups show up as backends of the pools' per-instance rules.
         for (const rule of loadBalancer.inboundNatRules ?? []) {
-            const match = /^(.*\/virtualMachineScaleSets\/[^/]+)\/virtualMachines\//i.exec(rule.backendIPConfiguration?.id ?? "");
-            if (match) scaleSetIds.set(match[1].toLowerCase(), match[1]);
+            const scaleSetId = scaleSetIdOf(rule.backendIPConfiguration?.id ?? "");
+            if (scaleSetId) scaleSetIds.set(scaleSetId.toLowerCase(), scaleSetId);
         }
         for (const [key, id] of scaleSetIds) if (!fetched.has(key)) fetched.set(key, await get(id));
         const wanted = new Set(natPoolIds.map((id) => id.toLowerCase()));

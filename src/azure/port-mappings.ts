@@ -9,7 +9,7 @@
 import type { LoadBalancer, BackendAddressPool, NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
 import { compareInstances } from "../core/allocation";
-import { lastSegment, sameArmId } from "../core/arm-ids";
+import { lastSegment, parseNetworkResourceId, sameArmId } from "../core/arm-ids";
 import { formatValue } from "../core/errors";
 import type { Protocol } from "../core/types";
 import { normalizeProtocol } from "../core/validation";
@@ -356,9 +356,9 @@ class FrontendIpResolver {
         const publicIpId = frontend.publicIPAddress?.id;
         if (!publicIpId) return frontend.publicIPAddress?.ipAddress ?? "";
         if (frontend.publicIPAddress?.ipAddress) return frontend.publicIPAddress.ipAddress;
-        const parsed = /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/publicIPAddresses\/([^/]+)$/i.exec(publicIpId);
+        const parsed = parseNetworkResourceId(publicIpId, "publicIPAddresses");
         if (!parsed) return "";
-        const [, subscription, group, name] = parsed;
+        const { subscriptionId: subscription, resourceGroupName: group, name } = parsed;
         const publicIp = await call(this.context, "public IP", () =>
             this.clientFor(subscription).publicIPAddresses.get(group, name, { abortSignal: this.context.options.signal }),
         );

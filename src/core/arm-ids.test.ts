@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { lastSegment, loadBalancerIdOf, sameArmId, scaleSetMemberOf, standaloneNicOf } from "./arm-ids";
+import { armIdKey, lastSegment, loadBalancerIdOf, nicIdOf, parseNetworkResourceId, sameArmId, scaleSetIdOf, scaleSetMemberOf, standaloneNicOf } from "./arm-ids";
 
 describe("ARM ids", () => {
     it("compare ignoring case, and never equal an id that is not there", () => {
@@ -41,5 +41,32 @@ describe("ARM ids", () => {
         expect(standaloneNicOf(`${nic}/ipConfigurations/ipconfig1`)).toEqual({ nicId: nic, resourceGroup: "vm-rg" });
         expect(standaloneNicOf(nic)).toBeUndefined();
         expect(standaloneNicOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/0/networkInterfaces/nic/ipConfigurations/ip")).toBeUndefined();
+    });
+
+    it("key ids so that ids ARM takes for one resource meet, and others do not", () => {
+        expect(armIdKey(" /subscriptions/S/resourceGroups/RG ")).toBe(armIdKey("/subscriptions/s/resourcegroups/rg"));
+        expect(armIdKey("/a/b")).not.toBe(armIdKey("/a/c"));
+    });
+
+    it("find the scale set of a VM child id, and the NIC of an ipConfiguration id", () => {
+        const ss = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web";
+        expect(scaleSetIdOf(`${ss}/virtualMachines/4/networkInterfaces/nic/ipConfigurations/ip`)).toBe(ss);
+        expect(scaleSetIdOf(ss)).toBeUndefined();
+        const nic = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic";
+        expect(nicIdOf(`${nic}/ipConfigurations/ipconfig1`)).toBe(nic);
+        expect(nicIdOf(` ${nic} `)).toBe(nic);
+    });
+
+    it("parse a top-level Microsoft.Network id into subscription, resource group and name, of the asked type only", () => {
+        const segment = fc.stringMatching(/^[A-Za-z0-9._-]+$/);
+        fc.assert(fc.property(segment, segment, segment, (subscriptionId, resourceGroupName, name) => {
+            const parsed = parseNetworkResourceId(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/loadBalancers/${name}`, "loadBalancers");
+            return parsed?.subscriptionId === subscriptionId && parsed.resourceGroupName === resourceGroupName && parsed.name === name;
+        }));
+        const lb = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
+        expect(parseNetworkResourceId(lb.toLowerCase(), "loadBalancers")).toEqual({ subscriptionId: "s", resourceGroupName: "rg", name: "lb" });
+        expect(parseNetworkResourceId(lb, "publicIPAddresses")).toBeUndefined();
+        expect(parseNetworkResourceId(`${lb}/inboundNatRules/r`, "loadBalancers")).toBeUndefined();
+        expect(parseNetworkResourceId(`/x${lb}`, "loadBalancers")).toBeUndefined();
     });
 });
