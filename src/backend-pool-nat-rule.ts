@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import type * as compute from "@pulumi/azure-native/compute";
 import type * as monitor from "@pulumi/azure-native/monitor";
+import { lastSegment } from "./core/arm-ids";
 import { NatRuleValidationError, type ValidationIssue } from "./core/errors";
 import { planScaleSetPorts, planVmGroupPorts, type PoolPlan, type ScaleSetCeiling } from "./core/pool-plan";
 import { frontendPortRange } from "./core/range";
@@ -194,7 +195,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                 })),
             );
         // After deployment Azure alone knows the ports: read them once the rule and its members exist.
-        const poolName = pulumi.output(args.backendAddressPoolId).apply((id) => id.split("/").pop() ?? id);
+        const poolName = pulumi.output(args.backendAddressPoolId).apply((id) => lastSegment(id));
         this.portMappings = pulumi.runtime.isDryRun()
             ? this.plannedPortMappings
             : pulumi
@@ -245,7 +246,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         if (!ref || !rule.value || !poolId.value) return none;
         // In an update, read once the scale set has changed, so the plan sees what the rule will.
         if (!pulumi.runtime.isDryRun() && args.scaleSet) await settle(args.scaleSet.id);
-        return readCurrentMappings({ ...ref, backendPoolName: poolId.value.split("/").pop() ?? poolId.value, ruleName: rule.value,
+        return readCurrentMappings({ ...ref, backendPoolName: lastSegment(poolId.value), ruleName: rule.value,
             endpoint: armEndpointFor(endpoint.value || undefined) }, this);
     }
 

@@ -39,3 +39,20 @@ export function isAbort(err: unknown, signal: AbortSignal | undefined): boolean 
 export function firstLine(message: unknown): string {
     return String(message ?? "").split("\n")[0].trim();
 }
+
+/** What Azure answered a failed request: its HTTP status and error code, and its words in one line. */
+export interface ArmFailure {
+    statusCode?: number;
+    code?: string;
+    /** `HTTP 404 ResourceNotFound: The Resource ... was not found.`; `error: ...` when no status came back. */
+    azureSaid: string;
+}
+
+/** The one reading of an Azure SDK error (a RestError or what the transport threw) that the lookups quote. */
+export function explainArmFailure(err: unknown): ArmFailure {
+    const raw = err as { statusCode?: unknown; code?: unknown; message?: unknown };
+    const statusCode = typeof raw.statusCode === "number" ? raw.statusCode : undefined;
+    const code = typeof raw.code === "string" ? raw.code : undefined;
+    const azureSaid = `${statusCode !== undefined ? `HTTP ${statusCode}` : "error"}${code ? ` ${code}` : ""}: ${firstLine(raw.message ?? err)}`;
+    return { statusCode, code, azureSaid };
+}

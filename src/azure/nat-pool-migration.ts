@@ -5,12 +5,13 @@
 // Types only at load time: the Azure SDKs load on the first read.
 import type { LoadBalancer } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
+import { scaleSetIdOf } from "../core/arm-ids";
 import { AzureNatRulesError } from "../core/errors";
 import { armProperty, planNatPoolMigration, readScaleSet, type LoadBalancerMigrationPlan, type NatPoolScaleSet } from "../core/migration";
 import { createNetworkClient } from "./client";
 import { credentialFor } from "./credentials";
 import { resolveArmEndpoint } from "./endpoints";
-import { READ_LOAD_BALANCER_ACTION } from "./errors";
+import { explainArmFailure, READ_LOAD_BALANCER_ACTION } from "./errors";
 
 /** Compute API version for scale set reads (GA, serves upgradePolicy and overprovision). */
 const COMPUTE_API_VERSION = "2024-07-01";
@@ -53,9 +54,7 @@ export async function readNatPoolMigrationPlan(options: ReadNatPoolMigrationPlan
 }
 
 function armFailure(source: string, err: unknown, doing: string, action: string): AzureNatRulesError {
-    const raw = err as { statusCode?: unknown; code?: unknown; message?: unknown };
-    const status = typeof raw.statusCode === "number" ? raw.statusCode : undefined;
-    const said = `${status !== undefined ? `HTTP ${status}` : "error"}${typeof raw.code === "string" ? ` ${raw.code}` : ""}: ${String(raw.message ?? err).split("\n")[0]}`;
+    const { statusCode: status, azureSaid: said } = explainArmFailure(err);
     const fix =
         status === 404 ? "Fix: check the names and the subscription."
             : status === 401 ? "Fix: sign in again (az login) or pass a valid ARM access token with --token."
@@ -111,8 +110,8 @@ async function readReferencingScaleSets(
         }
         // Scale sets in other resource groups show up as backends of the pools' per-instance rules.
         for (const rule of loadBalancer.inboundNatRules ?? []) {
-            const match = /^(.*\/virtualMachineScaleSets\/[^/]+)\/virtualMachines\//i.exec(rule.backendIPConfiguration?.id ?? "");
-            if (match) scaleSetIds.set(match[1].toLowerCase(), match[1]);
+            const scaleSetId = scaleSetIdOf(rule.backendIPConfiguration?.id ?? "");
+            if (scaleSetId) scaleSetIds.set(scaleSetId.toLowerCase(), scaleSetId);
         }
         for (const [key, id] of scaleSetIds) if (!fetched.has(key)) fetched.set(key, await get(id));
         const wanted = new Set(natPoolIds.map((id) => id.toLowerCase()));

@@ -9,18 +9,21 @@
 import type { LoadBalancer, BackendAddressPool, NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
 import { compareInstances } from "../core/allocation";
-import { lastSegment, sameArmId } from "../core/arm-ids";
+import { lastSegment, parseNetworkResourceId, sameArmId } from "../core/arm-ids";
 import { formatValue } from "../core/errors";
-import { instanceFromIpConfigurationId } from "../core/instances";
 import type { Protocol } from "../core/types";
 import { normalizeProtocol } from "../core/validation";
 import { abortError, ArmPacer, pacedQueryDurationMs, realClock, type ArmUsage, type LookupClock } from "../internal/arm-pacing";
 import { LookupRetryOptions, createNetworkClient, memberRequests } from "./client";
 import { credentialFor, staticTokenCredential } from "./credentials";
 import { ARM_ENDPOINTS, resolveArmEndpoint } from "./endpoints";
-import { PortMappingLookupError, QUERY_PORT_MAPPING_ACTION, READ_LOAD_BALANCER_ACTION, READ_PUBLIC_IP_ACTION, firstLine, isAbort, transportFix } from "./errors";
+import { PortMappingLookupError, isAbort } from "./errors";
+import { call, type LookupContext } from "./lookup-errors";
+import type { LookupPortMappingsOptions, PortMappingEntry, PortMappingLookupReport, PortMappingLookupResult, UnreadMember } from "./port-mapping-types";
+import { labelByVirtualMachine, poolMembers, type PoolMember, type RawMapping } from "./pool-members";
 
 export type { LookupClock } from "../internal/arm-pacing";
+export type { LookupPortMappingsOptions, UnreadMember, PortMappingLookupReport, PortMappingLookupResult, PortMappingEntry } from "./port-mapping-types";
 
 export const DEFAULT_LOOKUP_CONCURRENCY = 16;
 /** The longest a lookup may take besides the time Azure's request limits need for its queries: 10 minutes. */
@@ -29,108 +32,7 @@ export const DEFAULT_LOOKUP_TIMEOUT_MS = 10 * 60 * 1000;
 const AZURE_LRO_RETRY_AFTER_MS = 10_000;
 /** Poll interval when Azure's long-running answer carries no Retry-After header. */
 const DEFAULT_POLL_INTERVAL_MS = 1000;
-export interface LookupPortMappingsOptions {
-    subscriptionId: string;
-    resourceGroupName: string;
-    loadBalancerName: string;
-    backendPoolName: string;
-    /** Only this inbound NAT rule's mappings. */
-    ruleName?: string;
-    /** Default: `new DefaultAzureCredential()` (signing in to the cloud of `endpoint` when it is a preset). */
-    credential?: TokenCredential;
-    /** ARM endpoint URL, or a preset name from `ARM_ENDPOINTS`; default `public`. */
-    endpoint?: string;
-    /** Requests in flight at the same time; default 16. Members waiting out a Retry-After hold none. */
-    concurrency?: number;
-    /** Called after each member's query, with the count done, the count to query, and the requests spent so far. */
-    onProgress?: (done: number, total: number, usage: ArmUsage) => void;
-    signal?: AbortSignal;
-    /**
-     * The longest the whole lookup may take, in ms; default 10 minutes plus the time Azure's request
-     * limits need for the members left to query once the pool is read.
-     */
-    timeoutMs?: number;
-    /** Retry policy of every request. */
-    retry?: LookupRetryOptions;
-    /** Poll interval of the mapping query when Azure sends no Retry-After; default 1000 ms. */
-    pollIntervalMs?: number;
-    /** Time source and sleep of the pacing, the polls and the timeout; default real time (a simulation may run it faster). */
-    clock?: LookupClock;
-}
 
-/** A member whose mappings could not be read, with Azure's reason. */
-export interface UnreadMember {
-    instance: string;
-    ipConfigurationId?: string;
-    ipAddress?: string;
-    reason: string;
-    statusCode?: number;
-    code?: string;
-}
-
-/** What a lookup spent and what it could not read, beside its entries. */
-export interface PortMappingLookupReport extends ArmUsage {
-    /** Members whose mappings came embedded in the pool GET. */
-    membersFromPool: number;
-    /** Members queried one by one (the pool GET lacked their mappings). */
-    membersQueried: number;
-    unreadMembers: UnreadMember[];
-    /** Elapsed time by the lookup's clock, in ms. */
-    durationMs: number;
-}
-
-/** The entries (an array, as before), carrying the report as non-enumerable properties. */
-export type PortMappingLookupResult = PortMappingEntry[] & Readonly<PortMappingLookupReport>;
-
-/** One frontend port Azure gave one backend pool member for one rule. */
-export interface PortMappingEntry {
-    /** Scale-set instance id, VM name (NIC name without `-nic`), or the address name of an IP-based member. */
-    instance: string;
-    /** The member's NIC ipConfiguration id (NIC-based pools). */
-    ipConfigurationId?: string;
-    /** The member's IP address (IP-based pools). */
-    ipAddress?: string;
-    rule: string;
-    protocol: Protocol;
-    /** Frontend IP address of the rule's frontend, or `""` when it has none yet. */
-    frontendIp: string;
-    frontendPort: number;
-    backendPort: number;
-}
-
-/** The member's instance label; an id of an unexpected shape is its own label rather than a failure. */
-function instanceOfConfiguration(id: string): string {
-    try {
-        return instanceFromIpConfigurationId(id);
-    } catch {
-        return id;
-    }
-}
-
-/** One pool member as the query API takes it, with the mappings the pool GET embeds for it, if any. */
-interface PoolMember {
-    instance: string;
-    ipConfigurationId?: string;
-    ipAddress?: string;
-    embedded?: RawMapping[];
-}
-
-/** The stage a request belongs to, for error messages. */
-type Stage = "load balancer" | "backend pool" | "public IP" | "port mapping query";
-
-/** What the request was doing, in words: "reading the backend pool of ...". */
-const STAGE_ACTIVITY: Record<Stage, string> = {
-    "load balancer": "reading",
-    "backend pool": "reading the backend pool of",
-    "public IP": "reading the frontend public IP of",
-    "port mapping query": "querying the port mappings of the backend pool of",
-};
-
-interface LookupContext {
-    options: LookupPortMappingsOptions;
-    loadBalancerId: string;
-    poolId: string;
-}
 
 /**
  * Azure's real mappings of a backend pool: one entry per member and rule, sorted by rule, then
@@ -406,78 +308,6 @@ function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: 
     return rule.name as string;
 }
 
-/** NIC ipConfigurations and IP addresses of the pool, each once. */
-function poolMembers(pool: BackendAddressPool): PoolMember[] {
-    const members: PoolMember[] = [];
-    const seen = new Set<string>();
-    const byConfiguration = new Map<string, PoolMember>();
-    const addConfiguration = (id: string | undefined): PoolMember | undefined => {
-        if (!id) return undefined;
-        const key = id.toLowerCase();
-        if (seen.has(key)) return byConfiguration.get(key);
-        seen.add(key);
-        const member: PoolMember = { instance: instanceOfConfiguration(id), ipConfigurationId: id };
-        byConfiguration.set(key, member);
-        members.push(member);
-        return member;
-    };
-    for (const configuration of pool.backendIPConfigurations ?? []) addConfiguration(configuration.id);
-    for (const address of pool.loadBalancerBackendAddresses ?? []) {
-        let member: PoolMember | undefined;
-        if (address.networkInterfaceIPConfiguration?.id) {
-            member = addConfiguration(address.networkInterfaceIPConfiguration.id);
-        } else if (address.ipAddress && !seen.has(address.ipAddress)) {
-            seen.add(address.ipAddress);
-            member = { instance: address.name || address.ipAddress, ipAddress: address.ipAddress };
-            members.push(member);
-        }
-        if (member && address.inboundNatRulesPortMapping !== undefined) member.embedded = address.inboundNatRulesPortMapping;
-    }
-    return members;
-}
-
-/** `.../resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{nic}/ipConfigurations/{name}` */
-const STANDALONE_NIC_IP_CONFIGURATION = /^(\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkInterfaces\/[^/]+)\/ipConfigurations\/[^/]+\/?$/i;
-
-/**
- * Labels each member on a standalone NIC by the VM the NIC is attached to: a Flexible scale set's
- * VMs (`<scale set>_<8 hex>`) and a group of VMs are known by VM name, which the pool does not
- * show. One NIC list per resource group; where it cannot be read (e.g. no
- * Microsoft.Network/networkInterfaces/read), members keep the label their NIC gives.
- */
-async function labelByVirtualMachine(client: NetworkManagementClient, members: PoolMember[], signal: AbortSignal | undefined): Promise<void> {
-    const onNics: { member: PoolMember; nicKey: string }[] = [];
-    const groups = new Set<string>();
-    for (const member of members) {
-        const match = STANDALONE_NIC_IP_CONFIGURATION.exec(member.ipConfigurationId ?? "");
-        if (!match) continue;
-        onNics.push({ member, nicKey: match[1].toLowerCase() });
-        groups.add(match[2]);
-    }
-    if (onNics.length === 0) return;
-    const vmOfNic = new Map<string, string>();
-    for (const group of groups) {
-        try {
-            for await (const nic of client.networkInterfaces.list(group, { abortSignal: signal })) {
-                const vm = nic.virtualMachine?.id;
-                if (nic.id && vm) vmOfNic.set(nic.id.toLowerCase(), lastSegment(vm));
-            }
-        } catch (err) {
-            if (isAbort(err, signal)) throw err;
-        }
-    }
-    for (const { member, nicKey } of onNics) {
-        const vm = vmOfNic.get(nicKey);
-        if (vm !== undefined) member.instance = vm;
-    }
-}
-
-interface RawMapping {
-    inboundNatRuleName?: string;
-    protocol?: string;
-    frontendPort?: number;
-    backendPort?: number;
-}
 
 /** One member's mappings, polling the long-running query when Azure's Retry-After says to. */
 async function queryMember(context: LookupContext, client: NetworkManagementClient, member: PoolMember, clock: LookupClock): Promise<RawMapping[]> {
@@ -526,69 +356,13 @@ class FrontendIpResolver {
         const publicIpId = frontend.publicIPAddress?.id;
         if (!publicIpId) return frontend.publicIPAddress?.ipAddress ?? "";
         if (frontend.publicIPAddress?.ipAddress) return frontend.publicIPAddress.ipAddress;
-        const parsed = /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/publicIPAddresses\/([^/]+)$/i.exec(publicIpId);
+        const parsed = parseNetworkResourceId(publicIpId, "publicIPAddresses");
         if (!parsed) return "";
-        const [, subscription, group, name] = parsed;
+        const { subscriptionId: subscription, resourceGroupName: group, name } = parsed;
         const publicIp = await call(this.context, "public IP", () =>
             this.clientFor(subscription).publicIPAddresses.get(group, name, { abortSignal: this.context.options.signal }),
         );
         // A dynamic public IP has no address until something uses it.
         return publicIp.ipAddress ?? "";
     }
-}
-
-/** Runs `request`, turning Azure's and the transport's errors into PortMappingLookupError. */
-async function call<T>(context: LookupContext, stage: Stage, request: () => Promise<T>): Promise<T> {
-    try {
-        return await request();
-    } catch (err) {
-        throw toLookupError(context, stage, err);
-    }
-}
-
-function toLookupError(context: LookupContext, stage: Stage, err: unknown): unknown {
-    if (err instanceof PortMappingLookupError) return err;
-    if (isAbort(err, context.options.signal)) return err;
-    const { options, loadBalancerId } = context;
-    const raw = err as { statusCode?: unknown; code?: unknown; message?: unknown; name?: unknown };
-    const statusCode = typeof raw.statusCode === "number" ? raw.statusCode : undefined;
-    const code = typeof raw.code === "string" ? raw.code : undefined;
-    const azureSaid = `${statusCode !== undefined ? `HTTP ${statusCode}` : "error"}${code ? ` ${code}` : ""}: ${firstLine(raw.message)}`;
-    const where = `load balancer ${options.loadBalancerName} (resource group ${options.resourceGroupName}, subscription ${options.subscriptionId})`;
-    if (statusCode === 401 || statusCode === 403) {
-        const actions = stage === "public IP" ? [READ_PUBLIC_IP_ACTION] : [READ_LOAD_BALANCER_ACTION, QUERY_PORT_MAPPING_ACTION];
-        const denied = statusCode === 401 ? "authentication failed" : "access denied";
-        const fix =
-            statusCode === 401
-                ? "Fix: sign in again (az login) or pass a valid ARM access token for this cloud, then make sure the identity holds"
-                : "Fix: grant the identity";
-        return new PortMappingLookupError(
-            `lookupPortMappings: ${denied} ${STAGE_ACTIVITY[stage]} ${where} (${azureSaid}). ` +
-                `${fix} ${actions.join(" and ")} on scope ${stage === "public IP" ? "the frontend's public IP (or its resource group)" : loadBalancerId} ` +
-                "(the built-in Network Contributor role has them).",
-            { statusCode, code, cause: err },
-        );
-    }
-    if (statusCode === 404) {
-        const missing =
-            stage === "load balancer"
-                ? `load balancer ${options.loadBalancerName} not found in resource group ${options.resourceGroupName} of subscription ${options.subscriptionId}`
-                : stage === "backend pool"
-                  ? `backend pool ${options.backendPoolName} not found on ${where}`
-                  : stage === "public IP"
-                    ? `the public IP of a frontend of ${where} not found`
-                    : `backend pool ${options.backendPoolName} or one of its members not found on ${where} (did it change during the lookup?)`;
-        return new PortMappingLookupError(`lookupPortMappings: ${missing} (${azureSaid}). Fix: check the names and the subscription.`, {
-            statusCode,
-            code,
-            cause: err,
-        });
-    }
-    if (statusCode !== undefined) {
-        return new PortMappingLookupError(`lookupPortMappings: ${STAGE_ACTIVITY[stage]} ${where} failed (${azureSaid}).`, { statusCode, code, cause: err });
-    }
-    return new PortMappingLookupError(`lookupPortMappings: ${STAGE_ACTIVITY[stage]} ${where} failed: ${firstLine(raw.message ?? err)}. ${transportFix(err, options.endpoint)}`, {
-        code: code ?? (typeof raw.name === "string" ? raw.name : undefined),
-        cause: err,
-    });
 }

@@ -1,5 +1,5 @@
 import { AzureNatRulesError } from "./errors";
-import { lastSegment } from "./arm-ids";
+import { armIdKey, lastSegment, nicIdOf } from "./arm-ids";
 import { MAX_RULES_PER_LOAD_BALANCER, MAX_RULES_PER_NIC } from "./limits";
 import type { PortSpan } from "./planner";
 import { rangesOverlap } from "./range";
@@ -130,13 +130,6 @@ interface CheckedRule {
 
 const ALL_PORTS: PortSpan = { start: 0, end: 65535 };
 
-/** ARM ids compare case-insensitively. */
-const idKey = (id: string): string => id.trim().toLowerCase();
-
-/** The last segment of an ARM id (`.../frontendIPConfigurations/fe` → `fe`), or the value itself. */
-
-/** The NIC a member belongs to: an ipConfiguration id loses its `/ipConfigurations/<name>` tail. */
-const nicOf = (member: string): string => member.trim().replace(/\/ipConfigurations\/[^/]+$/i, "");
 
 const protocolsOverlap = (a: Protocol, b: Protocol): boolean => a === b || a === "All" || b === "All";
 
@@ -162,11 +155,11 @@ function checked(
     portsText: string,
 ): CheckedRule {
     const members = new Map<string, string>();
-    for (const m of rule.members ?? []) members.set(idKey(m), m);
+    for (const m of rule.members ?? []) members.set(armIdKey(m), m);
     return {
         ref,
         label: `${ref.type} "${ref.name}"`,
-        frontendKey: idKey(rule.frontendIPConfigurationId),
+        frontendKey: armIdKey(rule.frontendIPConfigurationId),
         frontendName: lastSegment(rule.frontendIPConfigurationId),
         // An unrecognised protocol is compared as Tcp, our default; validation reports it elsewhere.
         protocol: normalizeProtocol(rule.protocol ?? "Tcp") ?? "Tcp",
@@ -174,7 +167,7 @@ function checked(
         portsText,
         backendPort: rule.backendPort,
         floatingIP: rule.enableFloatingIP === true,
-        poolKey: rule.backendPoolId ? idKey(rule.backendPoolId) : undefined,
+        poolKey: rule.backendPoolId ? armIdKey(rule.backendPoolId) : undefined,
         poolId: rule.backendPoolId,
         members,
     };
@@ -280,8 +273,8 @@ function ruleLimits(input: ConflictCheckInput, nat: CheckedRule[], balancing: Ch
     for (const rule of [...nat, ...balancing]) {
         const seen = new Set<string>();
         for (const member of rule.members.values()) {
-            const nic = nicOf(member);
-            const key = idKey(nic);
+            const nic = nicIdOf(member);
+            const key = armIdKey(nic);
             if (seen.has(key)) continue;
             seen.add(key);
             const entry = nics.get(key) ?? { nic, rules: [] };
@@ -291,9 +284,9 @@ function ruleLimits(input: ConflictCheckInput, nat: CheckedRule[], balancing: Ch
     }
     const elsewhere = new Map<string, number>();
     for (const [nic, count] of Object.entries(input.ruleCountsPerNic ?? {})) {
-        const key = idKey(nicOf(nic));
+        const key = armIdKey(nicIdOf(nic));
         elsewhere.set(key, (elsewhere.get(key) ?? 0) + count);
-        if (!nics.has(key)) nics.set(key, { nic: nicOf(nic), rules: [] });
+        if (!nics.has(key)) nics.set(key, { nic: nicIdOf(nic), rules: [] });
     }
     for (const [key, { nic, rules }] of nics) {
         const extra = elsewhere.get(key) ?? 0;

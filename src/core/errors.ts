@@ -1,12 +1,14 @@
 import type { PortRange } from "./types";
 
 /**
- * Base of every error this library throws on purpose.
+ * An error Pulumi prints by its message alone, the message kept as written through Pulumi's
+ * serializer: the base of the library's errors and of the simulator's Azure errors, two families
+ * apart (an Azure error is not one the library threw on purpose).
  *
  * `__pulumiRunError` makes the Pulumi engine print the message alone, without a stack trace,
  * as it does for `pulumi.RunError`; the core sets it by name so that it needs no Pulumi import.
  */
-export class AzureNatRulesError extends Error {
+export class PulumiMessageError extends Error {
     readonly __pulumiRunError = true;
 
     /**
@@ -41,6 +43,9 @@ export class AzureNatRulesError extends Error {
         });
     }
 }
+
+/** Base of every error this library throws on purpose. */
+export class AzureNatRulesError extends PulumiMessageError {}
 
 /** One invalid argument: what it is, what it holds, what Azure allows and how to fix it. */
 export interface ValidationIssue {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { idKey, loadBalancingRuleIssues } from "./conflict-registry";
+import { settledIdKey, loadBalancingRuleIssues } from "./conflict-registry";
 import { settle } from "./settle";
 
 const lbId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
@@ -33,16 +33,16 @@ describe("loadBalancingRuleIssues", () => {
     });
 });
 
-describe("settle and idKey", () => {
+describe("settle and settledIdKey", () => {
     it("give a known value as is, and one token per unknown Output object", async () => {
         const known = await settle(pulumi.output("ID"));
-        expect(idKey("ignored", known)).toBe("ID");
+        expect(settledIdKey("ignored", known)).toBe("ID");
         // Outside preview an Output of pulumi.unknown is still unknown.
         const a = pulumi.output(pulumi.unknown as unknown as string);
         const b = pulumi.output(pulumi.unknown as unknown as string);
         const [sa, sb] = await Promise.all([settle(a), settle(b)]);
         expect(sa).toEqual({ state: "unknown" });
-        expect(idKey(a, sa)).toBe(idKey(a, sa));
-        expect(idKey(a, sa)).not.toBe(idKey(b, sb));
+        expect(settledIdKey(a, sa)).toBe(settledIdKey(a, sa));
+        expect(settledIdKey(a, sa)).not.toBe(settledIdKey(b, sb));
     });
 });

@@ -131,7 +131,7 @@ let nextToken = 0;
  * given the same `lb.id` are on the same load balancer even before it exists); `undefined` when
  * neither is possible.
  */
-export function idKey(input: unknown, settled: Settled<string | undefined>): string | undefined {
+export function settledIdKey(input: unknown, settled: Settled<string | undefined>): string | undefined {
     if (settled.state === "known") return typeof settled.value === "string" ? settled.value : undefined;
     if (typeof input !== "object" || input === null) return undefined;
     let token = tokens.get(input);
@@ -260,7 +260,7 @@ async function checkWhenResolved(run: RunRegistry, d: NatRuleDescription): Promi
     ]);
     // A failed input fails the rule by itself; without the load balancer, protocol, backend port
     // and floating IP nothing can be compared soundly.
-    const loadBalancerKey = idKey(d.loadBalancerId, lbId);
+    const loadBalancerKey = settledIdKey(d.loadBalancerId, lbId);
     const normalized = normalizeProtocol(valueOf(protocol));
     const port = valueOf(backendPort);
     if (!loadBalancerKey || !normalized || typeof port !== "number" || floating.state !== "known") return true;
@@ -276,13 +276,13 @@ async function checkWhenResolved(run: RunRegistry, d: NatRuleDescription): Promi
         loadBalancerName: (typeof lbIdValue === "string" ? parseLoadBalancerId(lbIdValue)?.loadBalancerName : undefined) ?? "(not created yet)",
         rule: {
             name: d.name,
-            frontendIPConfigurationId: idKey(d.frontendIPConfigurationId, frontendId) ?? "(unknown frontend)",
+            frontendIPConfigurationId: settledIdKey(d.frontendIPConfigurationId, frontendId) ?? "(unknown frontend)",
             protocol: normalized,
             frontendPort: valueOf(frontendPort) ?? undefined,
             range: span ? { start: span.start, end: span.end } : undefined,
             backendPort: port,
             enableFloatingIP: valueOf(floating) === true,
-            backendPoolId: idKey(d.backendPoolId, poolId),
+            backendPoolId: settledIdKey(d.backendPoolId, poolId),
             members: valueOf(members) ?? [],
         },
         loadBalancingRules: lbRuleList.map((r) => ({

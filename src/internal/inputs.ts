@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { parseNetworkResourceId } from "../core/arm-ids";
 import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { UNKNOWN, type Maybe, type NatRuleSettings, validateNatRule } from "../core/validation";
 import { settle } from "./settle";
@@ -127,11 +128,9 @@ export interface LoadBalancerRef {
     loadBalancerName: string;
 }
 
-const LB_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/loadBalancers\/([^/]+)$/i;
-
 export function parseLoadBalancerId(id: string): LoadBalancerRef | undefined {
-    const m = LB_ID.exec(id);
-    return m ? { subscriptionId: m[1], resourceGroupName: m[2], loadBalancerName: m[3] } : undefined;
+    const parsed = parseNetworkResourceId(id, "loadBalancers");
+    return parsed ? { subscriptionId: parsed.subscriptionId, resourceGroupName: parsed.resourceGroupName, loadBalancerName: parsed.name } : undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { lastSegment } from "../core/arm-ids";
 import type { ValidationIssue } from "../core/errors";
 import { ruleNameIssue, securityRuleNameFor, suggestNetworkName } from "../core/names";
-import { idKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "./conflict-registry";
+import { settledIdKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "./conflict-registry";
 import { settle } from "./settle";
 
 /**
@@ -65,7 +65,7 @@ const isLate = (v: unknown): boolean => pulumi.Output.isInstance(v) || v instanc
 /** The scope key of an id known now: the id itself, or the token of its Output object. */
 function declaredScope(id: unknown): string | undefined {
     if (typeof id === "string") return id.toLowerCase();
-    return isLate(id) ? idKey(id, { state: "unknown" }) : undefined;
+    return isLate(id) ? settledIdKey(id, { state: "unknown" }) : undefined;
 }
 
 /** The parent's name for messages: the id's last segment, or a note while the id is not known. */
@@ -136,11 +136,11 @@ export function claimNames(request: NameRequest): { issues: ValidationIssue[]; l
             const format = ruleNameIssue(name.value ?? undefined);
             if (format) found.push(format);
         }
-        const lbScope = idKey(request.loadBalancerId, lbId);
+        const lbScope = settledIdKey(request.loadBalancerId, lbId);
         if (name.state === "known" && typeof name.value === "string" && !ruleNameIssue(name.value) && lbScope) {
             rule.resolved = { scope: lbScope.toLowerCase(), scopeName: parentName(lbId.state === "known" ? lbId.value : undefined), name: name.value };
         }
-        const nsgKey = idKey(request.networkSecurityGroupId, nsgId);
+        const nsgKey = settledIdKey(request.networkSecurityGroupId, nsgId);
         if (nsgRule && nsgKey) {
             nsgRule.resolved = { scope: nsgKey.toLowerCase(), scopeName: parentName(nsgId.state === "known" ? nsgId.value : undefined), name: securityRuleNameFor(request.name) };
         }

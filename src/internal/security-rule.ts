@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
+import { parseNetworkResourceId } from "../core/arm-ids";
 import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { managementPortWarnings, planSecurityRule, type PlannedSecurityRule, type SecurityRuleRequest } from "../core/security";
-import { idKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "./conflict-registry";
+import { settledIdKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "./conflict-registry";
 import { settle } from "./settle";
 import { plainOrUnknown } from "./inputs";
 
@@ -49,11 +50,9 @@ export interface NetworkSecurityGroupRef {
     networkSecurityGroupName: string;
 }
 
-const NSG_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkSecurityGroups\/([^/]+)$/i;
-
 export function parseNetworkSecurityGroupId(id: string): NetworkSecurityGroupRef | undefined {
-    const m = NSG_ID.exec(id.trim());
-    return m ? { subscriptionId: m[1], resourceGroupName: m[2], networkSecurityGroupName: m[3] } : undefined;
+    const parsed = parseNetworkResourceId(id.trim(), "networkSecurityGroups");
+    return parsed ? { subscriptionId: parsed.subscriptionId, resourceGroupName: parsed.resourceGroupName, networkSecurityGroupName: parsed.name } : undefined;
 }
 
 export { securityRuleNameFor } from "../core/names";
@@ -203,7 +202,7 @@ async function planWhenResolved(
         settle<string>(protocolInput),
     ]);
     for (const s of [nsgId, prefixes, preferred, existing, backendPort, protocol]) if (s.state === "failed") throw s.error;
-    const nsgKey = idKey(args.networkSecurityGroupId, nsgId);
+    const nsgKey = settledIdKey(args.networkSecurityGroupId, nsgId);
     // What was unknown at construction is checked now; what is still unknown stays unchecked until it resolves.
     const known = <T>(s: typeof nsgId | typeof prefixes | typeof preferred | typeof existing, raw: T) => (s.state === "known" ? s.value : raw);
     const late = securityArgsIssues({

@@ -146,7 +146,7 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         active = false;
         // A real preview never asks Azure, so there the program's own checks speak first; in an
         // update, the simulator's error (Pulumi rewraps registration errors in its own message).
-        const ownCheck = failures.find((f) => f instanceof AzureNatRulesError && !(f instanceof ArmError));
+        const ownCheck = failures.find((f) => f instanceof AzureNatRulesError);
         const failure = (preview ? ownCheck : undefined) ?? failures.find((f) => f instanceof ArmError) ?? failures[0];
         if (failure !== undefined) {
             if (snapshot) {

@@ -1,11 +1,12 @@
-import { AzureNatRulesError } from "../core/errors";
+import { AzureNatRulesError, PulumiMessageError } from "../core/errors";
 
 /**
  * An error as Azure Resource Manager returns it: an error `code`, the HTTP `statusCode` and a
  * message. The simulator throws it wherever ARM would reject a request; the ARM server sends it as
- * `{"error":{"code","message","details":[]}}`.
+ * `{"error":{"code","message","details":[]}}`. Azure's error, so not an `AzureNatRulesError`: a
+ * catch of the library's own errors does not take it for one.
  */
-export class ArmError extends AzureNatRulesError {
+export class ArmError extends PulumiMessageError {
     constructor(
         readonly code: string,
         readonly statusCode: number,
