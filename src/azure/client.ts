@@ -97,7 +97,8 @@ function pacingPolicy(pacer: ArmPacer, clock: LookupClock, maxThrottleRetries: n
 const BEARER_POLICY_NAME = "bearerTokenAuthenticationPolicy";
 type PipelinePolicy = Parameters<NetworkManagementClient["pipeline"]["addPolicy"]>[0];
 
-function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
+/** Signs each request with a token from `credential`: the SDK's bearer policy refuses non-https URLs, so loopback simulators get this one. */
+export function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
     return {
         name: "loopbackBearerTokenPolicy",
         async sendRequest(request, next) {

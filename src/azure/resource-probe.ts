@@ -5,6 +5,7 @@
  * load balancer and pool whose answers grow with their members (3.8 MB each at 5,000).
  */
 import type { TokenCredential } from "@azure/identity";
+import { loopbackBearerPolicy } from "./client";
 
 /** Api-version of the probe's GET: the one @azure/arm-network 36 sends for Microsoft.Network. */
 export const PROBE_API_VERSION = "2025-05-01";
@@ -38,14 +39,7 @@ export async function armResourceExists(id: string, options: ResourceProbeOption
     });
     if (loopbackHttp) {
         // The bearer policy refuses non-https URLs; a loopback simulator gets the token all the same.
-        pipeline.addPolicy({
-            name: "loopbackBearerTokenPolicy",
-            async sendRequest(request, next) {
-                const token = await options.credential.getToken(scope, { abortSignal: request.abortSignal });
-                if (token) request.headers.set("Authorization", `Bearer ${token.token}`);
-                return next(request);
-            },
-        });
+        pipeline.addPolicy(loopbackBearerPolicy(options.credential, scope));
     } else {
         pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: scope }));
     }
