@@ -156,7 +156,8 @@ export class ArmView {
         });
     }
 
-    frontendIPConfiguration(lb: LoadBalancerRecord, fe: FrontendIpConfigurationRecord): Json {
+    /** `derived`: the load balancer's NAT-pool rules, which the frontend lists among its inboundNatRules as it lists records. */
+    frontendIPConfiguration(lb: LoadBalancerRecord, fe: FrontendIpConfigurationRecord, derived: DerivedNatRule[] = this.derivedNatRules(lb)): Json {
         const k = keyOf(fe.id);
         const uses = <T extends { id: string; frontendIPConfigurationId?: string }>(list: T[]): { id: string }[] | undefined => {
             const ids = list.filter((r) => r.frontendIPConfigurationId && keyOf(r.frontendIPConfigurationId) === k).map((r) => r.id);
@@ -173,7 +174,7 @@ export class ArmView {
                 privateIPAllocationMethod: fe.privateIPAllocationMethod,
                 publicIPAddress: ref(fe.publicIPAddressId),
                 subnet: ref(fe.subnetId),
-                inboundNatRules: uses(lb.inboundNatRules),
+                inboundNatRules: uses([...lb.inboundNatRules, ...derived.map((r) => ({ id: r.id, frontendIPConfigurationId: r.pool.frontendIPConfigurationId }))]),
                 inboundNatPools: uses(lb.inboundNatPools),
                 loadBalancingRules: uses(lb.loadBalancingRules),
             }),
@@ -279,6 +280,7 @@ export class ArmView {
 
     loadBalancer(key: string): Json {
         const lb = this.state.loadBalancers[key];
+        const derived = this.derivedNatRules(lb);
         return compact({
             id: lb.id,
             name: lb.name,
@@ -290,11 +292,11 @@ export class ArmView {
             properties: {
                 provisioningState: SUCCEEDED,
                 resourceGuid: guidFor(lb.id),
-                frontendIPConfigurations: lb.frontendIPConfigurations.map((fe) => this.frontendIPConfiguration(lb, fe)),
+                frontendIPConfigurations: lb.frontendIPConfigurations.map((fe) => this.frontendIPConfiguration(lb, fe, derived)),
                 backendAddressPools: lb.backendAddressPools.map((p) => this.backendAddressPool(lb, p)),
                 inboundNatRules: [
                     ...lb.inboundNatRules.map((r) => this.inboundNatRule(lb, r)),
-                    ...this.derivedNatRules(lb).map((r) => this.derivedNatRule(lb, r)),
+                    ...derived.map((r) => this.derivedNatRule(lb, r)),
                 ],
                 inboundNatPools: lb.inboundNatPools.map((p) => ({
                     id: p.id,

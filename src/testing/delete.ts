@@ -3,6 +3,7 @@ import { ARM_ERROR_CODES } from "./errors";
 import { put, removeRecord } from "./journal";
 import { fail } from "./lookups";
 import { loadBalancersOfScaleSet } from "./membership";
+import { derivedNatRulesOf, natRulesChangedWithNatPool } from "./nat-pool-rules";
 import { keyOf, RESOURCE_MAPS, type SimulatorState } from "./model";
 
 export function deleteResource(s: SimulatorState, id: string): boolean {
@@ -20,6 +21,8 @@ export function deleteResource(s: SimulatorState, id: string): boolean {
                 return true;
             }
             if (childType === "inboundnatrules") {
+                // A NAT pool's per-instance rules go only with the pool or the instance (docs update-load-balancer-with-vm-scale-set).
+                if (derivedNatRulesOf(s, lb).some((r) => keyOf(r.id) === k)) throw natRulesChangedWithNatPool(lb);
                 const inboundNatRules = lb.inboundNatRules.filter((r) => keyOf(r.id) !== k);
                 if (inboundNatRules.length === lb.inboundNatRules.length) return false;
                 put(s, "loadBalancers", parentKey, { ...lb, inboundNatRules });

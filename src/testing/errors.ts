@@ -53,8 +53,14 @@ export const ARM_ERROR_CODES = {
     frontendPortOverlap: "FrontendPortOverlapsAnotherRule",
     /** guess: V2 rules are documented for Standard SKU only (docs: inbound-nat-rules). */
     v2OnBasicSku: "InboundNatRuleV2NotSupportedOnBasicSkuLoadBalancer",
-    /** guess: the spec says NAT rules and NAT pools on one load balancer are mutually exclusive. */
+    /** guess: the spec says NAT rules and NAT pools on one load balancer are mutually exclusive (here: a NAT pool added beside NAT rules). */
     natRulesWithNatPools: "LoadBalancerCannotHaveBothInboundNatRulesAndInboundNatPools",
+    /**
+     * real: code and message quoted in MicrosoftDocs/azure-docs#59705 ("Adding or updating NAT Rules when NAT pool is present on
+     * loadbalancer ... is not supported. To modify the load balancer, pass in all NAT rules unchanged or remove the
+     * LoadBalancerInboundNatRules property from your PUT request.").
+     */
+    natRulesChangedWithNatPool: "AddingOrUpdatingNatRulesWhenNatPoolIsPresentOnLoadbalancerIsNotSupported",
     /** guess code; message as reported in Azure/azure-powershell#4698. */
     natPoolInUse: "InboundNatPoolInUseByVirtualMachineScaleSet",
     /** real: code and message quoted in hashicorp/terraform-provider-azurerm#84 (raised on the NIC PUT). */

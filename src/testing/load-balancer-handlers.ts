@@ -6,6 +6,7 @@ import { bag, bags, flag, integer, reference, references, requiredText, tagsOf, 
 import { put } from "./journal";
 import { allocatePrivateIp, fail, location, parentMissing, requireResourceGroup } from "./lookups";
 import { keyOf, type BackendAddressRecord, type BackendPoolRecord, type InboundNatRuleRecord, type LoadBalancerRecord, type SimulatorState } from "./model";
+import { derivedNatRulesOf, isUnchangedDerivedRule, natRulesChangedWithNatPool } from "./nat-pool-rules";
 import { scaleSetsReferencingNatPool } from "./reconcile";
 import type { Handler, SimulatedResourceType } from "./resource-types";
 
@@ -44,10 +45,18 @@ export const LOAD_BALANCER_HANDLERS: Pick<Record<SimulatedResourceType, Handler>
             backendPool(owner, id, requiredText(owner, `backendAddressPools[${i}].name`, p.name), p.loadBalancerBackendAddresses, false));
         const keptPools = (existing?.backendAddressPools ?? []).filter((o) => o.standalone && !inlinePools.some((n) => keyOf(n.id) === keyOf(o.id)));
 
-        const inlineRules = bags(owner, "inboundNatRules", inputs.inboundNatRules).map((r, i) => {
+        // Present before this PUT: a pool and new rules sent together meet the spec's exclusion in reconcile instead.
+        const natPoolPresent = (existing?.inboundNatPools.length ?? 0) > 0;
+        const derived = existing ? derivedNatRulesOf(s, existing) : [];
+        const inlineRules = bags(owner, "inboundNatRules", inputs.inboundNatRules).flatMap((r, i) => {
             const ruleName = requiredText(owner, `inboundNatRules[${i}].name`, r.name);
             const old = existing?.inboundNatRules.find((o) => o.name.toLowerCase() === ruleName.toLowerCase());
-            return natRule(`inbound NAT rule ${ruleName} of ${owner}`, id, ruleName, r, false, old);
+            const record = natRule(`inbound NAT rule ${ruleName} of ${owner}`, id, ruleName, r, false, old);
+            // A read-modify-write PUT sends the pool's derived rules back; unchanged they are accepted and stay derived (azure-docs#59705).
+            const derivedRule = derived.find((d) => d.name.toLowerCase() === ruleName.toLowerCase());
+            if (derivedRule && isUnchangedDerivedRule(derivedRule, record)) return [];
+            if (existing && natPoolPresent && (derivedRule || !(old && sameRule(old, record)))) throw natRulesChangedWithNatPool(existing);
+            return [record];
         });
         // Rules and pools declared as separate resources survive a re-declared parent.
         const keptRules = (existing?.inboundNatRules ?? []).filter((o) => o.standalone && !inlineRules.some((n) => keyOf(n.id) === keyOf(o.id)));
@@ -75,8 +84,7 @@ export const LOAD_BALANCER_HANDLERS: Pick<Record<SimulatedResourceType, Handler>
                 throw fail(
                     ARM_ERROR_CODES.natPoolInUse,
                     400,
-                    `Cannot remove inbound nat pool ${removed.name} from load balancer since it is in use by virtual machine scale set ${users.map((u) => u.id).join(", ")}. ` +
-                        "Fix: remove the pool from the scale set model (and update its instances) first, then delete the pool.",
+                    `Cannot remove inbound nat pool ${removed.name} from load balancer since it is in use by virtual machine scale set ${users.map((u) => u.id).join(", ")}.`,
                 );
             }
         }
@@ -145,6 +153,7 @@ export const LOAD_BALANCER_HANDLERS: Pick<Record<SimulatedResourceType, Handler>
     "network:InboundNatRule": (s, pulumiName, inputs) => {
         const name = text("inbound NAT rule", "inboundNatRuleName", inputs.inboundNatRuleName) ?? text("inbound NAT rule", "name", inputs.name) ?? pulumiName;
         const lb = requireParentLoadBalancer(s, `inboundNatRules/${name}`, inputs);
+        if (lb.inboundNatPools.length > 0) throw natRulesChangedWithNatPool(lb);
         const old = lb.inboundNatRules.find((o) => o.name.toLowerCase() === name.toLowerCase());
         const record = natRule(`inbound NAT rule ${name} of load balancer ${lb.name}`, lb.id, old?.name ?? name, inputs, true, old);
         put(s, "loadBalancers", keyOf(lb.id), { ...lb, inboundNatRules: old ? lb.inboundNatRules.map((o) => (o === old ? record : o)) : [...lb.inboundNatRules, record] });
@@ -191,4 +200,11 @@ function natRule(owner: string, lbId: string, name: string, r: Bag, standalone: 
         // Survivors keep their ports: the previous mapping feeds the next allocation.
         mappings: old?.mappings ?? [],
     };
+}
+
+/** Whether a re-sent rule changes nothing ARM stores (its port mappings are ARM's, not the request's). */
+function sameRule(a: InboundNatRuleRecord, b: InboundNatRuleRecord): boolean {
+    const { mappings: _a, standalone: _sa, ...left } = a;
+    const { mappings: _b, standalone: _sb, ...right } = b;
+    return JSON.stringify(left) === JSON.stringify(right);
 }

@@ -3,7 +3,8 @@
  * instance whose model uses the pool. They are not records: they follow from the pools and the
  * instances, and a GET lists them among the load balancer's inboundNatRules (read-only).
  */
-import { keyOf, type InboundNatPoolRecord, type LoadBalancerRecord, type ScaleSetRecord } from "./model";
+import { ARM_ERROR_CODES, ArmError } from "./errors";
+import { keyOf, type InboundNatPoolRecord, type LoadBalancerRecord, type ScaleSetRecord, type SimulatorState } from "./model";
 import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
 
 export interface DerivedNatRule {
@@ -75,4 +76,33 @@ export function derivedNatRules(lb: LoadBalancerRecord, scaleSets: readonly Scal
         });
     }
     return out;
+}
+
+/** The derived rules of a load balancer from every scale set (the filter on pool use is in `derivedNatRules`). */
+export function derivedNatRulesOf(state: SimulatorState, lb: LoadBalancerRecord): DerivedNatRule[] {
+    return lb.inboundNatPools.length === 0 ? [] : derivedNatRules(lb, Object.values(state.virtualMachineScaleSets));
+}
+
+/**
+ * ARM's refusal of a NAT rule added, changed or deleted on a load balancer with a NAT pool: code and message quoted in
+ * MicrosoftDocs/azure-docs#59705. A delete is refused the same way (model: the docs page update-load-balancer-with-vm-scale-set
+ * says "Individual inbound NAT rules can't be deleted"; no source shows the code of that answer).
+ */
+export function natRulesChangedWithNatPool(lb: LoadBalancerRecord): ArmError {
+    return new ArmError(
+        ARM_ERROR_CODES.natRulesChangedWithNatPool,
+        400,
+        `Adding or updating NAT Rules when NAT pool is present on loadbalancer ${lb.id} is not supported. ` +
+            "To modify the load balancer, pass in all NAT rules unchanged or remove the LoadBalancerInboundNatRules property from your PUT request.",
+    );
+}
+
+/** Whether a rule sent back in a load balancer PUT is a derived rule as a GET showed it ("pass in all NAT rules unchanged"). */
+export function isUnchangedDerivedRule(rule: DerivedNatRule, sent: { frontendPort?: number; backendPort?: number; protocol?: string; frontendIPConfigurationId?: string }): boolean {
+    const same = <T>(given: T | undefined, have: T, eq: (a: T, b: T) => boolean = (a, b) => a === b): boolean => given === undefined || eq(given, have);
+    const ci = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+    return same(sent.frontendPort, rule.frontendPort) &&
+        same(sent.backendPort, rule.pool.backendPort as number) &&
+        same(sent.protocol, rule.pool.protocol, ci) &&
+        same(sent.frontendIPConfigurationId, rule.pool.frontendIPConfigurationId ?? "", ci);
 }

@@ -314,9 +314,64 @@ describe("ARM rejections", () => {
         expect((sim.get(`${LB_ID}/inboundNatRules`) as { value: Rule[] }).value.map((r) => [r.name, r.properties.frontendPort])).toEqual([["natpool.1", 50001]]);
     });
 
-    it("NAT pools and NAT rules on one load balancer", () => {
+    it("a NAT rule added beside a NAT pool is refused with ARM's code and sentence (MicrosoftDocs/azure-docs#59705)", () => {
         const { sim } = natPoolSetup();
-        expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 2222 })), "LoadBalancerCannotHaveBothInboundNatRulesAndInboundNatPools");
+        const err = expectRejected(sim, () => sim.upsertInboundNatRule(rule({ frontendPort: 2222 })), "AddingOrUpdatingNatRulesWhenNatPoolIsPresentOnLoadbalancerIsNotSupported");
+        expect(err.message).toBe(
+            `Adding or updating NAT Rules when NAT pool is present on loadbalancer ${LB_ID} is not supported. ` +
+                "To modify the load balancer, pass in all NAT rules unchanged or remove the LoadBalancerInboundNatRules property from your PUT request.",
+        );
+    });
+
+    it("a NAT pool added beside NAT rules: the spec's exclusion (code is a guess)", () => {
+        const sim = standardSetup();
+        sim.upsertInboundNatRule(rule({ frontendPort: 2222 }));
+        const lb = sim.get(LB_ID) as { properties: { frontendIPConfigurations: { name: string; properties: { publicIPAddress: { id: string } } }[] } };
+        expectRejected(sim, () => sim.upsertLoadBalancer({
+            resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Standard" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: lb.properties.frontendIPConfigurations[0].properties.publicIPAddress }],
+            backendAddressPools: [{ name: "pool" }],
+            inboundNatPools: [{ name: "natpool", frontendIPConfiguration: FE, protocol: "Tcp", frontendPortRangeStart: 50000, frontendPortRangeEnd: 50003, backendPort: 22 }],
+        }), "LoadBalancerCannotHaveBothInboundNatRulesAndInboundNatPools");
+    });
+
+    it("a load balancer PUT may send a NAT pool's rules back unchanged, not changed (read-modify-write, azure-docs#59705)", () => {
+        const { sim, ip } = natPoolSetup();
+        type Rule = { name: string; properties: { frontendPort: number; backendPort: number; protocol: string; frontendIPConfiguration: { id: string } } };
+        const read = (sim.get(LB_ID) as { properties: { inboundNatRules: Rule[] } }).properties.inboundNatRules;
+        expect(read.map((r) => r.name)).toEqual(["natpool.0", "natpool.1"]);
+        const body = (rules: Rule[]) => ({
+            resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Standard" },
+            frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
+            inboundNatPools: [{ name: "natpool", frontendIPConfiguration: FE, protocol: "Tcp", frontendPortRangeStart: 50000, frontendPortRangeEnd: 50003, backendPort: 22 }],
+            inboundNatRules: rules.map((r) => ({ name: r.name, ...r.properties })),
+        });
+        sim.upsertLoadBalancer(body(read));
+        // Still derived, not turned into records: an instance that leaves takes its rule with it.
+        sim.deleteInstances(RG, "web", ["0"]);
+        expect((sim.get(`${LB_ID}/inboundNatRules`) as { value: Rule[] }).value.map((r) => r.name)).toEqual(["natpool.1"]);
+        const now = (sim.get(LB_ID) as { properties: { inboundNatRules: Rule[] } }).properties.inboundNatRules;
+        const changed = now.map((r) => ({ ...r, properties: { ...r.properties, frontendPort: r.properties.frontendPort + 2 } }));
+        expectRejected(sim, () => sim.upsertLoadBalancer(body(changed)), "AddingOrUpdatingNatRulesWhenNatPoolIsPresentOnLoadbalancerIsNotSupported");
+        expectRejected(sim, () => sim.upsertLoadBalancer(body([...now, { name: "extra", properties: { frontendPort: 2222, backendPort: 22, protocol: "Tcp", frontendIPConfiguration: FE } }])),
+            "AddingOrUpdatingNatRulesWhenNatPoolIsPresentOnLoadbalancerIsNotSupported");
+    });
+
+    it("a NAT pool's per-instance rule can't be changed or deleted on its own (docs: update-load-balancer-with-vm-scale-set)", () => {
+        const { sim } = natPoolSetup();
+        expectRejected(sim, () => sim.upsertInboundNatRule({ resourceGroupName: RG, loadBalancerName: "lb", inboundNatRuleName: "natpool.0", frontendIPConfiguration: FE,
+            protocol: "Tcp", frontendPort: 50002, backendPort: 22 }), "AddingOrUpdatingNatRulesWhenNatPoolIsPresentOnLoadbalancerIsNotSupported");
+        expectRejected(sim, () => sim.delete(`${LB_ID}/inboundNatRules/natpool.0`), "AddingOrUpdatingNatRulesWhenNatPoolIsPresentOnLoadbalancerIsNotSupported");
+        expect(sim.has(`${LB_ID}/inboundNatRules/natpool.0`)).toBe(true);
+    });
+
+    it("a frontend IP configuration lists its NAT pool's per-instance rules among its inboundNatRules", () => {
+        const { sim } = natPoolSetup();
+        const fe = sim.get(FE.id) as { properties: { inboundNatRules: { id: string }[]; inboundNatPools: { id: string }[] } };
+        expect(fe.properties.inboundNatRules.map((r) => r.id)).toEqual([`${LB_ID}/inboundNatRules/natpool.0`, `${LB_ID}/inboundNatRules/natpool.1`]);
+        expect(fe.properties.inboundNatPools.map((p) => p.id)).toEqual([`${LB_ID}/inboundNatPools/natpool`]);
+        const inLb = (sim.get(LB_ID) as { properties: { frontendIPConfigurations: { properties: { inboundNatRules: { id: string }[] } }[] } }).properties.frontendIPConfigurations[0];
+        expect(inLb.properties.inboundNatRules).toEqual(fe.properties.inboundNatRules);
     });
 
     it("removing a NAT pool a scale set still references", () => {
