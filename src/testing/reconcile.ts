@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { put, type Journal } from "./journal";
 import { loadBalancerKeyOf, loadBalancersOfNic, loadBalancersOfScaleSet, type Membership } from "./membership";
-import { instanceIpConfigurationId, instanceNics, isFlexible } from "./scale-sets/instance-model";
+import { instanceIpConfigurationId, instanceNics, isFlexible, modelsInUse } from "./scale-sets/instance-model";
 import {
     keyOf,
     type BackendAddressRecord,
@@ -550,7 +550,7 @@ function checkMemberReferences(state: SimulatorState, scope: Scope): void {
         }
     }
     for (const vmss of scope.scaleSets) {
-        for (const nic of vmss.networkInterfaceConfigurations) {
+        for (const nic of modelsInUse(vmss).flatMap((m) => m.nics)) {
             for (const ip of nic.ipConfigurations) {
                 for (const p of ip.loadBalancerBackendAddressPoolIds) if (!pool(p)) throw referenceMissing(p, vmss.id);
                 for (const p of ip.loadBalancerInboundNatPoolIds) if (!childOf(state, p, (lb) => lb.inboundNatPools)) throw referenceMissing(p, vmss.id);
@@ -606,15 +606,16 @@ function checkBackendPortsPerIpConfiguration(state: SimulatorState, scope: Scope
             if (rules.length > 1) check(ip.id, rules);
         }
     }
-    // Every instance of a scale set has the same rules; the first instance is the one named.
+    // Instances running one model have the same rules; the first of them is the one named. Each model an instance runs counts (upgrade policy Manual).
     for (const vmss of scope.scaleSets) {
-        const first = vmss.instances[0];
-        if (!first) continue;
-        for (const nic of vmss.networkInterfaceConfigurations) {
-            for (const ip of nic.ipConfigurations) {
-                const rules: InboundNatRuleRecord[] = [];
-                for (const pool of ip.loadBalancerBackendAddressPoolIds) for (const r of rulesOfPool(pool)) add(rules, r);
-                if (rules.length > 1) check(instanceIpConfigurationId(vmss, first, nic.name, ip.name), rules);
+        for (const { nics, instance } of modelsInUse(vmss)) {
+            if (!instance) continue;
+            for (const nic of nics) {
+                for (const ip of nic.ipConfigurations) {
+                    const rules: InboundNatRuleRecord[] = [];
+                    for (const pool of ip.loadBalancerBackendAddressPoolIds) for (const r of rulesOfPool(pool)) add(rules, r);
+                    if (rules.length > 1) check(instanceIpConfigurationId(vmss, instance, nic.name, ip.name), rules);
+                }
             }
         }
     }
@@ -658,13 +659,16 @@ function checkRuleCountsPerNic(state: SimulatorState, scope: Scope): void {
         check(nic.id, count);
     }
     for (const vmss of scope.scaleSets) {
-        for (const nic of vmss.networkInterfaceConfigurations) {
-            let count = 0;
-            for (const ip of nic.ipConfigurations) {
-                for (const pool of ip.loadBalancerBackendAddressPoolIds) count += rulesOn(pool);
-                count += ip.loadBalancerInboundNatPoolIds.length;
+        for (const { nics, instance } of modelsInUse(vmss)) {
+            for (const nic of nics) {
+                let count = 0;
+                for (const ip of nic.ipConfigurations) {
+                    for (const pool of ip.loadBalancerBackendAddressPoolIds) count += rulesOn(pool);
+                    count += ip.loadBalancerInboundNatPoolIds.length;
+                }
+                const on = instance && nics !== vmss.networkInterfaceConfigurations ? `, as instance ${instance.instanceId} runs it` : "";
+                check(`${vmss.id} (network interface configuration ${nic.name}${on})`, count);
             }
-            check(`${vmss.id} (network interface configuration ${nic.name})`, count);
         }
     }
 }
@@ -744,11 +748,14 @@ function describeMembers(list: PoolMember[]): string {
     return parts.join(", ");
 }
 
-/** Scale sets whose model references the NAT pool (facts §7: such a pool cannot be removed). */
+/**
+ * Scale sets whose model, or the older model an instance still runs, references the NAT pool (facts §7: such a pool
+ * cannot be removed; the documented path removes the reference and updates the instances first).
+ */
 export function scaleSetsReferencingNatPool(state: SimulatorState, natPoolId: string): ScaleSetRecord[] {
     const k = keyOf(natPoolId);
     return Object.values(state.virtualMachineScaleSets).filter((vmss) =>
-        vmss.networkInterfaceConfigurations.some((nic) => nic.ipConfigurations.some((ip) => ip.loadBalancerInboundNatPoolIds.some((p) => keyOf(p) === k))),
+        modelsInUse(vmss).some((m) => m.nics.some((nic) => nic.ipConfigurations.some((ip) => ip.loadBalancerInboundNatPoolIds.some((p) => keyOf(p) === k)))),
     );
 }
 

@@ -38,3 +38,28 @@ export function instanceIpConfigurationId(vmss: ScaleSetRecord, instance: ScaleS
     const flexibleNic = isFlexible(vmss) ? flexibleNicId(vmss, instance, nicConfig) : undefined;
     return flexibleNic ? `${flexibleNic}/ipConfigurations/${ipConfig}` : scaleSetIpConfigurationId(vmss.id, instance.instanceId, nicConfig, ipConfig);
 }
+
+/** One network model a scale set has in use, and the first instance that runs it (none: no instance runs the latest yet). */
+export interface ModelInUse {
+    nics: ScaleSetNicConfigurationRecord[];
+    instance: ScaleSetInstanceRecord | undefined;
+}
+
+/**
+ * Every network model of a scale set that ARM checks: the latest (what new instances get) and each older one an
+ * instance still runs (upgrade policy Manual). An instance's NICs keep its model's pools and rules until it is upgraded.
+ */
+export function modelsInUse(vmss: ScaleSetRecord): ModelInUse[] {
+    const latest: ModelInUse = { nics: vmss.networkInterfaceConfigurations, instance: undefined };
+    // Pinned models are per-instance copies (records are copied on every change), so equal ones are told apart by content.
+    const pinned = new Map<string, ModelInUse>();
+    for (const instance of vmss.instances) {
+        if (!instance.model) {
+            latest.instance ??= instance;
+            continue;
+        }
+        const k = JSON.stringify(instance.model);
+        if (!pinned.has(k)) pinned.set(k, { nics: instance.model, instance });
+    }
+    return [latest, ...pinned.values()];
+}
