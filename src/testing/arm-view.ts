@@ -2,48 +2,25 @@
  * The simulator state as ARM returns it: the JSON of `GET` on any simulated resource, in the same
  * shape `az ... show` prints, and a router from a request path to that JSON.
  */
-import { createHash } from "node:crypto";
+import { compact, etag, guidFor, ref, refs, SUCCEEDED, type Json } from "./arm-json";
+import { isV2 } from "./arm-checks";
+import { backendMembers, backendMembersOf, type BackendMember } from "./backend-members";
+import { scaleSetJson, scaleSetVmJson, scaleSetVmNicJson, virtualMachineJson } from "./compute-view";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
-import { parentOf, resourceGroupId, scaleSetIpConfigurationId, scaleSetNicId, scaleSetVmId } from "./ids";
-import type { Membership } from "./membership";
+import { parentOf, resourceGroupId } from "./ids";
+import { loadBalancersOfScaleSet, type Membership } from "./membership";
 import {
     keyOf,
     type BackendPoolRecord,
     type FrontendIpConfigurationRecord,
     type InboundNatRuleRecord,
     type LoadBalancerRecord,
-    type NetworkInterfaceRecord,
-    type NetworkSecurityGroupRecord,
-    type NicIpConfigurationRecord,
-    type ScaleSetInstanceRecord,
     type ScaleSetRecord,
     type SimulatorState,
-    type SubnetRecord,
-    type VirtualNetworkRecord,
 } from "./model";
-import { isV2, poolMembers, poolMembersOf, type PoolMember } from "./reconcile";
 import { derivedNatRules, type DerivedNatRule } from "./nat-pool-rules";
-import { instanceNics, latestModelApplied } from "./scale-sets/instance-model";
-
-export type Json = Record<string, unknown>;
-
-const SUCCEEDED = "Succeeded";
-
-/** A stable GUID-shaped value derived from a resource id (resourceGuid, uniqueId, etag). */
-export function guidFor(seed: string): string {
-    const h = createHash("sha1").update(seed.toLowerCase()).digest("hex");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
-const etag = (id: string): string => `W/"${guidFor(`etag:${id}`)}"`;
-const ref = (id: string | undefined): { id: string } | undefined => (id ? { id } : undefined);
-const refs = (ids: readonly string[]): { id: string }[] => ids.map((id) => ({ id }));
-
-/** Drops keys whose value is undefined, so JSON and Pulumi state carry only what is set. */
-function compact<T extends Json>(obj: T): T {
-    for (const k of Object.keys(obj)) if (obj[k] === undefined) delete obj[k];
-    return obj;
-}
+import { networkInterfaceJson, networkSecurityGroupJson, resourceGroupJson, subnetJson, virtualNetworkJson } from "./network-view";
+import { instanceNics } from "./scale-sets/instance-model";
 
 /** One V2 mapping as the pool GET embeds it and the query API returns it. */
 export interface MemberPortMapping {
@@ -62,8 +39,8 @@ function notFound(what: string, rg: string): ArmError {
 }
 
 export class ArmView {
-    private members?: Map<string, PoolMember[]>;
-    private readonly membersByPool = new Map<string, PoolMember[]>();
+    private members?: Map<string, BackendMember[]>;
+    private readonly membersByPool = new Map<string, BackendMember[]>();
     /** Per load balancer key (one entry, "", without a membership index). */
     private readonly natRuleBackends = new Map<string, Map<string, string>>();
 
@@ -71,14 +48,14 @@ export class ArmView {
     constructor(readonly state: SimulatorState, private readonly membership?: Membership) {}
 
     /** Members of a backend pool, in port-assignment order. */
-    membersOf(poolId: string): PoolMember[] {
+    membersOf(poolId: string): BackendMember[] {
         const k = keyOf(poolId);
         if (this.membership) {
             let list = this.membersByPool.get(k);
-            if (!list) this.membersByPool.set(k, (list = poolMembersOf(this.state, this.membership, poolId)));
+            if (!list) this.membersByPool.set(k, (list = backendMembersOf(this.state, this.membership, poolId)));
             return list;
         }
-        this.members ??= poolMembers(this.state);
+        this.members ??= backendMembers(this.state);
         return this.members.get(k) ?? [];
     }
 
@@ -117,18 +94,6 @@ export class ArmView {
             }
         }
         return byMember;
-    }
-
-    resourceGroup(rgKey: string): Json {
-        const rg = this.state.resourceGroups[rgKey];
-        return compact({
-            id: rg.id,
-            name: rg.name,
-            type: "Microsoft.Resources/resourceGroups",
-            location: rg.location,
-            tags: rg.tags,
-            properties: { provisioningState: SUCCEEDED },
-        });
     }
 
     publicIPAddress(key: string): Json {
@@ -221,6 +186,15 @@ export class ArmView {
                 inboundNatRules: natRules.length > 0 ? refs(natRules) : undefined,
             }),
         };
+    }
+
+    /** The NAT-pool rules that reach one ipConfiguration of a scale-set instance (its NIC lists them in loadBalancerInboundNatRules). */
+    natRulesReaching(vmss: ScaleSetRecord, ipConfigurationId: string): string[] {
+        const k = keyOf(ipConfigurationId);
+        return [...loadBalancersOfScaleSet(vmss)]
+            .map((lbKey) => this.state.loadBalancers[lbKey])
+            .filter((lb) => lb !== undefined)
+            .flatMap((lb) => this.derivedNatRules(lb).filter((r) => keyOf(r.backendIPConfigurationId) === k).map((r) => r.id));
     }
 
     /** The rules Azure derives from the load balancer's NAT pools (nat-pool-rules.ts), from the scale sets using it. */
@@ -355,209 +329,6 @@ export class ArmView {
         });
     }
 
-    private nicIpConfiguration(ip: NicIpConfigurationRecord): Json {
-        return {
-            id: ip.id,
-            name: ip.name,
-            type: "Microsoft.Network/networkInterfaces/ipConfigurations",
-            properties: compact({
-                provisioningState: SUCCEEDED,
-                primary: ip.primary,
-                privateIPAddress: ip.privateIPAddress,
-                privateIPAllocationMethod: ip.privateIPAllocationMethod,
-                privateIPAddressVersion: "IPv4",
-                subnet: ref(ip.subnetId),
-                publicIPAddress: ref(ip.publicIPAddressId),
-                loadBalancerBackendAddressPools: refs(ip.loadBalancerBackendAddressPoolIds),
-                loadBalancerInboundNatRules: refs(ip.loadBalancerInboundNatRuleIds),
-            }),
-        };
-    }
-
-    networkInterface(key: string): Json {
-        const nic: NetworkInterfaceRecord = this.state.networkInterfaces[key];
-        return compact({
-            id: nic.id,
-            name: nic.name,
-            type: "Microsoft.Network/networkInterfaces",
-            location: nic.location,
-            tags: nic.tags,
-            etag: etag(nic.id),
-            properties: compact({
-                provisioningState: SUCCEEDED,
-                resourceGuid: guidFor(nic.id),
-                ipConfigurations: nic.ipConfigurations.map((ip) => this.nicIpConfiguration(ip)),
-                networkSecurityGroup: ref(nic.networkSecurityGroupId),
-                virtualMachine: ref(nic.virtualMachineId),
-                primary: true,
-            }),
-        });
-    }
-
-    virtualMachine(key: string): Json {
-        const vm = this.state.virtualMachines[key];
-        return compact({
-            id: vm.id,
-            name: vm.name,
-            type: "Microsoft.Compute/virtualMachines",
-            location: vm.location,
-            tags: vm.tags,
-            properties: compact({
-                provisioningState: SUCCEEDED,
-                vmId: guidFor(vm.id),
-                hardwareProfile: vm.vmSize ? { vmSize: vm.vmSize } : undefined,
-                networkProfile: { networkInterfaces: refs(vm.networkInterfaceIds) },
-            }),
-        });
-    }
-
-    scaleSet(key: string): Json {
-        const vmss = this.state.virtualMachineScaleSets[key];
-        return compact({
-            id: vmss.id,
-            name: vmss.name,
-            type: "Microsoft.Compute/virtualMachineScaleSets",
-            location: vmss.location,
-            tags: vmss.tags,
-            sku: { name: vmss.skuName, tier: vmss.skuTier, capacity: vmss.instances.length },
-            properties: {
-                provisioningState: SUCCEEDED,
-                uniqueId: guidFor(vmss.id),
-                overprovision: vmss.overprovision,
-                upgradePolicy: { mode: vmss.upgradePolicyMode },
-                orchestrationMode: vmss.orchestrationMode,
-                virtualMachineProfile: {
-                    networkProfile: {
-                        networkInterfaceConfigurations: vmss.networkInterfaceConfigurations.map((nic) => ({
-                            name: nic.name,
-                            properties: compact({
-                                primary: nic.primary,
-                                networkSecurityGroup: ref(nic.networkSecurityGroupId),
-                                ipConfigurations: nic.ipConfigurations.map((ip) => ({
-                                    name: ip.name,
-                                    properties: compact({
-                                        primary: ip.primary,
-                                        subnet: ref(ip.subnetId),
-                                        loadBalancerBackendAddressPools: refs(ip.loadBalancerBackendAddressPoolIds),
-                                        loadBalancerInboundNatPools: refs(ip.loadBalancerInboundNatPoolIds),
-                                    }),
-                                })),
-                            }),
-                        })),
-                    },
-                },
-            },
-        });
-    }
-
-    scaleSetVm(vmss: ScaleSetRecord, instance: ScaleSetInstanceRecord): Json {
-        const id = scaleSetVmId(vmss.id, instance.instanceId);
-        return {
-            id,
-            name: `${vmss.name}_${instance.instanceId}`,
-            instanceId: instance.instanceId,
-            type: "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
-            location: vmss.location,
-            sku: { name: vmss.skuName, tier: vmss.skuTier },
-            properties: {
-                provisioningState: SUCCEEDED,
-                latestModelApplied: latestModelApplied(instance),
-                vmId: guidFor(id),
-                networkProfile: {
-                    networkInterfaces: instanceNics(vmss, instance).map((nic) => ({
-                        id: scaleSetNicId(vmss.id, instance.instanceId, nic.name),
-                        properties: { primary: nic.primary },
-                    })),
-                },
-            },
-        };
-    }
-
-    scaleSetVmNic(vmss: ScaleSetRecord, instance: ScaleSetInstanceRecord, nicName: string): Json | undefined {
-        const nic = instanceNics(vmss, instance).find((n) => n.name.toLowerCase() === nicName.toLowerCase());
-        if (!nic) return undefined;
-        return {
-            id: scaleSetNicId(vmss.id, instance.instanceId, nic.name),
-            name: nic.name,
-            type: "Microsoft.Network/networkInterfaces",
-            location: vmss.location,
-            properties: compact({
-                provisioningState: SUCCEEDED,
-                primary: nic.primary,
-                virtualMachine: { id: scaleSetVmId(vmss.id, instance.instanceId) },
-                networkSecurityGroup: ref(nic.networkSecurityGroupId),
-                ipConfigurations: nic.ipConfigurations.map((ip) => ({
-                    id: scaleSetIpConfigurationId(vmss.id, instance.instanceId, nic.name, ip.name),
-                    name: ip.name,
-                    type: "Microsoft.Network/networkInterfaces/ipConfigurations",
-                    properties: compact({
-                        provisioningState: SUCCEEDED,
-                        primary: ip.primary,
-                        privateIPAddress: instance.privateIPAddresses[`${nic.name}/${ip.name}`],
-                        privateIPAllocationMethod: "Dynamic",
-                        privateIPAddressVersion: "IPv4",
-                        subnet: ref(ip.subnetId),
-                        loadBalancerBackendAddressPools: refs(ip.loadBalancerBackendAddressPoolIds),
-                        loadBalancerInboundNatRules: [],
-                    }),
-                })),
-            }),
-        };
-    }
-
-    private subnet(subnet: SubnetRecord): Json {
-        return {
-            id: subnet.id,
-            name: subnet.name,
-            type: "Microsoft.Network/virtualNetworks/subnets",
-            properties: compact({
-                provisioningState: SUCCEEDED,
-                addressPrefix: subnet.addressPrefix,
-                networkSecurityGroup: ref(subnet.networkSecurityGroupId),
-            }),
-        };
-    }
-
-    virtualNetwork(key: string): Json {
-        const vnet: VirtualNetworkRecord = this.state.virtualNetworks[key];
-        return compact({
-            id: vnet.id,
-            name: vnet.name,
-            type: "Microsoft.Network/virtualNetworks",
-            location: vnet.location,
-            tags: vnet.tags,
-            etag: etag(vnet.id),
-            properties: {
-                provisioningState: SUCCEEDED,
-                resourceGuid: guidFor(vnet.id),
-                addressSpace: { addressPrefixes: vnet.addressPrefixes },
-                subnets: vnet.subnets.map((s) => this.subnet(s)),
-            },
-        });
-    }
-
-    networkSecurityGroup(key: string): Json {
-        const nsg: NetworkSecurityGroupRecord = this.state.networkSecurityGroups[key];
-        return compact({
-            id: nsg.id,
-            name: nsg.name,
-            type: "Microsoft.Network/networkSecurityGroups",
-            location: nsg.location,
-            tags: nsg.tags,
-            etag: etag(nsg.id),
-            properties: {
-                provisioningState: SUCCEEDED,
-                resourceGuid: guidFor(nsg.id),
-                securityRules: nsg.securityRules.map((r) => ({
-                    id: r.id,
-                    name: r.name,
-                    type: "Microsoft.Network/networkSecurityGroups/securityRules",
-                    properties: { provisioningState: SUCCEEDED, ...r.properties },
-                })),
-            },
-        });
-    }
-
     /**
      * The JSON ARM returns for `GET {path}` (no query string), or an ArmError 404 naming the
      * first missing resource on the path.
@@ -574,21 +345,21 @@ export class ArmView {
         }
         if (segs.length === 2) return this.subscription();
         if (lower[2] !== "resourcegroups") throw noRoute();
-        if (segs.length === 3) return { value: Object.keys(s.resourceGroups).map((k) => this.resourceGroup(k)) };
+        if (segs.length === 3) return { value: Object.keys(s.resourceGroups).map((k) => resourceGroupJson(s.resourceGroups[k])) };
         const rgName = segs[3];
         const rgKey = keyOf(resourceGroupId(s.subscriptionId, rgName));
         if (!s.resourceGroups[rgKey]) throw new ArmError(ARM_ERROR_CODES.resourceGroupNotFound, 404, `Resource group '${rgName}' could not be found.`);
-        if (segs.length === 4) return this.resourceGroup(rgKey);
+        if (segs.length === 4) return resourceGroupJson(s.resourceGroups[rgKey]);
         if (lower[4] !== "providers" || segs.length < 7) throw noRoute();
         const typePath = `${lower[5]}/${lower[6]}`;
         const collections: Record<string, [Record<string, unknown>, (k: string) => Json]> = {
             "microsoft.network/loadbalancers": [s.loadBalancers, (k) => this.loadBalancer(k)],
             "microsoft.network/publicipaddresses": [s.publicIPAddresses, (k) => this.publicIPAddress(k)],
-            "microsoft.network/networkinterfaces": [s.networkInterfaces, (k) => this.networkInterface(k)],
-            "microsoft.network/virtualnetworks": [s.virtualNetworks, (k) => this.virtualNetwork(k)],
-            "microsoft.network/networksecuritygroups": [s.networkSecurityGroups, (k) => this.networkSecurityGroup(k)],
-            "microsoft.compute/virtualmachines": [s.virtualMachines, (k) => this.virtualMachine(k)],
-            "microsoft.compute/virtualmachinescalesets": [s.virtualMachineScaleSets, (k) => this.scaleSet(k)],
+            "microsoft.network/networkinterfaces": [s.networkInterfaces, (k) => networkInterfaceJson(s.networkInterfaces[k])],
+            "microsoft.network/virtualnetworks": [s.virtualNetworks, (k) => virtualNetworkJson(s.virtualNetworks[k])],
+            "microsoft.network/networksecuritygroups": [s.networkSecurityGroups, (k) => networkSecurityGroupJson(s.networkSecurityGroups[k])],
+            "microsoft.compute/virtualmachines": [s.virtualMachines, (k) => virtualMachineJson(s.virtualMachines[k])],
+            "microsoft.compute/virtualmachinescalesets": [s.virtualMachineScaleSets, (k) => scaleSetJson(s.virtualMachineScaleSets[k])],
         };
         const collection = collections[typePath];
         if (!collection) throw noRoute();
@@ -647,24 +418,24 @@ export class ArmView {
             }
         }
         if (typePath === "microsoft.network/networkinterfaces" && kind === "ipconfigurations") {
-            const full = this.networkInterface(key) as { properties: { ipConfigurations: Json[] } };
+            const full = networkInterfaceJson(this.state.networkInterfaces[key]) as { properties: { ipConfigurations: Json[] } };
             return pick(this.state.networkInterfaces[key].ipConfigurations, (ip) => full.properties.ipConfigurations.find((j) => j.name === ip.name));
         }
         if (typePath === "microsoft.network/virtualnetworks" && kind === "subnets") {
-            return pick(this.state.virtualNetworks[key].subnets, (sn) => this.subnet(sn));
+            return pick(this.state.virtualNetworks[key].subnets, (sn) => subnetJson(sn));
         }
         if (typePath === "microsoft.network/networksecuritygroups" && kind === "securityrules") {
-            const full = this.networkSecurityGroup(key) as { properties: { securityRules: Json[] } };
+            const full = networkSecurityGroupJson(this.state.networkSecurityGroups[key]) as { properties: { securityRules: Json[] } };
             return pick(this.state.networkSecurityGroups[key].securityRules, (r) => full.properties.securityRules.find((j) => j.name === r.name));
         }
         if (typePath === "microsoft.compute/virtualmachinescalesets" && kind === "virtualmachines") {
             const vmss = this.state.virtualMachineScaleSets[key];
-            if (rest.length === 1) return { value: vmss.instances.map((i) => this.scaleSetVm(vmss, i)) };
+            if (rest.length === 1) return { value: vmss.instances.map((i) => scaleSetVmJson(vmss, i)) };
             const instance = vmss.instances.find((i) => i.instanceId === name);
             if (!instance) throw notFound(`${parent}/virtualMachines/${name}`, rg);
-            if (rest.length === 2) return this.scaleSetVm(vmss, instance);
+            if (rest.length === 2) return scaleSetVmJson(vmss, instance);
             if (rest[2].toLowerCase() !== "networkinterfaces") return undefined;
-            const nics = instanceNics(vmss, instance).map((n) => this.scaleSetVmNic(vmss, instance, n.name) as Json);
+            const nics = instanceNics(vmss, instance).map((n) => scaleSetVmNicJson(vmss, instance, n.name, (ip) => this.natRulesReaching(vmss, ip)) as Json);
             if (rest.length === 3) return { value: nics };
             const nic = nics.find((n) => String(n.name).toLowerCase() === rest[3].toLowerCase());
             if (!nic) throw notFound(`${parent}/virtualMachines/${name}/networkInterfaces/${rest[3]}`, rg);
@@ -678,40 +449,4 @@ export class ArmView {
         }
         return undefined;
     }
-}
-
-/**
- * ARM JSON in azure-native's output shape: every `properties` object is merged into its owner
- * (azure-native flattens `properties` in resource outputs and function results).
- */
-export function flattenArm(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(flattenArm);
-    if (value === null || typeof value !== "object") return value;
-    const out: Json = {};
-    for (const [k, v] of Object.entries(value as Json)) {
-        if (k === "properties" && v !== null && typeof v === "object" && !Array.isArray(v)) {
-            for (const [pk, pv] of Object.entries(v as Json)) out[pk] = flattenArm(pv);
-        } else {
-            out[k] = flattenArm(v);
-        }
-    }
-    return out;
-}
-
-/**
- * Overlays what Azure computed on what was given: objects merge key by key, lists of equal
- * length merge item by item, anything else takes the computed value.
- */
-export function overlay(given: unknown, computed: unknown): unknown {
-    if (computed === undefined) return given;
-    if (Array.isArray(given) && Array.isArray(computed)) {
-        return given.length === computed.length ? computed.map((c, i) => overlay(given[i], c)) : computed;
-    }
-    const isObj = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
-    if (isObj(given) && isObj(computed)) {
-        const out: Json = { ...given };
-        for (const [k, v] of Object.entries(computed)) out[k] = overlay(given[k], v);
-        return out;
-    }
-    return computed;
 }

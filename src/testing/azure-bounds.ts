@@ -81,7 +81,7 @@ export function byInstanceId(a: string, b: string): number {
  * - whether a freed port is reused is not documented. Modelled: a new member takes the lowest free
  *   port of the range, freed ports included, in member order.
  *
- * `members` are in Azure's order (see `poolMembers`); `previous` holds the ports members had
+ * `members` are in Azure's order (see `backendMembers` in backend-members.ts); `previous` holds the ports members had
  * before the change. Returns the port of every member, or the members left without one.
  */
 export function assignFrontendPorts(

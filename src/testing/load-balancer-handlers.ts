@@ -7,7 +7,7 @@ import { put } from "./journal";
 import { allocatePrivateIp, fail, location, parentMissing, requireResourceGroup } from "./lookups";
 import { keyOf, type BackendAddressRecord, type BackendPoolRecord, type InboundNatRuleRecord, type LoadBalancerRecord, type SimulatorState } from "./model";
 import { derivedNatRulesOf, isUnchangedDerivedRule, natRulesChangedWithNatPool } from "./nat-pool-rules";
-import { scaleSetsReferencingNatPool } from "./reconcile";
+import { scaleSetsReferencingNatPool } from "./arm-checks";
 import type { Handler, SimulatedResourceType } from "./resource-types";
 
 export const LOAD_BALANCER_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "network:LoadBalancer" | "network:LoadBalancerBackendAddressPool" | "network:InboundNatRule"> = {

@@ -91,7 +91,7 @@ export class Membership {
      * A pool's members as `compute` gives them, kept until a NIC or scale set using its load
      * balancer changes or the pool's own IP addresses (`addresses`, as JSON) differ.
      */
-    poolMembers<T>(lbKey: string, poolKey: string, addresses: string, compute: () => T[]): T[] {
+    backendMembers<T>(lbKey: string, poolKey: string, addresses: string, compute: () => T[]): T[] {
         let pools = this.members.get(lbKey);
         if (!pools) this.members.set(lbKey, (pools = new Map()));
         const cached = pools.get(poolKey);

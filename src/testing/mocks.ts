@@ -4,7 +4,7 @@
  * what azure-native would output; `call` answers the azure-native functions the library uses.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { flattenArm } from "./arm-view";
+import { flattenArm } from "./arm-json";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { networkId, computeId, resourceGroupId } from "./ids";
 import { resourceGroupNameOf, requiredText, type Bag } from "./resource-inputs";

@@ -10,7 +10,7 @@
  * Inputs that are unknown are accepted and never applied to the simulated state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { flattenArm } from "./arm-view";
+import { flattenArm } from "./arm-json";
 import { computeId, networkId, resourceGroupId } from "./ids";
 import { autoscaleSettingId } from "./scale-sets/autoscale";
 import type { AzureSimulator, SimulatedResourceType } from "./simulator";

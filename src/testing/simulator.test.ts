@@ -365,6 +365,15 @@ describe("ARM rejections", () => {
         expect(sim.has(`${LB_ID}/inboundNatRules/natpool.0`)).toBe(true);
     });
 
+    it("an instance's NIC lists the NAT pool rule that reaches its ipconfig in loadBalancerInboundNatRules", () => {
+        // The derived rule's backendIPConfiguration is the instance's ipconfig, and an ipconfig lists the rules reaching it (spec: IPConfiguration.loadBalancerInboundNatRules).
+        const { sim } = natPoolSetup();
+        const vmss = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/web`;
+        type Nic = { properties: { ipConfigurations: { properties: { loadBalancerInboundNatRules: { id: string }[] } }[] } };
+        const nic = sim.get(`${vmss}/virtualMachines/1/networkInterfaces/nic`) as Nic;
+        expect(nic.properties.ipConfigurations[0].properties.loadBalancerInboundNatRules).toEqual([{ id: `${LB_ID}/inboundNatRules/natpool.1` }]);
+    });
+
     it("a frontend IP configuration lists its NAT pool's per-instance rules among its inboundNatRules", () => {
         const { sim } = natPoolSetup();
         const fe = sim.get(FE.id) as { properties: { inboundNatRules: { id: string }[]; inboundNatPools: { id: string }[] } };

@@ -8,7 +8,8 @@
  * passes; a rejected change puts back every record it touched, leaving the simulator exactly as it was.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ArmView, flattenArm, overlay, type Json, type MemberPortMapping } from "./arm-view";
+import { flattenArm, overlay, type Json } from "./arm-json";
+import { ArmView, type MemberPortMapping } from "./arm-view";
 import { deleteResource } from "./delete";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import type {
@@ -34,7 +35,8 @@ import { NIC_VM_HANDLERS } from "./nic-vm-handlers";
 import { copyState, readStateFile, stateFromJSON, writeStateFile } from "./persistence";
 import { beginChange, edit, endChange, shareState, type Journal } from "./journal";
 import { ChangeIndex, Membership, setChangeIndex } from "./membership";
-import { isV2, reconcileChange } from "./reconcile";
+import { isV2 } from "./arm-checks";
+import { reconcileChange } from "./reconcile";
 import { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type Handler, type SimulatedResourceType } from "./resource-types";
 import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./scale-set-handlers";
 import { autoscale, autoscaleSettingPulumiOutputs, deleteAutoscaleSetting, autoscaleSettingsGet, isAutoscaleSettingId } from "./scale-sets/autoscale";

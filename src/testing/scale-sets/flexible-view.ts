@@ -3,7 +3,7 @@
  * and `Microsoft.Network/networkInterfaces` resources (docs virtual-machine-scale-sets-orchestration-modes:
  * Flexible instances are standard VMs), each VM pointing at its scale set and each NIC at its VM.
  */
-import { guidFor } from "../arm-view";
+import { guidFor } from "../arm-json";
 import { computeId } from "../ids";
 import { keyOf, type ScaleSetInstanceRecord, type ScaleSetRecord, type SimulatorState } from "../model";
 import { flexibleNicId, instanceIpConfigurationId, instanceNics, isFlexible } from "./instance-model";

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ArmError } from "../errors";
+import type { LoadBalancerInput } from "../resource-inputs";
 import { AzureSimulator } from "../simulator";
 
 const RG = "rg";
@@ -26,11 +27,11 @@ function scaleSet(ipConfiguration: Record<string, unknown>) {
     };
 }
 
-function base(extra: Record<string, unknown> = {}): { sim: AzureSimulator; lb: Record<string, unknown> } {
+function base(extra: Partial<LoadBalancerInput> = {}): { sim: AzureSimulator; lb: LoadBalancerInput } {
     const sim = new AzureSimulator();
     sim.createResourceGroup({ resourceGroupName: RG, location: "westeurope" });
     const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip", sku: { name: "Standard" } });
-    const lb = { resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Standard" }, frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }], ...extra };
+    const lb: LoadBalancerInput = { resourceGroupName: RG, loadBalancerName: "lb", sku: { name: "Standard" }, frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }], ...extra };
     sim.upsertLoadBalancer(lb);
     return { sim, lb };
 }
