@@ -27,7 +27,7 @@ import type {
     VirtualNetworkInput,
 } from "./resource-inputs";
 import { LOAD_BALANCER_HANDLERS } from "./load-balancer-handlers";
-import { fail, frontendAddress, requireLoadBalancer, requireScaleSet } from "./lookups";
+import { fail, requireLoadBalancer, requireScaleSet } from "./lookups";
 import { emptyState, keyOf, RESOURCE_MAPS, type ScaleSetRecord, type SimulatorIdentity, type SimulatorState } from "./model";
 import { createSimulatorMocks, type SimulatorMocksOptions } from "./mocks";
 import { NETWORK_HANDLERS } from "./network-handlers";
@@ -35,46 +35,19 @@ import { NIC_VM_HANDLERS } from "./nic-vm-handlers";
 import { copyState, readStateFile, stateFromJSON, writeStateFile } from "./persistence";
 import { beginChange, edit, endChange, shareState, type Journal } from "./journal";
 import { ChangeIndex, Membership, setChangeIndex } from "./membership";
-import { isV2 } from "./arm-checks";
 import { reconcileChange } from "./reconcile";
 import { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type Handler, type SimulatedResourceType } from "./resource-types";
 import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./scale-set-handlers";
 import { autoscale, autoscaleSettingPulumiOutputs, deleteAutoscaleSetting, autoscaleSettingsGet, isAutoscaleSettingId } from "./scale-sets/autoscale";
 import { flexibleGet, flexibleList } from "./scale-sets/flexible-view";
-import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
 import { DEFAULT_SEED } from "./scale-sets/random";
 import { upgradeInstances } from "./scale-sets/scaling";
+import type { SimulatedAzure } from "./simulated-azure";
+import { listInstances, portMappings, queryInboundNatRulePortMapping, type PortMappingQuery, type ScaleSetInstanceInfo, type SimulatedPortMapping } from "./simulator-reads";
 
 export { MAX_SCALE_SET_CAPACITY } from "./scale-set-handlers";
 export { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type SimulatedResourceType } from "./resource-types";
-
-/** A V2 mapping of one pool member, as the simulator holds it. */
-export interface SimulatedPortMapping {
-    rule: string;
-    /** Scale-set instance id, VM name (NIC name minus `-nic`) or backend address name. */
-    instance: string;
-    ipConfigurationId?: string;
-    ipAddress?: string;
-    protocol: string;
-    /** The frontend's public IP address, or its private IP address; "" when it has none. */
-    frontendIp: string;
-    frontendPort: number;
-    backendPort: number;
-}
-
-export interface ScaleSetInstanceInfo {
-    instanceId: string;
-    /** `{vmssId}/virtualMachines/{id}/networkInterfaces/{nic}/ipConfigurations/{ipConfig}` per ipConfiguration. */
-    ipConfigurationIds: string[];
-    /** Private IP of the primary ipConfiguration. */
-    privateIPAddress?: string;
-}
-
-/** The query API's body: one of the two (facts §5). */
-export interface PortMappingQuery {
-    ipConfiguration?: { id: string };
-    ipAddress?: string;
-}
+export type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping } from "./simulator-reads";
 
 export interface SimulatorOptions extends SimulatorIdentity {
     /**
@@ -97,7 +70,7 @@ function changedAnything(state: SimulatorState, journal: Journal): boolean {
         JSON.stringify(journal.original(map, key)) !== JSON.stringify((state[map] as Record<string, unknown>)[key])));
 }
 
-export class AzureSimulator {
+export class AzureSimulator implements SimulatedAzure {
     private state: SimulatorState;
     /** The undo journal of the running change (reads inside `batch` see the change so far). */
     private journal?: Journal;
@@ -382,86 +355,17 @@ export class AzureSimulator {
 
     /** The instances: Uniform instance ids, or Flexible VM names (`<scale set>_<8 hex>`). */
     listInstances(resourceGroup: string, scaleSet: string): ScaleSetInstanceInfo[] {
-        const vmss = requireScaleSet(this.state, resourceGroup, scaleSet);
-        return vmss.instances.map((inst) => {
-            const ids: string[] = [];
-            const nics = instanceNics(vmss, inst);
-            for (const nic of nics) {
-                for (const ip of nic.ipConfigurations) ids.push(instanceIpConfigurationId(vmss, inst, nic.name, ip.name));
-            }
-            const primaryNic = nics.find((n) => n.primary) ?? nics[0];
-            const primaryIp = primaryNic?.ipConfigurations.find((i) => i.primary) ?? primaryNic?.ipConfigurations[0];
-            return {
-                instanceId: inst.instanceId,
-                ipConfigurationIds: ids,
-                privateIPAddress: primaryNic && primaryIp ? inst.privateIPAddresses[`${primaryNic.name}/${primaryIp.name}`] : undefined,
-            };
-        });
+        return listInstances(this.state, resourceGroup, scaleSet);
     }
 
     /** Every V2 mapping of a load balancer (optionally one rule), by rule then member order. */
     portMappings(resourceGroup: string, loadBalancer: string, options: { rule?: string } = {}): SimulatedPortMapping[] {
-        const s = this.state;
-        const lb = requireLoadBalancer(s, resourceGroup, loadBalancer);
-        const view = this.view();
-        const out: SimulatedPortMapping[] = [];
-        for (const rule of lb.inboundNatRules) {
-            if (!isV2(rule)) continue;
-            if (options.rule !== undefined && rule.name.toLowerCase() !== options.rule.toLowerCase()) continue;
-            const members = new Map(view.membersOf(rule.backendAddressPoolId as string).map((m) => [m.key, m]));
-            const frontendIp = frontendAddress(s, lb, rule.frontendIPConfigurationId);
-            for (const mapping of rule.mappings) {
-                const m = members.get(mapping.member);
-                out.push({
-                    rule: rule.name,
-                    instance: m?.label ?? mapping.member,
-                    ipConfigurationId: m?.ipConfigurationId,
-                    ipAddress: m?.ipAddress,
-                    protocol: rule.protocol,
-                    frontendIp,
-                    frontendPort: mapping.frontendPort,
-                    backendPort: rule.backendPort as number,
-                });
-            }
-        }
-        return out;
+        return portMappings(this.state, this.view(), resourceGroup, loadBalancer, options);
     }
 
-    /**
-     * `LoadBalancers_ListInboundNatRulePortMappings` (facts §5): the V2 mappings of one pool
-     * member, given by NIC ipConfiguration id or by IP address.
-     */
-    queryInboundNatRulePortMapping(
-        resourceGroup: string,
-        loadBalancer: string,
-        backendPool: string,
-        query: PortMappingQuery,
-    ): { inboundNatRulePortMappings: MemberPortMapping[] } {
-        const s = this.state;
-        const lb = requireLoadBalancer(s, resourceGroup, loadBalancer);
-        const pool = lb.backendAddressPools.find((p) => p.name.toLowerCase() === backendPool.toLowerCase());
-        if (!pool) {
-            throw fail(ARM_ERROR_CODES.resourceNotFound, 404, `The Resource 'Microsoft.Network/loadBalancers/${lb.name}/backendAddressPools/${backendPool}' under resource group '${resourceGroup}' was not found.`);
-        }
-        const ipConfigurationId = query.ipConfiguration?.id;
-        const ipAddress = query.ipAddress;
-        if ((ipConfigurationId === undefined) === (ipAddress === undefined)) {
-            throw fail(ARM_ERROR_CODES.invalidRequestFormat, 400, `queryInboundNatRulePortMapping: give exactly one of ipConfiguration.id and ipAddress (got ${ipConfigurationId === undefined ? "neither" : "both"}).`);
-        }
-        const view = this.view();
-        const members = view.membersOf(pool.id);
-        const wanted = ipConfigurationId !== undefined ? keyOf(ipConfigurationId) : undefined;
-        const member = wanted !== undefined
-            ? members.find((m) => m.key === wanted)
-            : members.find((m) => m.ipAddress === ipAddress);
-        if (!member) {
-            throw fail(
-                ARM_ERROR_CODES.notInBackendPool,
-                400,
-                `${ipConfigurationId !== undefined ? `IP configuration ${ipConfigurationId}` : `IP address ${ipAddress}`} is not a member of backend address pool ${pool.id}.`,
-            );
-        }
-        return { inboundNatRulePortMappings: view.poolPortMappings(lb, pool.id).get(member.key) ?? [] };
+    /** `LoadBalancers_ListInboundNatRulePortMappings` (facts §5): the V2 mappings of one pool member, by NIC ipConfiguration id or IP address. */
+    queryInboundNatRulePortMapping(resourceGroup: string, loadBalancer: string, backendPool: string, query: PortMappingQuery): { inboundNatRulePortMappings: MemberPortMapping[] } {
+        return queryInboundNatRulePortMapping(this.state, this.view(), resourceGroup, loadBalancer, backendPool, query);
     }
 
     /** Azure region of a load balancer (the port-mapping operation's Location names it). */
