@@ -7,6 +7,7 @@
 import { instanceFromIpConfigurationId } from "../core/instances";
 import { byInstanceId } from "./azure-bounds";
 import { createHash } from "node:crypto";
+import { resourceGroupOf } from "./ids";
 import { loadBalancerKeyOf, type Membership } from "./membership";
 import { instanceIpConfigurationId, instanceNics, isFlexible } from "./scale-sets/instance-model";
 import {
@@ -35,8 +36,7 @@ export interface BackendMember {
  * (hashicorp/terraform-provider-azurerm#29775; real GETs show e.g. `az-rg-sm-srv-homepage_webNic1ipconfig1`).
  */
 export function nicBackendAddressName(nicId: string, nicName: string, ipConfigurationName: string): string {
-    const resourceGroup = /\/resourceGroups\/([^/]+)\//i.exec(nicId)?.[1] ?? "";
-    return `${resourceGroup}_${nicName}${ipConfigurationName}`;
+    return `${resourceGroupOf(nicId)}_${nicName}${ipConfigurationName}`;
 }
 
 /**

@@ -27,10 +27,14 @@ export function scaleSetIpConfigurationId(scaleSetId: string, instanceId: string
     return `${scaleSetNicId(scaleSetId, instanceId, nicConfig)}/ipConfigurations/${ipConfig}`;
 }
 
-/** The last segment of an id: the resource's name. */
-export function nameOf(id: string): string {
-    const parts = id.replace(/\/+$/, "").split("/");
-    return parts[parts.length - 1];
+/** The subscription of an ARM id (`/subscriptions/{s}/...`); "" when it names none. */
+export function subscriptionOf(id: string): string {
+    return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] ?? "";
+}
+
+/** The resource group of an ARM id (`.../resourceGroups/{rg}/...`); "" when it names none. */
+export function resourceGroupOf(id: string): string {
+    return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? "";
 }
 
 /** The id without its last `/{type}/{name}` pair: the parent resource. */

@@ -4,7 +4,7 @@
  * Flexible instances are standard VMs), each VM pointing at its scale set and each NIC at its VM.
  */
 import { guidFor } from "../arm-json";
-import { computeId } from "../ids";
+import { computeId, subscriptionOf } from "../ids";
 import { keyOf, type ScaleSetInstanceRecord, type ScaleSetRecord, type SimulatorState } from "../model";
 import { flexibleNicId, instanceIpConfigurationId, instanceNics, isFlexible } from "./instance-model";
 
@@ -15,8 +15,6 @@ function flexibleVms(s: SimulatorState, resourceGroup: string): { vmss: ScaleSet
         .filter((v) => isFlexible(v) && v.resourceGroup.toLowerCase() === resourceGroup.toLowerCase())
         .flatMap((vmss) => vmss.instances.map((instance) => ({ vmss, instance })));
 }
-
-const subscriptionOf = (id: string): string => /^\/subscriptions\/([^/]+)\//i.exec(id)?.[1] ?? "";
 
 export function flexibleVmId(vmss: ScaleSetRecord, instance: ScaleSetInstanceRecord): string {
     return computeId(subscriptionOf(vmss.id), vmss.resourceGroup, "virtualMachines", instance.instanceId);

@@ -3,7 +3,7 @@
  * an older one until the instance is upgraded) and its ipConfiguration ids (Uniform instances
  * live under the scale set; Flexible instances are VMs with NICs of their own).
  */
-import { networkId, scaleSetIpConfigurationId } from "../ids";
+import { networkId, scaleSetIpConfigurationId, subscriptionOf } from "../ids";
 import type { ScaleSetInstanceRecord, ScaleSetNicConfigurationRecord, ScaleSetRecord } from "../model";
 
 export const FLEXIBLE = "Flexible";
@@ -26,8 +26,7 @@ export function latestModelApplied(instance: ScaleSetInstanceRecord): boolean {
 export function flexibleNicId(vmss: ScaleSetRecord, instance: ScaleSetInstanceRecord, nicConfig: string): string | undefined {
     const nicName = instance.nicNames?.[nicConfig];
     if (nicName === undefined) return undefined;
-    const sub = /^\/subscriptions\/([^/]+)\//i.exec(vmss.id)?.[1] ?? "";
-    return networkId(sub, vmss.resourceGroup, "networkInterfaces", nicName);
+    return networkId(subscriptionOf(vmss.id), vmss.resourceGroup, "networkInterfaces", nicName);
 }
 
 /**
