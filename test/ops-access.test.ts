@@ -5,7 +5,6 @@
  * outputs stay as of the last `up`, and lookupPortMappings against startArmServer reads the live list.
  */
 import { describe, expect, it } from "vitest";
-import * as pulumi from "@pulumi/pulumi";
 import { lookupPortMappings, staticTokenCredential } from "../src";
 import { AzureSimulator, DEFAULT_SUBSCRIPTION_ID, runDeployment, startArmServer } from "../src/testing";
 import { declareScaleSetStack } from "../examples/scale-set/program";

@@ -5,7 +5,6 @@ import type { NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { ArmPacer, requestKindOf, type LookupClock } from "../internal/arm-pacing";
-import { resolveArmEndpoint } from "./endpoints";
 
 /** Retries of one HTTP request (429 with Retry-After, 408, transient 5xx) before giving up. */
 const DEFAULT_MAX_RETRIES = 4;

@@ -13,10 +13,10 @@ import { lastSegment, parseNetworkResourceId, sameArmId } from "../core/arm-ids"
 import { formatValue } from "../core/errors";
 import type { Protocol } from "../core/types";
 import { normalizeProtocol } from "../core/validation";
-import { abortError, ArmPacer, pacedQueryDurationMs, realClock, type ArmUsage, type LookupClock } from "../internal/arm-pacing";
-import { LookupRetryOptions, createNetworkClient, memberRequests } from "./client";
-import { credentialFor, staticTokenCredential } from "./credentials";
-import { ARM_ENDPOINTS, resolveArmEndpoint } from "./endpoints";
+import { abortError, ArmPacer, pacedQueryDurationMs, realClock, type LookupClock } from "../internal/arm-pacing";
+import { createNetworkClient, memberRequests } from "./client";
+import { credentialFor } from "./credentials";
+import { resolveArmEndpoint } from "./endpoints";
 import { PortMappingLookupError, isAbort } from "./errors";
 import { call, type LookupContext } from "./lookup-errors";
 import type { LookupPortMappingsOptions, PortMappingEntry, PortMappingLookupReport, PortMappingLookupResult, UnreadMember } from "./port-mapping-types";

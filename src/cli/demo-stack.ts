@@ -3,7 +3,6 @@
  * Standard load balancer, with SSH to each instance through one backend-pool NAT rule.
  */
 // Mirrors examples/scale-set/program.ts: the example is a user's program, read on its own, and the package ships no example code.
-import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";

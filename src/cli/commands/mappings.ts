@@ -2,7 +2,6 @@
  * `azure-nat-rules mappings`: the port mappings Azure really assigned to a backend pool's members.
  */
 import type { Command } from "commander";
-import type { TokenCredential } from "@azure/identity";
 import { chooseCredential, chooseSubscription } from "../azure-options";
 import { AzureNatRulesError } from "../../core/errors";
 import type { PortMappingLookupResult } from "../../azure";
