@@ -42,45 +42,11 @@ import { flexibleGet, flexibleList } from "./scale-sets/flexible-view";
 import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
 import { DEFAULT_SEED } from "./scale-sets/random";
 import { upgradeInstances } from "./scale-sets/scaling";
+import type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping, SimulatorOptions } from "./simulator-types";
 
 export { MAX_SCALE_SET_CAPACITY } from "./scale-set-handlers";
 export { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type SimulatedResourceType } from "./resource-types";
-
-/** A V2 mapping of one pool member, as the simulator holds it. */
-export interface SimulatedPortMapping {
-    rule: string;
-    /** Scale-set instance id, VM name (NIC name minus `-nic`) or backend address name. */
-    instance: string;
-    ipConfigurationId?: string;
-    ipAddress?: string;
-    protocol: string;
-    /** The frontend's public IP address, or its private IP address; "" when it has none. */
-    frontendIp: string;
-    frontendPort: number;
-    backendPort: number;
-}
-
-export interface ScaleSetInstanceInfo {
-    instanceId: string;
-    /** `{vmssId}/virtualMachines/{id}/networkInterfaces/{nic}/ipConfigurations/{ipConfig}` per ipConfiguration. */
-    ipConfigurationIds: string[];
-    /** Private IP of the primary ipConfiguration. */
-    privateIPAddress?: string;
-}
-
-/** The query API's body: one of the two (facts §5). */
-export interface PortMappingQuery {
-    ipConfiguration?: { id: string };
-    ipAddress?: string;
-}
-
-export interface SimulatorOptions extends SimulatorIdentity {
-    /**
-     * Seed of what Azure picks at random: which overprovisioned VMs survive a scale-out, Flexible
-     * VM and NIC name suffixes. The same seed and the same changes give the same state. Default 0.
-     */
-    seed?: number;
-}
+export type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping, SimulatorOptions } from "./simulator-types";
 
 const HANDLERS: Record<SimulatedResourceType, Handler> = {
     ...NETWORK_HANDLERS,
