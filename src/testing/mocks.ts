@@ -9,7 +9,7 @@ import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { networkId, computeId, resourceGroupId } from "./ids";
 import { resourceGroupNameOf, requiredText, type Bag } from "./resource-inputs";
 import { simulatedTypeOf } from "./resource-types";
-import type { AzureSimulator } from "./simulator";
+import type { MockedSimulator } from "./simulator-types";
 import { previewRegistration, recordDeployedInputs } from "./preview";
 
 export interface SimulatorMocksOptions {
@@ -47,9 +47,9 @@ const SIMULATED_FUNCTIONS = [
  * checks (and fails where the update would) without changing the simulator; the outputs are what
  * azure-native's preview returns (see ./preview.ts), and functions read the simulator as it is.
  */
-export function createSimulatorMocks(sim: AzureSimulator, options: SimulatorMocksOptions = {}): pulumi.runtime.Mocks {
-    let scratch: AzureSimulator | undefined;
-    const target = (): AzureSimulator => {
+export function createSimulatorMocks(sim: MockedSimulator, options: SimulatorMocksOptions = {}): pulumi.runtime.Mocks {
+    let scratch: MockedSimulator | undefined;
+    const target = (): MockedSimulator => {
         if (!pulumi.runtime.isDryRun()) return sim;
         scratch ??= sim.clone();
         return scratch;
@@ -94,7 +94,7 @@ export function createSimulatorMocks(sim: AzureSimulator, options: SimulatorMock
     };
 }
 
-function answerCall(sim: AzureSimulator, token: string, inputs: Bag): Record<string, unknown> {
+function answerCall(sim: MockedSimulator, token: string, inputs: Bag): Record<string, unknown> {
     const fn = functionOf(token);
     const owner = `function ${token}`;
     const sub = sim.subscriptionId;

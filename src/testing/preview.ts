@@ -13,7 +13,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { flattenArm } from "./arm-view";
 import { computeId, networkId, resourceGroupId } from "./ids";
 import { autoscaleSettingId } from "./scale-sets/autoscale";
-import type { AzureSimulator, SimulatedResourceType } from "./simulator";
+import type { SimulatedResourceType } from "./resource-types";
+import type { MockedSimulator } from "./simulator-types";
 
 type Json = Record<string, unknown>;
 
@@ -128,7 +129,7 @@ export function armIdOf(subscriptionId: string, type: SimulatedResourceType, pul
 }
 
 /** The inputs each resource was last deployed with, per simulator: the part of Pulumi's checkpoint a preview diffs against. */
-const deployedInputs = new WeakMap<AzureSimulator, Map<string, string>>();
+const deployedInputs = new WeakMap<MockedSimulator, Map<string, string>>();
 
 /** Canonical JSON (sorted keys), so two equal input bags compare equal. */
 function canonical(value: unknown): string {
@@ -137,27 +138,27 @@ function canonical(value: unknown): string {
 }
 
 /** Records what a resource was deployed with (an update, not a preview). */
-export function recordDeployedInputs(sim: AzureSimulator, id: string, inputs: Json): void {
+export function recordDeployedInputs(sim: MockedSimulator, id: string, inputs: Json): void {
     let byId = deployedInputs.get(sim);
     if (!byId) deployedInputs.set(sim, (byId = new Map()));
     byId.set(id.toLowerCase(), canonical(inputs));
 }
 
 /** The recorded inputs as they are now, to put back with `restoreDeployedInputs` when an update fails. */
-export function deployedInputsSnapshot(sim: AzureSimulator): ReadonlyMap<string, string> {
+export function deployedInputsSnapshot(sim: MockedSimulator): ReadonlyMap<string, string> {
     return new Map(deployedInputs.get(sim) ?? []);
 }
 
 /** Puts back the recorded inputs of a snapshot: a failed update leaves Pulumi's checkpoint as it was. */
-export function restoreDeployedInputs(sim: AzureSimulator, snapshot: ReadonlyMap<string, string>): void {
+export function restoreDeployedInputs(sim: MockedSimulator, snapshot: ReadonlyMap<string, string>): void {
     deployedInputs.set(sim, new Map(snapshot));
 }
 
 export interface PreviewRegistration {
     /** The simulator as it was before the preview: what the stack's state holds. */
-    deployed: AzureSimulator;
+    deployed: MockedSimulator;
     /** The preview's scratch copy, where known inputs are applied so the preview runs Azure's checks. */
-    scratch: AzureSimulator;
+    scratch: MockedSimulator;
     type: SimulatedResourceType;
     name: string;
     inputs: Json;

@@ -1,4 +1,8 @@
-/** What the simulator's own API takes and answers besides ARM JSON: its options, instances and port mappings. */
+/**
+ * What the simulator's own API takes and answers besides ARM JSON (its options, instances and port
+ * mappings), and the part of it the Pulumi mocks drive, so mocks.ts and preview.ts need not import
+ * the class that builds them.
+ */
 import type { SimulatorIdentity } from "./model";
 
 /** A V2 mapping of one pool member, as the simulator holds it. */
@@ -35,4 +39,22 @@ export interface SimulatorOptions extends SimulatorIdentity {
      * VM and NIC name suffixes. The same seed and the same changes give the same state. Default 0.
      */
     seed?: number;
+}
+
+/** What the Pulumi mocks (mocks.ts, preview.ts) use of a simulator; AzureSimulator implements it. */
+export interface MockedSimulator {
+    readonly subscriptionId: string;
+    /** Identity answered by getClientConfig. */
+    readonly identity: Required<SimulatorIdentity>;
+    /** An independent copy, where a preview applies its changes. */
+    clone(): MockedSimulator;
+    /** ARM JSON of `GET {path}`. */
+    get(path: string): unknown;
+    has(id: string): boolean;
+    /** What a Pulumi resource's outputs hold. */
+    pulumiState(id: string, inputs?: Record<string, unknown>): Record<string, unknown>;
+    /** Creates or updates one resource from azure-native inputs. */
+    upsert(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> };
+    /** As `upsert`, telling whether anything changed. */
+    apply(type: string, name: string, inputs: Record<string, unknown>): { id: string; changed: boolean };
 }

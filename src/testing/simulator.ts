@@ -42,7 +42,7 @@ import { flexibleGet, flexibleList } from "./scale-sets/flexible-view";
 import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
 import { DEFAULT_SEED } from "./scale-sets/random";
 import { upgradeInstances } from "./scale-sets/scaling";
-import type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping, SimulatorOptions } from "./simulator-types";
+import type { MockedSimulator, PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping, SimulatorOptions } from "./simulator-types";
 
 export { MAX_SCALE_SET_CAPACITY } from "./scale-set-handlers";
 export { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type SimulatedResourceType } from "./resource-types";
@@ -61,7 +61,7 @@ function changedAnything(state: SimulatorState, journal: Journal): boolean {
         JSON.stringify(journal.original(map, key)) !== JSON.stringify((state[map] as Record<string, unknown>)[key])));
 }
 
-export class AzureSimulator {
+export class AzureSimulator implements MockedSimulator {
     private state: SimulatorState;
     /** The undo journal of the running change (reads inside `batch` see the change so far). */
     private journal?: Journal;
