@@ -35,8 +35,6 @@ const TESTING_MUST_NOT_IMPORT = ["validation", "range", "allocation", "planner",
 
 interface Import {
     specifier: string;
-    /** `import type`, or named imports that are all types: erased from the JavaScript. */
-    typeOnly: boolean;
     /** `require(...)` or `import(...)`. */
     call?: "require" | "import";
     /** The argument is not a string literal (a template or an expression). */
@@ -66,23 +64,16 @@ function importsOf(file: string, text: string): Import[] {
     const line = (node: ts.Node) => source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
     const found: Import[] = [];
     const visit = (node: ts.Node): void => {
-        if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-            const clause = node.importClause;
-            const bindings = clause?.namedBindings;
-            const allTypes = !!clause && !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
-            found.push({ specifier: node.moduleSpecifier.text, typeOnly: !!clause?.isTypeOnly || allTypes, line: line(node) });
-        } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-            const clause = node.exportClause;
-            const allTypes = !!clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly);
-            found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly || allTypes, line: line(node) });
+        if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+            found.push({ specifier: node.moduleSpecifier.text, line: line(node) });
         } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
-            found.push({ specifier: node.moduleReference.expression.text, typeOnly: node.isTypeOnly, call: "require", line: line(node) });
+            found.push({ specifier: node.moduleReference.expression.text, call: "require", line: line(node) });
         } else if (ts.isCallExpression(node)) {
             const call = node.expression.kind === ts.SyntaxKind.ImportKeyword ? "import" : ts.isIdentifier(node.expression) && node.expression.text === "require" ? "require" : undefined;
             if (call) {
                 const arg = node.arguments[0];
                 const literal = arg !== undefined && ts.isStringLiteral(arg) ? arg.text : arg !== undefined && ts.isNoSubstitutionTemplateLiteral(arg) ? arg.text : undefined;
-                found.push({ specifier: literal ?? (arg ? arg.getText(source) : ""), typeOnly: false, call, computed: literal === undefined, line: line(node) });
+                found.push({ specifier: literal ?? (arg ? arg.getText(source) : ""), call, computed: literal === undefined, line: line(node) });
             }
         }
         ts.forEachChild(node, visit);
@@ -109,12 +100,15 @@ function resolveRelative(from: string, specifier: string): string | undefined {
     return rel(base);
 }
 
-/** Strongly connected components of the runtime import graph with more than one file, or a file importing itself. */
+/**
+ * Strongly connected components of the import graph with more than one file, or a file importing
+ * itself. Type-only imports count: a cycle of types is still one a reader has to untangle.
+ */
 function importCycles(): string[][] {
     const edges = new Map<string, string[]>();
     for (const f of FILES) {
         const targets = f.imports
-            .filter((i) => !i.typeOnly && !i.computed)
+            .filter((i) => !i.computed)
             .map((i) => resolveRelative(f.file, i.specifier))
             .filter((t): t is string => t !== undefined && BY_NAME.has(t));
         edges.set(f.file, [...new Set(targets)]);
@@ -164,7 +158,7 @@ describe("the source layout (docs/architecture.md)", () => {
         expect(BY_NAME.get("src/testing/simulator.ts")!.imports.length).toBeGreaterThan(10);
     });
 
-    it("has no import cycle among the non-test files of src/ (type-only imports are erased, so they do not count)", () => {
+    it("has no import cycle among the non-test files of src/, type-only imports included", () => {
         const cycles = importCycles();
         expect(cycles, `import cycles (each line one cycle): \n${cycles.map((c) => c.join(" <-> ")).join("\n")}`).toEqual([]);
     });
