@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { planScaleSetPorts } from "../src/core/pool-plan";
 import { PortRangeExhaustedError } from "../src/core/errors";
-import { ArmError, AzureSimulator, runDeployment } from "../src/testing";
+import { ArmError, AzureSimulator, buildScaleSetState, runDeployment } from "../src/testing";
 import { declareScaleSetStack } from "../examples/scale-set/program";
 
 /**
@@ -110,44 +110,11 @@ describe("the preview's plan against the simulated Azure after up (overprovision
  * simulator's own API, one base state per seed, so each history runs without Pulumi.
  */
 const OP_RG = "rg";
-const OP_SUB = "00000000-0000-0000-0000-000000000000";
-const OP_LB_ID = `/subscriptions/${OP_SUB}/resourceGroups/${OP_RG}/providers/Microsoft.Network/loadBalancers/lb`;
-const OP_POOL = { id: `${OP_LB_ID}/backendAddressPools/pool` };
 const SEEDS = [1, 2, 3, 4, 5];
 
 function overprovisioningStack(seed: number): AzureSimulator {
-    const sim = new AzureSimulator({ seed });
-    sim.createResourceGroup({ resourceGroupName: OP_RG, location: "westeurope" });
-    const ip = sim.upsertPublicIPAddress({ resourceGroupName: OP_RG, publicIpAddressName: "ip", sku: { name: "Standard" } });
-    sim.upsertLoadBalancer({
-        resourceGroupName: OP_RG,
-        loadBalancerName: "lb",
-        sku: { name: "Standard" },
-        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
-        backendAddressPools: [{ name: "pool" }],
-    });
-    sim.upsertInboundNatRule({
-        resourceGroupName: OP_RG,
-        loadBalancerName: "lb",
-        inboundNatRuleName: RULE,
-        frontendIPConfiguration: { id: `${OP_LB_ID}/frontendIPConfigurations/fe` },
-        backendAddressPool: OP_POOL,
-        frontendPortRangeStart: RANGE.start,
-        frontendPortRangeEnd: RANGE.end,
-        backendPort: 22,
-        protocol: "Tcp",
-    });
     // No `overprovision` given: Azure's default, on.
-    sim.upsertScaleSet({
-        resourceGroupName: OP_RG,
-        vmScaleSetName: "web",
-        sku: { name: "Standard_B1s", capacity: 2 },
-        virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: [{
-            name: "nic",
-            ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: [OP_POOL] }],
-        }] } },
-    });
-    return sim;
+    return buildScaleSetState({ resourceGroupName: OP_RG, seed, ruleName: RULE, start: RANGE.start, end: RANGE.end, capacity: 2 }).sim;
 }
 
 const opMappingsOf = (sim: AzureSimulator) =>

@@ -8,50 +8,14 @@ import { describe, expect, it } from "vitest";
 import { allocatePorts } from "../src/core/allocation";
 import { PortRangeExhaustedError } from "../src/core/errors";
 import type { PortAssignment } from "../src/core/types";
-import { ARM_ERROR_CODES, ArmError, AzureSimulator } from "../src/testing";
+import { ARM_ERROR_CODES, ArmError, AzureSimulator, buildScaleSetState } from "../src/testing";
 
 const RG = "diff-rg";
-const SUB = "00000000-0000-0000-0000-000000000000";
-const LB_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/lb`;
 const START = 50000;
 
+/** Scale set `web` of `initial` instances (overprovisioning off) in the pool, then rule `ssh` over START..end. */
 function setup(initial: number, end: number): AzureSimulator {
-    const sim = new AzureSimulator();
-    sim.createResourceGroup({ resourceGroupName: RG, location: "westeurope" });
-    const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip", sku: { name: "Standard" } });
-    sim.upsertLoadBalancer({
-        resourceGroupName: RG,
-        loadBalancerName: "lb",
-        sku: { name: "Standard" },
-        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
-        backendAddressPools: [{ name: "pool" }],
-    });
-    sim.upsertScaleSet({
-        resourceGroupName: RG,
-        vmScaleSetName: "web",
-        sku: { name: "Standard_B1s", capacity: initial },
-        overprovision: false,
-        virtualMachineProfile: {
-            networkProfile: {
-                networkInterfaceConfigurations: [{
-                    name: "nic",
-                    ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: [{ id: `${LB_ID}/backendAddressPools/pool` }] }],
-                }],
-            },
-        },
-    });
-    sim.upsertInboundNatRule({
-        resourceGroupName: RG,
-        loadBalancerName: "lb",
-        inboundNatRuleName: "ssh",
-        frontendIPConfiguration: { id: `${LB_ID}/frontendIPConfigurations/fe` },
-        backendAddressPool: { id: `${LB_ID}/backendAddressPools/pool` },
-        frontendPortRangeStart: START,
-        frontendPortRangeEnd: end,
-        backendPort: 22,
-        protocol: "Tcp",
-    });
-    return sim;
+    return buildScaleSetState({ resourceGroupName: RG, capacity: initial, overprovision: false, start: START, end, ruleAfterScaleSet: true }).sim;
 }
 
 function simulated(sim: AzureSimulator): PortAssignment[] {

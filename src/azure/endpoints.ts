@@ -1,4 +1,4 @@
-/** Azure Resource Manager endpoints: the clouds' presets, URLs a user may give, and which hosts are loopback. */
+/** Azure Resource Manager endpoints: the clouds' presets, URLs a user may give, which hosts are loopback, and the fix when one cannot be reached. */
 import { PortMappingLookupError } from "./errors";
 
 /** Azure Resource Manager endpoints of the public and sovereign clouds. */
@@ -58,4 +58,15 @@ function invalidEndpoint(value: string, why: string, fix: string): PortMappingLo
 export function isLoopbackHost(hostname: string): boolean {
     const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
     return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** No HTTP answer at all: either no token could be had, or the endpoint could not be reached. */
+export function transportFix(err: unknown, endpoint: string | undefined): string {
+    const name = String((err as { name?: unknown })?.name ?? "");
+    const message = String((err as { message?: unknown })?.message ?? "");
+    if (/Credential|Authentication/.test(name) || /ChainedTokenCredential|CredentialUnavailable/.test(message)) {
+        return "Fix: sign in with `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal), or pass a token (the CLI's --token or $AZURE_NAT_RULES_TOKEN; the library's credential option).";
+    }
+    const url = resolveArmEndpoint(endpoint).url;
+    return `Fix: make sure ${url} is reachable from here (network, proxy, firewall), or point --endpoint / AZURE_NAT_RULES_ARM_ENDPOINT at the right cloud; for the local simulator, start \`azure-nat-rules local-arm\` first and pass its URL.`;
 }

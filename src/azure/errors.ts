@@ -1,6 +1,5 @@
-/** Errors of Azure reads, the RBAC actions they need, and how a failed request is explained with a fix. */
+/** Errors of Azure reads, the RBAC actions they need, and how Azure's answer to a failed request is read. */
 import { AzureNatRulesError } from "../core/errors";
-import { resolveArmEndpoint } from "./endpoints";
 
 /** The RBAC action the mapping query needs. */
 export const QUERY_PORT_MAPPING_ACTION = "Microsoft.Network/loadBalancers/backendAddressPools/queryInboundNatRulePortMapping/action";
@@ -19,17 +18,6 @@ export class PortMappingLookupError extends AzureNatRulesError {
         this.code = details.code;
         if (details.cause !== undefined) (this as { cause?: unknown }).cause = details.cause;
     }
-}
-
-/** No HTTP answer at all: either no token could be had, or the endpoint could not be reached. */
-export function transportFix(err: unknown, endpoint: string | undefined): string {
-    const name = String((err as { name?: unknown })?.name ?? "");
-    const message = String((err as { message?: unknown })?.message ?? "");
-    if (/Credential|Authentication/.test(name) || /ChainedTokenCredential|CredentialUnavailable/.test(message)) {
-        return "Fix: sign in with `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal), or pass a token (the CLI's --token or $AZURE_NAT_RULES_TOKEN; the library's credential option).";
-    }
-    const url = resolveArmEndpoint(endpoint).url;
-    return `Fix: make sure ${url} is reachable from here (network, proxy, firewall), or point --endpoint / AZURE_NAT_RULES_ARM_ENDPOINT at the right cloud; for the local simulator, start \`azure-nat-rules local-arm\` first and pass its URL.`;
 }
 
 export function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {

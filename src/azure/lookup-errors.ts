@@ -1,6 +1,7 @@
 /** A lookup's failed requests, explained with the stage they were in and a fix. */
 import type { LookupPortMappingsOptions } from "./port-mapping-types";
-import { explainArmFailure, PortMappingLookupError, QUERY_PORT_MAPPING_ACTION, READ_LOAD_BALANCER_ACTION, READ_PUBLIC_IP_ACTION, firstLine, isAbort, transportFix } from "./errors";
+import { explainArmFailure, PortMappingLookupError, QUERY_PORT_MAPPING_ACTION, READ_LOAD_BALANCER_ACTION, READ_PUBLIC_IP_ACTION, firstLine, isAbort } from "./errors";
+import { transportFix } from "./endpoints";
 
 /** The stage a request belongs to, for error messages. */
 export type Stage = "load balancer" | "backend pool" | "public IP" | "port mapping query";

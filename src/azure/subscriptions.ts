@@ -3,8 +3,8 @@
 // Pulumi program that imports the components pays nothing for them in preview.
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { credentialFor } from "./credentials";
-import { resolveArmEndpoint } from "./endpoints";
-import { PortMappingLookupError, firstLine, isAbort, transportFix } from "./errors";
+import { resolveArmEndpoint, transportFix } from "./endpoints";
+import { PortMappingLookupError, firstLine, isAbort } from "./errors";
 
 export interface SubscriptionSummary {
     subscriptionId: string;

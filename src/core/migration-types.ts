@@ -7,20 +7,24 @@ export const MIGRATED_BACKEND_POOL_PREFIX = "be_migrated_";
 /** A legacy NAT pool's range may end at 65535; a NAT rule's may not (loadBalancer.json). */
 export const MAX_NAT_POOL_FRONTEND_PORT = 65535;
 
-/** An inbound NAT pool, read and checked. */
-export interface InboundNatPool {
-    name: string;
-    /** ARM id, when read from a deployed load balancer. */
-    id?: string;
+/** The settings of a NAT pool, which the rule replacing it copies unchanged. */
+export interface NatPoolSettings {
     frontendIPConfigurationId: string;
     protocol: Protocol;
     frontendPortRangeStart: number;
-    /** Inclusive; up to 65535 for a pool. */
+    /** Inclusive; up to 65535 for a pool. Copied from the pool, never recomputed. */
     frontendPortRangeEnd: number;
     backendPort: number;
     idleTimeoutInMinutes?: number;
     enableFloatingIP?: boolean;
     enableTcpReset?: boolean;
+}
+
+/** An inbound NAT pool, read and checked. */
+export interface InboundNatPool extends NatPoolSettings {
+    name: string;
+    /** ARM id, when read from a deployed load balancer. */
+    id?: string;
 }
 
 /** A scale set that references a NAT pool, as far as it is known. */
@@ -63,22 +67,13 @@ export interface NatPoolToRuleOptions {
 }
 
 /** The backend-pool rule that replaces a NAT pool, in the terms of `BackendPoolNatRuleArgs`. */
-export interface MigratedNatRule {
+export interface MigratedNatRule extends NatPoolSettings {
     /** Rule name in Azure. */
     name: string;
     /** Backend pool to create for the pool's scale sets (Microsoft's script: `be_migrated_<pool>`). */
     backendPoolName: string;
     backendAddressPoolId: string;
     loadBalancerId: string;
-    frontendIPConfigurationId: string;
-    protocol: Protocol;
-    frontendPortRangeStart: number;
-    /** Copied from the pool, never recomputed. */
-    frontendPortRangeEnd: number;
-    backendPort: number;
-    idleTimeoutInMinutes?: number;
-    enableFloatingIP?: boolean;
-    enableTcpReset?: boolean;
 }
 
 /** Where a "before" port comes from: the pool's per-instance NAT rules on Azure, or our model. */

@@ -12,6 +12,7 @@ import type { PortSpan } from "../core/planner";
 import { normalizeProtocol } from "../core/validation";
 import { loadBalancerIdIssues, parseLoadBalancerId } from "./inputs";
 import type { NatLoadBalancingRuleInfo } from "../nat-rule-args";
+import { currentMonitor, monitorEndpoint } from "./pulumi-internals";
 import { settle, type Settled } from "./settle";
 
 
@@ -69,15 +70,9 @@ const deploymentKeys = new Map<string, object>();
 /** Used only when Pulumi has no monitor (a component built outside any program run). */
 const NO_MONITOR = {};
 
-/** The monitor's gRPC endpoint, e.g. `127.0.0.1:41337`; undefined for a mock monitor. */
-function monitorEndpoint(monitor: unknown): string | undefined {
-    const channel = (monitor as { getChannel?: () => { getTarget(): string } } | undefined)?.getChannel?.();
-    return channel ? channel.getTarget() : undefined;
-}
-
 /** The key of the current deployment, shared by every program-wide registry (conflicts, names). */
 export function runRegistryKey(): object {
-    const monitor = pulumi.runtime.getMonitor() as object | undefined;
+    const monitor = currentMonitor();
     if (!monitor) return NO_MONITOR;
     const endpoint = monitorEndpoint(monitor);
     if (endpoint === undefined) return monitor;
@@ -92,7 +87,7 @@ export function runRegistryKey(): object {
 
 /** Whether the current deployment talks to a real engine, where components may arrive in separate Construct calls. */
 function servedByEngine(): boolean {
-    return monitorEndpoint(pulumi.runtime.getMonitor()) !== undefined;
+    return monitorEndpoint(currentMonitor()) !== undefined;
 }
 
 export function currentRun(): RunRegistry {

@@ -13,21 +13,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AzureNatRulesError } from "../core/errors";
+import { inConstructCall } from "./pulumi-internals";
 import { settle } from "./settle";
-
-/* eslint-disable-next-line @typescript-eslint/no-require-imports */
-const state = require("@pulumi/pulumi/runtime/state") as { getLocalStore(): unknown };
-
-/** Whether the code runs inside a provider's Construct call (Pulumi gives each its own local store). */
-export function inConstruct(): boolean {
-    return state.getLocalStore() !== undefined;
-}
 
 let filtering = false;
 
 /** From the first component built in a Construct on, our own unhandled rejections stop reaching the provider host. */
 export function handleOwnRejections(): void {
-    if (filtering || !inConstruct()) return;
+    if (filtering || !inConstructCall()) return;
     filtering = true;
     const emit = process.emit.bind(process) as (event: string | symbol, ...args: unknown[]) => boolean;
     (process as { emit: (event: string | symbol, ...args: unknown[]) => boolean }).emit = (event, ...args) => {
@@ -43,7 +36,7 @@ export function handleOwnRejections(): void {
  * forever for a registration that a failed check keeps from happening.
  */
 export function exposeResourcesForConstruct(component: pulumi.ComponentResource, checked: pulumi.Output<unknown>, names: string[]): void {
-    if (!inConstruct()) return;
+    if (!inConstructCall()) return;
     const target = component as unknown as Record<string, unknown>;
     for (const name of names) {
         const resource = target[name] as pulumi.Resource | undefined;

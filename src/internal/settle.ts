@@ -1,12 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { readOutput } from "./pulumi-internals";
 
 export type Settled<T> = { state: "known"; value: T } | { state: "unknown" } | { state: "failed"; error: unknown };
 
 /**
- * The value of an Input once it resolves, or "unknown" when Pulumi does not know it (preview).
- * Pulumi's public API has no such read: `apply` skips its callback on unknown values, so a check
- * built on it would wait forever in preview. Every Output carries `isKnown` and `promise()` at
- * runtime (set in its constructor, left out of the typings), and these are what we read.
+ * The value of an Input once it resolves, or "unknown" when Pulumi does not know it (preview),
+ * read without `apply`, which would wait forever on an unknown (./pulumi-internals.ts).
  */
 export async function settle<T>(input: pulumi.Input<T> | undefined): Promise<Settled<T | undefined>> {
     try {
@@ -14,8 +13,7 @@ export async function settle<T>(input: pulumi.Input<T> | undefined): Promise<Set
             const value = await input;
             return pulumi.containsUnknowns(value) ? { state: "unknown" } : { state: "known", value };
         }
-        const output = input as unknown as { isKnown: Promise<boolean>; promise(): Promise<T> };
-        const [isKnown, value] = await Promise.all([output.isKnown, output.promise()]);
+        const { isKnown, value } = await readOutput(input);
         return isKnown ? { state: "known", value } : { state: "unknown" };
     } catch (error) {
         return { state: "failed", error };

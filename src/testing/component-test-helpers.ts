@@ -4,6 +4,7 @@
  * not part of the package's exports.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { readOutputSettlingAll, waitForRPCs } from "../internal/pulumi-internals";
 
 /** A load balancer id for component tests under the echo mocks (nothing is looked up behind it). */
 export const mockLbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
@@ -52,14 +53,8 @@ export function echoMocks(preview: boolean, invokes: Record<string, Record<strin
 
 /** The value of an Output, or "<unknown>" when Pulumi does not know it (preview). */
 export async function valueOf<T>(output: pulumi.Output<T>): Promise<T | "<unknown>"> {
-    const internal = output as unknown as {
-        isKnown: Promise<boolean>;
-        isSecret: Promise<boolean>;
-        promise(): Promise<T>;
-        allResources(): Promise<unknown>;
-    };
     // A failed Output rejects each of its promises; await them all so none goes unhandled.
-    const [isKnown, value] = await Promise.all([internal.isKnown, internal.promise(), internal.isSecret, internal.allResources()]);
+    const { isKnown, value } = await readOutputSettlingAll(output);
     return isKnown ? value : "<unknown>";
 }
 
@@ -88,10 +83,8 @@ export async function registrationErrors(declare: () => void, settleMs = 200): P
     process.on("unhandledRejection", collect);
     try {
         declare();
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
         // A failed registration never settles Pulumi's RPC counter, so stop at the first error.
-        await Promise.race([settings.waitForRPCs(), firstError]);
+        await Promise.race([waitForRPCs(), firstError]);
         await new Promise((r) => setTimeout(r, settleMs));
     } finally {
         process.removeListener("unhandledRejection", collect);

@@ -7,6 +7,7 @@ import { AzureNatRulesError } from "../core/errors";
 import { ArmError } from "./errors";
 import { startArmServer } from "./arm-server";
 import { ARM_ENDPOINT_ENV } from "../internal/azure-mappings";
+import { readOutput, waitForRPCs } from "../internal/pulumi-internals";
 import type { AzureSimulator } from "./simulator";
 import { withStackReferences, type StackReferenceOutputs } from "./stack-references";
 import { exportsFromEarlierRun, staleProgramError } from "./stale-program";
@@ -139,7 +140,7 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
             fail(err);
         }
         // A registration whose inputs failed never settles Pulumi's RPC counter, so stop at the first failure.
-        await Promise.race([waitForRegistrations(), failed]);
+        await Promise.race([waitForRPCs(), failed]);
         await settle();
         const stale = failures.length === 0 ? exportsFromEarlierRun(programExports, resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length) : [];
         if (stale.length > 0) fail(staleProgramError(stale));
@@ -163,12 +164,6 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
     }
 }
 
-/** Waits for Pulumi's outstanding RPCs (`waitForRPCs` is runtime-internal, hence the lookup). */
-async function waitForRegistrations(): Promise<void> {
-    const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
-    if (typeof runtime.waitForRPCs === "function") await runtime.waitForRPCs();
-}
-
 /** Lets pending promise rejections surface as `unhandledRejection` events. */
 async function settle(): Promise<void> {
     for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -177,8 +172,7 @@ async function settle(): Promise<void> {
 /** Replaces every Output (and promise) by its value; unknowns stay unknown (see `isUnknown`). */
 async function resolveDeep(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
-        const output = value as unknown as { isKnown: Promise<boolean>; promise(withUnknowns?: boolean): Promise<unknown> };
-        const [isKnown, inner] = await Promise.all([output.isKnown, output.promise(true)]);
+        const { isKnown, value: inner } = await readOutput(value, true);
         // An unknown Output holds no value at all; one with unknowns inside keeps them where they are.
         return !isKnown && inner === undefined ? pulumi.unknown : resolveDeep(inner);
     }

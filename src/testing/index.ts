@@ -23,4 +23,4 @@ export type { SimulatorIdentity, SimulatorState } from "./model";
 export { computeId, networkId, resourceGroupId, scaleSetIpConfigurationId } from "./ids";
 export type * from "./resource-inputs";
 export { instanceFromIpConfigurationId } from "../core/instances";
-export { buildPoolState, type PoolStateOptions } from "./scenarios";
+export { buildPoolState, buildScaleSetState, scaleSetModel, type PoolStateOptions, type ScaleSetModelOptions, type ScaleSetStateOptions } from "./scenarios";

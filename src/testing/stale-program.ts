@@ -4,6 +4,7 @@
  * runDeployment refuses that rather than report stale outputs as the second run's.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { outputDependsOnResources } from "../internal/pulumi-internals";
 
 /**
  * Names of the exports that hold an Output or a Resource from outside this run, judged by the one
@@ -20,12 +21,7 @@ export function exportsFromEarlierRun(exports: unknown, registeredThisRun: numbe
 function dependsOnResource(value: unknown, depth: number): boolean {
     if (depth > 8 || value === null || typeof value !== "object") return false;
     if (pulumi.Resource.isInstance(value)) return true;
-    if (pulumi.Output.isInstance(value)) {
-        // Output#resources() lists the resources an Output was derived from; it is present on every
-        // Output the SDK builds, though not in its public typings.
-        const resources = (value as unknown as { resources?: () => Set<unknown> }).resources;
-        return typeof resources === "function" && resources.call(value).size > 0;
-    }
+    if (pulumi.Output.isInstance(value)) return outputDependsOnResources(value);
     if (Array.isArray(value)) return value.some((v) => dependsOnResource(v, depth + 1));
     return Object.values(value as Record<string, unknown>).some((v) => dependsOnResource(v, depth + 1));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ArmError } from "../errors";
+import { buildScaleSetState, scaleSetModel, type ScaleSetStateOptions } from "../scenarios";
 import { AzureSimulator } from "../simulator";
 
 const RG = "rg";
@@ -7,55 +8,8 @@ const SUB = "00000000-0000-0000-0000-000000000000";
 const LB_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/lb`;
 const POOL = { id: `${LB_ID}/backendAddressPools/pool` };
 
-interface ScaleSetOptions {
-    capacity?: number;
-    overprovision?: boolean;
-    orchestrationMode?: string;
-    platformFaultDomainCount?: number;
-    upgradeMode?: string;
-    inPool?: boolean;
-}
-
-const scaleSetInputs = (o: ScaleSetOptions = {}) => ({
-    resourceGroupName: RG,
-    vmScaleSetName: "web",
-    sku: { name: "Standard_B1s", capacity: o.capacity ?? 0 },
-    ...(o.overprovision !== undefined ? { overprovision: o.overprovision } : {}),
-    ...(o.orchestrationMode !== undefined ? { orchestrationMode: o.orchestrationMode } : {}),
-    ...(o.platformFaultDomainCount !== undefined ? { platformFaultDomainCount: o.platformFaultDomainCount } : {}),
-    ...(o.upgradeMode !== undefined ? { upgradePolicy: { mode: o.upgradeMode } } : {}),
-    virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: [{
-        name: "nic",
-        ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: o.inPool === false ? [] : [POOL] }],
-    }] } },
-});
-
 /** A Standard LB with pool `pool` and backend-pool NAT rule `ssh` over `start..end`, then scale set `web`. */
-function setup(o: ScaleSetOptions & { seed?: number; start?: number; end?: number } = {}): AzureSimulator {
-    const sim = new AzureSimulator({ seed: o.seed });
-    sim.createResourceGroup({ resourceGroupName: RG, location: "westeurope" });
-    const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip", sku: { name: "Standard" } });
-    sim.upsertLoadBalancer({
-        resourceGroupName: RG,
-        loadBalancerName: "lb",
-        sku: { name: "Standard" },
-        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
-        backendAddressPools: [{ name: "pool" }],
-    });
-    sim.upsertInboundNatRule({
-        resourceGroupName: RG,
-        loadBalancerName: "lb",
-        inboundNatRuleName: "ssh",
-        frontendIPConfiguration: { id: `${LB_ID}/frontendIPConfigurations/fe` },
-        backendAddressPool: POOL,
-        frontendPortRangeStart: o.start ?? 50000,
-        frontendPortRangeEnd: o.end ?? 50099,
-        backendPort: 22,
-        protocol: "Tcp",
-    });
-    sim.upsertScaleSet(scaleSetInputs(o));
-    return sim;
-}
+const setup = (o: ScaleSetStateOptions = {}): AzureSimulator => buildScaleSetState(o).sim;
 
 const ids = (sim: AzureSimulator): string[] => sim.listInstances(RG, "web").map((i) => i.instanceId);
 const ports = (sim: AzureSimulator): Record<string, number> => Object.fromEntries(sim.portMappings(RG, "lb").map((m) => [m.instance, m.frontendPort]));
@@ -149,7 +103,7 @@ describe("overprovisioning (Uniform, on unless overprovision: false)", () => {
 // overprovisioning (docs virtual-machine-scale-sets-orchestration-modes); platformFaultDomainCount
 // required (Azure/azure-rest-api-specs#27029).
 describe("Flexible orchestration", () => {
-    const flexible = (o: ScaleSetOptions & { seed?: number; end?: number } = {}) =>
+    const flexible = (o: ScaleSetStateOptions = {}) =>
         setup({ orchestrationMode: "Flexible", platformFaultDomainCount: 1, ...o });
 
     it("names VMs <scale set>_<8 hex>, each with a NIC <nic config>-<8 hex>, one port each (no overprovisioning)", () => {
@@ -208,13 +162,13 @@ describe("Flexible orchestration", () => {
 
     it("refuses overprovision: true and a missing platformFaultDomainCount, and accepts overprovision: false", () => {
         const sim = setup({ capacity: 0, overprovision: false });
-        const over = rejected(sim, () => sim.upsertScaleSet({ ...scaleSetInputs({ orchestrationMode: "Flexible", platformFaultDomainCount: 1, overprovision: true }), vmScaleSetName: "flex" }));
+        const over = rejected(sim, () => sim.upsertScaleSet({ ...scaleSetModel({ orchestrationMode: "Flexible", platformFaultDomainCount: 1, overprovision: true }), vmScaleSetName: "flex" }));
         expect(over.code).toBe("InvalidParameter");
         expect(over.message).toMatch(/'overprovision' is not supported .* orchestrationMode Flexible/);
-        const noFd = rejected(sim, () => sim.upsertScaleSet({ ...scaleSetInputs({ orchestrationMode: "Flexible" }), vmScaleSetName: "flex" }));
+        const noFd = rejected(sim, () => sim.upsertScaleSet({ ...scaleSetModel({ orchestrationMode: "Flexible" }), vmScaleSetName: "flex" }));
         expect(noFd.code).toBe("InvalidParameter");
         expect(noFd.message).toMatch(/platformFaultDomainCount/);
-        sim.upsertScaleSet({ ...scaleSetInputs({ orchestrationMode: "Flexible", platformFaultDomainCount: 1, overprovision: false, capacity: 1 }), vmScaleSetName: "flex" });
+        sim.upsertScaleSet({ ...scaleSetModel({ orchestrationMode: "Flexible", platformFaultDomainCount: 1, overprovision: false, capacity: 1 }), vmScaleSetName: "flex" });
         expect(sim.listInstances(RG, "flex").map((v) => v.instanceId)).toEqual([expect.stringMatching(/^flex_[0-9a-f]{8}$/)]);
     });
 });
@@ -228,7 +182,7 @@ describe("upgrade policy", () => {
 
     it("Manual: adding the backend pool reaches no existing instance until update-instances; new instances get it at once", () => {
         const sim = setup({ capacity: 2, overprovision: false, upgradeMode: "Manual", inPool: false });
-        sim.upsertScaleSet(scaleSetInputs({ capacity: 2, overprovision: false, upgradeMode: "Manual" }));
+        sim.upsertScaleSet(scaleSetModel({ capacity: 2, overprovision: false, upgradeMode: "Manual" }));
         expect(sim.portMappings(RG, "lb")).toEqual([]);
         expect([latest(sim, "0"), latest(sim, "1")]).toEqual([false, false]);
         // The instance's own NIC still shows the model it runs: no pool yet.
@@ -251,21 +205,21 @@ describe("upgrade policy", () => {
 
     it("Manual: an unknown instance id is refused and changes nothing", () => {
         const sim = setup({ capacity: 2, overprovision: false, upgradeMode: "Manual", inPool: false });
-        sim.upsertScaleSet(scaleSetInputs({ capacity: 2, overprovision: false, upgradeMode: "Manual" }));
+        sim.upsertScaleSet(scaleSetModel({ capacity: 2, overprovision: false, upgradeMode: "Manual" }));
         expect(rejected(sim, () => sim.upgradeInstances(RG, "web", ["7"])).code).toBe("InvalidParameter");
     });
 
     it("the default (upgradePolicy unset) is Manual", () => {
         // The simulator's choice: the spec's UpgradePolicy.mode names no default; Manual is the first value it lists.
         const sim = setup({ capacity: 2, overprovision: false, inPool: false });
-        sim.upsertScaleSet(scaleSetInputs({ capacity: 2, overprovision: false }));
+        sim.upsertScaleSet(scaleSetModel({ capacity: 2, overprovision: false }));
         expect(sim.portMappings(RG, "lb")).toEqual([]);
     });
 
     for (const mode of ["Automatic", "Rolling"]) {
         it(`${mode}: the new model reaches every instance at once`, () => {
             const sim = setup({ capacity: 2, overprovision: false, upgradeMode: mode, inPool: false });
-            sim.upsertScaleSet(scaleSetInputs({ capacity: 2, overprovision: false, upgradeMode: mode }));
+            sim.upsertScaleSet(scaleSetModel({ capacity: 2, overprovision: false, upgradeMode: mode }));
             expect(ports(sim)).toEqual({ 0: 50000, 1: 50001 });
             expect([latest(sim, "0"), latest(sim, "1")]).toEqual([true, true]);
         });

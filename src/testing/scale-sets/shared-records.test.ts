@@ -6,61 +6,23 @@
 import { describe, expect, it } from "vitest";
 import { ArmError } from "../errors";
 import { RESOURCE_MAPS, type SimulatorState } from "../model";
+import { buildScaleSetState, scaleSetModel, type ScaleSetStateOptions } from "../scenarios";
 import { AzureSimulator } from "../simulator";
 
 const RG = "rg";
 const SUB = "00000000-0000-0000-0000-000000000000";
 const LB_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/lb`;
-const POOL = { id: `${LB_ID}/backendAddressPools/pool` };
 
-interface Options {
-    capacity?: number;
-    overprovision?: boolean;
+interface Options extends ScaleSetStateOptions {
+    /** Flexible orchestration with one fault domain. */
     flexible?: boolean;
-    upgradeMode?: string;
-    inPool?: boolean;
-    seed?: number;
-    end?: number;
 }
 
-const scaleSetInputs = (o: Options = {}) => ({
-    resourceGroupName: RG,
-    vmScaleSetName: "web",
-    sku: { name: "Standard_B1s", capacity: o.capacity ?? 0 },
-    ...(o.overprovision !== undefined ? { overprovision: o.overprovision } : {}),
-    ...(o.flexible ? { orchestrationMode: "Flexible", platformFaultDomainCount: 1 } : {}),
-    ...(o.upgradeMode !== undefined ? { upgradePolicy: { mode: o.upgradeMode } } : {}),
-    virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: [{
-        name: "nic",
-        ipConfigurations: [{ name: "ipconfig", loadBalancerBackendAddressPools: o.inPool === false ? [] : [POOL] }],
-    }] } },
-});
+const scaleSetInputs = ({ flexible, ...o }: Options = {}) =>
+    scaleSetModel({ ...o, ...(flexible ? { orchestrationMode: "Flexible", platformFaultDomainCount: 1 } : {}) });
 
-function setup(o: Options = {}): AzureSimulator {
-    const sim = new AzureSimulator({ seed: o.seed });
-    sim.createResourceGroup({ resourceGroupName: RG, location: "westeurope" });
-    const ip = sim.upsertPublicIPAddress({ resourceGroupName: RG, publicIpAddressName: "ip", sku: { name: "Standard" } });
-    sim.upsertLoadBalancer({
-        resourceGroupName: RG,
-        loadBalancerName: "lb",
-        sku: { name: "Standard" },
-        frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip } }],
-        backendAddressPools: [{ name: "pool" }],
-    });
-    sim.upsertInboundNatRule({
-        resourceGroupName: RG,
-        loadBalancerName: "lb",
-        inboundNatRuleName: "ssh",
-        frontendIPConfiguration: { id: `${LB_ID}/frontendIPConfigurations/fe` },
-        backendAddressPool: POOL,
-        frontendPortRangeStart: 50000,
-        frontendPortRangeEnd: o.end ?? 50099,
-        backendPort: 22,
-        protocol: "Tcp",
-    });
-    sim.upsertScaleSet(scaleSetInputs(o));
-    return freeze(sim);
-}
+const setup = ({ flexible, ...o }: Options = {}): AzureSimulator =>
+    freeze(buildScaleSetState({ ...o, ...(flexible ? { orchestrationMode: "Flexible", platformFaultDomainCount: 1 } : {}) }).sim);
 
 function deepFreeze(value: unknown): void {
     if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;

@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { echoMocks } from "../testing/component-test-helpers";
+import {
+    currentMonitor,
+    inConstructCall,
+    monitorEndpoint,
+    outputDependsOnResources,
+    readOutput,
+    readOutputSettlingAll,
+    waitForRPCs,
+} from "./pulumi-internals";
+
+class Thing extends pulumi.CustomResource {
+    constructor(name: string) {
+        super("test:index:Thing", name, {});
+    }
+}
+
+// Each test checks one assumption the header of ./pulumi-internals.ts makes about the SDK, so an
+// upgrade that breaks one fails here by name rather than somewhere downstream.
+describe("Pulumi SDK internals", () => {
+    it("an Output tells whether it is known; promise(true) keeps the value around its unknowns", async () => {
+        await echoMocks(true).ready;
+        expect(await readOutput(pulumi.output(3))).toEqual({ isKnown: true, value: 3 });
+        expect((await readOutput(pulumi.output(pulumi.unknown))).isKnown).toBe(false);
+        // An unknown inside makes the whole Output unknown; only promise(true) hands back the rest.
+        const nested = pulumi.output({ a: 1, b: pulumi.unknown });
+        expect(await readOutput(nested)).toEqual({ isKnown: false, value: undefined });
+        const withUnknowns = await readOutput(nested, true);
+        expect(withUnknowns.isKnown).toBe(false);
+        expect((withUnknowns.value as { a: number }).a).toBe(1);
+        expect(pulumi.isUnknown((withUnknowns.value as { b: unknown }).b)).toBe(true);
+    });
+
+    it("a failed Output rejects what readOutputSettlingAll awaits", async () => {
+        await echoMocks(false).ready;
+        const failed = pulumi.output(Promise.reject(new Error("boom")));
+        await expect(readOutputSettlingAll(failed)).rejects.toThrow("boom");
+    });
+
+    it("an Output lists the resources it was derived from", async () => {
+        const mocks = echoMocks(false);
+        await mocks.ready;
+        const resource = new Thing("thing");
+        expect(outputDependsOnResources(pulumi.output(1))).toBe(false);
+        expect(outputDependsOnResources(resource.urn)).toBe(true);
+        await waitForRPCs();
+        expect(mocks.registered.map((r) => r.name)).toEqual(["thing"]);
+    });
+
+    it("under mocks the monitor has no endpoint, and each setMocks makes a new one", async () => {
+        await echoMocks(false).ready;
+        const first = currentMonitor();
+        expect(first).toBeDefined();
+        expect(monitorEndpoint(first)).toBeUndefined();
+        await echoMocks(false).ready;
+        expect(currentMonitor()).not.toBe(first);
+        expect(monitorEndpoint({ getChannel: () => ({ getTarget: () => "127.0.0.1:41337" }) })).toBe("127.0.0.1:41337");
+    });
+
+    it("a program is not a Construct call", () => {
+        expect(inConstructCall()).toBe(false);
+    });
+});

@@ -1,0 +1,84 @@
+/**
+ * Every use of the Pulumi Node SDK's undocumented internals, in one file, so an SDK upgrade has
+ * one place to check (written against @pulumi/pulumi 3.x). What each function relies on:
+ *
+ * - `Output#isKnown`, `Output#isSecret` (promises), `Output#promise(withUnknowns?)`,
+ *   `Output#allResources()` and `Output#resources()`: set on every Output by its constructor
+ *   (output.ts), left out of the typings. `promise()` resolves to the value (undefined when the
+ *   Output is unknown); `promise(true)` keeps unknowns nested inside the value. A failed Output
+ *   rejects each of these promises.
+ * - `pulumi.runtime.getMonitor()`: typed but undocumented. Against a real engine it is a gRPC
+ *   client whose `getChannel().getTarget()` is the monitor's address (one per `pulumi preview` or
+ *   `up`, shared by every Construct call of the run, each of which gets a new client object).
+ *   Under `setMocks` it is a mock monitor without `getChannel`, a new object for each `setMocks`.
+ * - `@pulumi/pulumi/runtime/state` `getLocalStore()`: defined inside a provider's Construct call
+ *   (each call runs in its own async-local store), undefined in a TypeScript program.
+ * - `@pulumi/pulumi/runtime/settings` `waitForRPCs()` (also reachable as `pulumi.runtime.waitForRPCs`):
+ *   resolves once the outstanding registrations have settled; one whose inputs failed never does.
+ *
+ * Relied on elsewhere, where this file cannot reach: `core/errors.ts` marks our errors with
+ * `__pulumiRunError` / `__pulumiInputPropertiesError` (the engine then prints the message without
+ * a stack trace), since the core imports nothing; `schema.test.ts` reads the wire format through
+ * `runtime/rpc` and `provider/server` to test the provider as the plugin process runs it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** An Output as the SDK builds it at runtime. */
+interface OutputInternals<T> {
+    isKnown: Promise<boolean>;
+    isSecret: Promise<boolean>;
+    promise(withUnknowns?: boolean): Promise<T>;
+    allResources(): Promise<unknown>;
+    resources?: () => Set<unknown>;
+}
+
+const internalsOf = <T>(output: pulumi.OutputInstance<T>): OutputInternals<T> => output as unknown as OutputInternals<T>;
+
+/**
+ * Whether an Output is known, and its value. Pulumi's public API has no such read: `apply` skips
+ * its callback on unknown values, so a check built on it would wait forever in preview.
+ * `withUnknowns` keeps unknowns nested in a known value where they are.
+ */
+export async function readOutput<T>(output: pulumi.OutputInstance<T>, withUnknowns = false): Promise<{ isKnown: boolean; value: T }> {
+    const internal = internalsOf(output);
+    const [isKnown, value] = await Promise.all([internal.isKnown, internal.promise(withUnknowns)]);
+    return { isKnown, value };
+}
+
+/** As `readOutput`, awaiting every promise of the Output too, so that a failed one leaves none unhandled. */
+export async function readOutputSettlingAll<T>(output: pulumi.OutputInstance<T>): Promise<{ isKnown: boolean; value: T }> {
+    const internal = internalsOf(output);
+    const [isKnown, value] = await Promise.all([internal.isKnown, internal.promise(), internal.isSecret, internal.allResources()]);
+    return { isKnown, value };
+}
+
+/** Whether an Output was derived from any resource (false when the SDK's Output has no `resources()`). */
+export function outputDependsOnResources(output: pulumi.OutputInstance<unknown>): boolean {
+    const resources = internalsOf(output).resources;
+    return typeof resources === "function" && resources.call(output).size > 0;
+}
+
+/** The current resource monitor: an engine's gRPC client, a mock monitor, or undefined outside any program run. */
+export function currentMonitor(): object | undefined {
+    return pulumi.runtime.getMonitor() as object | undefined;
+}
+
+/** The monitor's gRPC endpoint, e.g. `127.0.0.1:41337`; undefined for a mock monitor. */
+export function monitorEndpoint(monitor: unknown): string | undefined {
+    const channel = (monitor as { getChannel?: () => { getTarget(): string } } | undefined)?.getChannel?.();
+    return channel ? channel.getTarget() : undefined;
+}
+
+/* eslint-disable-next-line @typescript-eslint/no-require-imports */
+const state = require("@pulumi/pulumi/runtime/state") as { getLocalStore(): unknown };
+
+/** Whether the code runs inside a provider's Construct call (Pulumi gives each its own local store). */
+export function inConstructCall(): boolean {
+    return state.getLocalStore() !== undefined;
+}
+
+/** Waits for Pulumi's outstanding RPCs; returns at once on an SDK without `waitForRPCs`. */
+export async function waitForRPCs(): Promise<void> {
+    const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+    if (typeof runtime.waitForRPCs === "function") await runtime.waitForRPCs();
+}
