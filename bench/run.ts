@@ -266,16 +266,18 @@ async function main(): Promise<void> {
     }
 
     const runs = new Map<string, Run[]>(cases.map((c) => [c.name, []]));
-    const total = cases.length * options.runs;
+    const runsOf = (c: BenchCase): number => Math.min(options.runs, c.maxRuns ?? options.runs);
+    const total = cases.reduce((n, c) => n + runsOf(c), 0);
     let done = 0;
     // Interleaved (run 1 of every case, then run 2, ...), so a change of machine load spreads over all cases.
     for (let run = 1; run <= options.runs; run++) {
         for (const c of cases) {
+            if (run > runsOf(c)) continue;
             const result = await runChild(c, options, String(run));
             (runs.get(c.name) as Run[]).push(result);
             done++;
             process.stderr.write(
-                `[${String(done).padStart(String(total).length)}/${total}] ${c.name} (run ${run}/${options.runs}): ` +
+                `[${String(done).padStart(String(total).length)}/${total}] ${c.name} (run ${run}/${runsOf(c)}): ` +
                     `measured ${formatMs(result.result.measuredMs)}, process ${formatMs(result.processMs)}, peak RSS ${formatMb(result.result.peakRssMb)}\n`,
             );
         }
