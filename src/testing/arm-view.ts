@@ -18,7 +18,7 @@ import {
     type ScaleSetRecord,
     type SimulatorState,
 } from "./model";
-import { derivedNatRules, type DerivedNatRule } from "./nat-pool-rules";
+import { derivedNatRules, derivedNatRulesOf, type DerivedNatRule } from "./nat-pool-rules";
 import { networkInterfaceJson, networkSecurityGroupJson, resourceGroupJson, subnetJson, virtualNetworkJson } from "./network-view";
 import { instanceNics } from "./scale-sets/instance-model";
 
@@ -199,11 +199,8 @@ export class ArmView {
 
     /** The rules Azure derives from the load balancer's NAT pools (nat-pool-rules.ts), from the scale sets using it. */
     derivedNatRules(lb: LoadBalancerRecord): DerivedNatRule[] {
-        if (lb.inboundNatPools.length === 0) return [];
-        const scaleSets = this.membership
-            ? [...this.membership.scaleSetsOf(keyOf(lb.id))].map((k) => this.state.virtualMachineScaleSets[k]).filter((v) => v !== undefined)
-            : Object.values(this.state.virtualMachineScaleSets);
-        return derivedNatRules(lb, scaleSets);
+        if (!this.membership || lb.inboundNatPools.length === 0) return derivedNatRulesOf(this.state, lb);
+        return derivedNatRules(lb, [...this.membership.scaleSetsOf(keyOf(lb.id))].map((k) => this.state.virtualMachineScaleSets[k]).filter((v) => v !== undefined));
     }
 
     /** A derived rule as a GET shows it (the shape of a single-VM rule: issue Azure/AzLoadBalancerMigration#6 shows such a dump). */
