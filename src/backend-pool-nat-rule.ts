@@ -202,24 +202,26 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         const poolName = pulumi.output(args.backendAddressPoolId).apply((id) => lastSegment(id));
         this.portMappings = pulumi.runtime.isDryRun()
             ? this.plannedPortMappings
-            : pulumi
-                  .output({
-                      planned: this.plannedPortMappings,
-                      ruleId: this.ruleId, // wait for the rule
-                      scaleSetId: args.scaleSet?.id ?? "", // and for its members (a group of VMs: the component's dependsOn orders the rule after them)
-                      ref: created.loadBalancer,
-                      rule: ruleName,
-                      pool: poolName,
-                      frontendIp,
-                      read: checked.readAzureMappings ?? true,
-                      endpoint: args.armEndpoint ?? "",
-                  })
-                  .apply(async (v) =>
-                      v.read
-                          ? await readAzureMappings({ ...v.ref, backendPoolName: v.pool, ruleName: v.rule, endpoint: armEndpointFor(v.endpoint || undefined),
-                              frontendIp: v.frontendIp, planned: v.planned }, this)
-                          : v.planned,
-                  );
+            // The plan is read inside apply: pulumi.output over it would deep-copy every entry.
+            : this.plannedPortMappings.apply((planned) =>
+                  pulumi
+                      .output({
+                          ruleId: this.ruleId, // wait for the rule
+                          scaleSetId: args.scaleSet?.id ?? "", // and for its members (a group of VMs: the component's dependsOn orders the rule after them)
+                          ref: created.loadBalancer,
+                          rule: ruleName,
+                          pool: poolName,
+                          frontendIp,
+                          read: checked.readAzureMappings ?? true,
+                          endpoint: args.armEndpoint ?? "",
+                      })
+                      .apply(async (v) =>
+                          v.read
+                              ? await readAzureMappings({ ...v.ref, backendPoolName: v.pool, ruleName: v.rule, endpoint: armEndpointFor(v.endpoint || undefined),
+                                  frontendIp: v.frontendIp, planned }, this)
+                              : planned,
+                      ),
+              );
         const access = createRuleAccess(this, name, created);
         this.securityRule = access.securityRule;
         this.securityRuleName = access.securityRuleName;
