@@ -6,8 +6,11 @@
 /** A Pulumi program deployed against the simulator and its loopback ARM endpoint. */
 export interface StackCase {
     kind: "stack";
-    /** With BackendPoolNatRule, or the same resources written by hand with azure-native. */
-    program: "component" | "hand-written";
+    /**
+     * With BackendPoolNatRule, or the same resources written by hand with azure-native, or
+     * ("outputs-floor", group previews only) by hand plus the component's mapping outputs.
+     */
+    program: "component" | "hand-written" | "outputs-floor";
     /** A scale set in the pool, or a group of VMs (NICs made before the program runs). */
     shape: "scale-set" | "group";
     /** Pool members: the scale set's capacity, or the number of VMs. */
@@ -110,6 +113,9 @@ export function allCases(): BenchCase[] {
             stack(`growth/hand-written/${size}`, "growth", `hand-written rule, ${size.toLocaleString("en-US")} VMs, preview`,
                 { program: "hand-written", mode: "preview", shape: "group", members: size }),
         ]),
+        ...[GROWTH_SIZES[0], GROWTH_SIZES[GROWTH_SIZES.length - 1]].map((size) =>
+            stack(`growth/outputs-floor/${size}`, "growth", `hand-written rule, ${size.toLocaleString("en-US")} VMs, preview, plus the component's mapping outputs`,
+                { program: "outputs-floor", mode: "preview", shape: "group", members: size })),
         ...[GROWTH_SIZES[0], GROWTH_SIZES[GROWTH_SIZES.length - 1]].map((size) =>
             stack(`growth/pulumi-floor/${size}`, "growth", `hand-written rule, ${size.toLocaleString("en-US")} VMs, preview, echo mocks with the simulator's outputs`,
                 { program: "hand-written", mode: "preview", shape: "group", members: size, monitor: "echo" })),

@@ -41,6 +41,10 @@ async function runStack(spec: StackCase): Promise<ChildResult> {
         const { ARM_ENDPOINT_ENV } = await import("../src/internal/azure-mappings");
         process.env[ARM_ENDPOINT_ENV] = server.url;
         program = spec.shape === "group" ? () => componentGroupProgram(names, readAzureMappings) : () => componentScaleSetProgram(spec.members, readAzureMappings);
+    } else if (spec.program === "outputs-floor") {
+        if (spec.shape !== "group" || spec.mode !== "preview") fail(spec, "the outputs floor runs the group preview only");
+        const { outputsFloorGroupProgram } = await import("./outputs-floor-programs");
+        program = () => outputsFloorGroupProgram(names);
     } else {
         const { handWrittenGroupProgram, handWrittenScaleSetProgram } = await import("./hand-written-programs");
         program = spec.shape === "group" ? () => handWrittenGroupProgram(names) : () => handWrittenScaleSetProgram(spec.members);
@@ -59,7 +63,7 @@ async function runStack(spec: StackCase): Promise<ChildResult> {
     const range = result.outputs.frontendPortRange as { start: number; end: number } | undefined;
     if (!range || range.end - range.start + 1 !== spec.members) fail(spec, `frontendPortRange is ${JSON.stringify(range)}, expected ${spec.members} ports`);
     let mappings: number | undefined;
-    if (spec.program === "component") {
+    if (spec.program !== "hand-written") {
         const portMappings = result.outputs.portMappings as { source: string }[] | undefined;
         mappings = portMappings?.length;
         // A preview may leave them unknown; once known they hold one mapping per member.

@@ -162,17 +162,20 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         // Checked against every NAT rule of this program on the load balancer, and the given
         // load-balancing rules. Members are the instances of the plan (not the extra VMs of
         // overprovisioning, whose ids are unknown), or the VMs.
-        const members = args.scaleSet
-            ? pulumi.all([args.scaleSet.urn, planned]).apply(([urn, p]) => p.instances.map((i) => `scale set "${urn.split("::").pop()}" instance ${i.instance}`))
+        const scaleSetUrn = args.scaleSet?.urn;
+        const members = scaleSetUrn
+            ? planned.apply((p) => scaleSetUrn.apply((urn) => p.instances.map((i) => `scale set "${urn.split("::").pop()}" instance ${i.instance}`)))
             : planned.apply((p) => p.instances.map((vm) => `VM ${vm.instance}`));
         const range = this.frontendPortRange;
+        // That the plan passed is what the rule waits for; pulumi.all over the plan itself would deep-copy every entry.
+        const planPassed = planned.apply(() => true);
         const created = createRule(this, checkedRule, {
             conflicts: { frontendRange: range, backendPoolId: checked.backendAddressPool, members },
             placement: (allChecked) => ({
                 backendAddressPool: { id: checked.backendAddressPool },
                 frontendPortRangeStart: checked.frontendPortRangeStart,
                 // The end is taken from the checked plan, so an exhausted range never reaches Azure.
-                frontendPortRangeEnd: pulumi.all([range, planned, allChecked]).apply(([r]) => r.end),
+                frontendPortRangeEnd: pulumi.all([range, planPassed, allChecked]).apply(([r]) => r.end),
             }),
             dependsOn: args.scaleSet ? [args.scaleSet] : [],
         });
@@ -181,9 +184,9 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         this.ruleName = ruleName;
         // The ports never wait for the frontend address: it is "" while unknown (a first preview).
         const frontendIp = knownOr(args.frontendIpAddress, "");
-        this.plannedPortMappings = pulumi
-            .all([planned, frontendIp, checked.backendPort, protocol])
-            .apply(([plan, ip, backendPort, p]) =>
+        // The plan is read inside apply, not passed to pulumi.all, which would deep-copy its entries once more.
+        this.plannedPortMappings = planned.apply((plan) =>
+            pulumi.all([frontendIp, checked.backendPort, protocol]).apply(([ip, backendPort, p]) =>
                 plan.instances.map((a): NatPortMapping => ({
                     instance: a.instance,
                     frontendIp: ip,
@@ -193,29 +196,32 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                     source: "planned",
                     ...(a.labelGuessed ? { labelGuessed: true } : {}),
                 })),
-            );
+            ),
+        );
         // After deployment Azure alone knows the ports: read them once the rule and its members exist.
         const poolName = pulumi.output(args.backendAddressPoolId).apply((id) => lastSegment(id));
         this.portMappings = pulumi.runtime.isDryRun()
             ? this.plannedPortMappings
-            : pulumi
-                  .output({
-                      planned: this.plannedPortMappings,
-                      ruleId: this.ruleId, // wait for the rule
-                      scaleSetId: args.scaleSet?.id ?? "", // and for its members (a group of VMs: the component's dependsOn orders the rule after them)
-                      ref: created.loadBalancer,
-                      rule: ruleName,
-                      pool: poolName,
-                      frontendIp,
-                      read: checked.readAzureMappings ?? true,
-                      endpoint: args.armEndpoint ?? "",
-                  })
-                  .apply(async (v) =>
-                      v.read
-                          ? await readAzureMappings({ ...v.ref, backendPoolName: v.pool, ruleName: v.rule, endpoint: armEndpointFor(v.endpoint || undefined),
-                              frontendIp: v.frontendIp, planned: v.planned }, this)
-                          : v.planned,
-                  );
+            // The plan is read inside apply: pulumi.output over it would deep-copy every entry.
+            : this.plannedPortMappings.apply((planned) =>
+                  pulumi
+                      .output({
+                          ruleId: this.ruleId, // wait for the rule
+                          scaleSetId: args.scaleSet?.id ?? "", // and for its members (a group of VMs: the component's dependsOn orders the rule after them)
+                          ref: created.loadBalancer,
+                          rule: ruleName,
+                          pool: poolName,
+                          frontendIp,
+                          read: checked.readAzureMappings ?? true,
+                          endpoint: args.armEndpoint ?? "",
+                      })
+                      .apply(async (v) =>
+                          v.read
+                              ? await readAzureMappings({ ...v.ref, backendPoolName: v.pool, ruleName: v.rule, endpoint: armEndpointFor(v.endpoint || undefined),
+                                  frontendIp: v.frontendIp, planned }, this)
+                              : planned,
+                      ),
+              );
         const access = createRuleAccess(this, name, created);
         this.securityRule = access.securityRule;
         this.securityRuleName = access.securityRuleName;

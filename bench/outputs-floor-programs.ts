@@ -1,0 +1,35 @@
+/**
+ * The hand-written growth program plus what BackendPoolNatRule hands Pulumi besides its rule: a
+ * component registering one mapping per member as `plannedPortMappings` and `portMappings` (one
+ * list, as in a preview), exported as the stack's `portMappings`. No planning, checks or reads, so
+ * its program part is the floor under the component's for outputs of that size.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { BACKEND_PORT, declareBase, declareHandWrittenRule, GROWTH_SUBNET, RANGE_START } from "./programs";
+
+interface Mapping {
+    instance: string;
+    frontendIp: string;
+    frontendPort: number;
+    backendPort: number;
+    protocol: string;
+    source: "planned";
+}
+
+/** Registers the list as a component's two mapping outputs, as BackendPoolNatRule does in a preview. */
+class MappingOutputs extends pulumi.ComponentResource {
+    constructor(name: string, mappings: pulumi.Output<Mapping[]>) {
+        super("bench:index:MappingOutputs", name, {}, {});
+        this.registerOutputs({ plannedPortMappings: mappings, portMappings: mappings });
+    }
+}
+
+/** The growth stack: a raw V2 rule over a group of VMs, and the component's outputs for them. */
+export function outputsFloorGroupProgram(names: string[]) {
+    const base = declareBase("grow", GROWTH_SUBNET);
+    const rule = declareHandWrittenRule("grow", base, names.length, []);
+    const portMappings = base.publicIp.ipAddress.apply((ip) =>
+        names.map((instance, i): Mapping => ({ instance, frontendIp: ip ?? "", frontendPort: RANGE_START + i, backendPort: BACKEND_PORT, protocol: "Tcp", source: "planned" })));
+    new MappingOutputs("grow-ssh", portMappings);
+    return { ruleId: rule.id, frontendPortRange: { start: RANGE_START, end: RANGE_START + names.length - 1 }, portMappings };
+}
