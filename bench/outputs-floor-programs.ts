@@ -1,7 +1,7 @@
 /**
  * The hand-written growth program plus what BackendPoolNatRule hands Pulumi besides its rule: a
- * component registering one mapping per member as `plannedPortMappings` and `portMappings` (one
- * list, as in a preview), exported as the stack's `portMappings`. No planning, checks or reads, so
+ * component resource (its mapping lists stay out of its saved state, as the component's do) and
+ * one mapping per member, exported as the stack's `portMappings`. No planning, checks or reads, so
  * its program part is the floor under the component's for outputs of that size.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -16,11 +16,15 @@ interface Mapping {
     source: "planned";
 }
 
-/** Registers the list as a component's two mapping outputs, as BackendPoolNatRule does in a preview. */
+/** A component that holds the mappings as properties and registers only small outputs, as BackendPoolNatRule does. */
 class MappingOutputs extends pulumi.ComponentResource {
+    public readonly plannedPortMappings: pulumi.Output<Mapping[]>;
+    public readonly portMappings: pulumi.Output<Mapping[]>;
     constructor(name: string, mappings: pulumi.Output<Mapping[]>) {
         super("bench:index:MappingOutputs", name, {}, {});
-        this.registerOutputs({ plannedPortMappings: mappings, portMappings: mappings });
+        this.plannedPortMappings = mappings;
+        this.portMappings = mappings;
+        this.registerOutputs({ ruleName: name });
     }
 }
 
@@ -30,6 +34,6 @@ export function outputsFloorGroupProgram(names: string[]) {
     const rule = declareHandWrittenRule("grow", base, names.length, []);
     const portMappings = base.publicIp.ipAddress.apply((ip) =>
         names.map((instance, i): Mapping => ({ instance, frontendIp: ip ?? "", frontendPort: RANGE_START + i, backendPort: BACKEND_PORT, protocol: "Tcp", source: "planned" })));
-    new MappingOutputs("grow-ssh", portMappings);
-    return { ruleId: rule.id, frontendPortRange: { start: RANGE_START, end: RANGE_START + names.length - 1 }, portMappings };
+    const outputs = new MappingOutputs("grow-ssh", portMappings);
+    return { ruleId: rule.id, frontendPortRange: { start: RANGE_START, end: RANGE_START + names.length - 1 }, portMappings: outputs.portMappings };
 }

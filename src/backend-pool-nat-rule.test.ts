@@ -1,4 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import { echoMocks, known, mockLbId as lbId, poolRuleBase, registrationErrors } from "./testing/component-test-helpers";
@@ -64,6 +64,22 @@ describe("BackendPoolNatRule (update)", () => {
     it("fits the same scale set once overprovisioning is off", async () => {
         const r = new BackendPoolNatRule("fits", { ...base, frontendPortRangeStart: 50200, maxInstances: 10, scaleSet: scaleSet("vmss-fits", 6, false) });
         expect(await known(r.portMappings)).toHaveLength(6);
+    });
+
+    it("keeps its mapping lists out of its saved state, and still outputs them", async () => {
+        const registerOutputs = vi.spyOn(pulumi.ComponentResource.prototype as unknown as { registerOutputs: (o: unknown) => void }, "registerOutputs");
+        try {
+            const r = new BackendPoolNatRule("stateless", { ...base, frontendPortRangeStart: 50400, maxInstances: 10, scaleSet: scaleSet("vmss-stateless", 3, false) });
+            expect(await known(r.plannedPortMappings)).toHaveLength(3);
+            expect(await known(r.portMappings)).toHaveLength(3);
+            const own = registerOutputs.mock.calls.filter((_, i) => registerOutputs.mock.contexts[i] === r);
+            // The first call is what Pulumi saves; it ignores the later one it makes itself.
+            expect(own.length).toBeGreaterThan(0);
+            const saved = Object.keys(own[0][0] as object).sort();
+            expect(saved).toEqual(["frontendPortRange", "ruleId", "ruleName", "securityRuleName", "securityRulePriority", "securityWarnings"]);
+        } finally {
+            registerOutputs.mockRestore();
+        }
     });
 
     it("keeps the planned mappings, marked planned, when Azure's cannot be read", async () => {
