@@ -71,8 +71,11 @@ describe("npm start (the demo)", () => {
         const tooMany = await demo("--instances", "11", "--state", state, "--json");
         expect(tooMany.code).not.toBe(0);
         expect(tooMany.stdout).toBe("");
-        // The simulated Azure refuses the scale-out (docs inbound-nat-rules: not enough ports blocks it), in ARM's terms.
-        expect(tooMany.stderr).toMatch(/frontend port range 50000-50009 \(10 ports\), fewer than the 11 backend addresses/);
+        // The preview stops it: a real preview sends nothing to Azure, so the component's own check speaks, with its fix.
+        expect(tooMany.stderr).toMatch(/BackendPoolNatRule "natdemo-ssh" \(rule "natdemo-ssh"\): frontend port range 50000-50009 \(capacity 10\) is exhausted: 11 instances need a port/);
+        expect(tooMany.stderr).toMatch(/Fix: raise maxInstances to at least 11/);
+        // Nothing else follows: no read of Azure is left in flight when the demo stops.
+        expect(tooMany.stderr).not.toMatch(/warning/i);
         expect(readFileSync(state, "utf8")).toBe(saved);
 
         // The state still serves the last good deployment.

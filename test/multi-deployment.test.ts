@@ -61,9 +61,10 @@ describe("successive deployments of the scale-set example", () => {
 
         // One more than the range holds: the preview already fails, and so does the update, leaving Azure as it was.
         const snapshot = JSON.stringify(sim.toJSON());
-        // The scale set's new capacity reaches the simulated Azure first, which refuses it (docs inbound-nat-rules).
-        await expect(deploy(11, true)).rejects.toThrow(/frontend port range 50000-50009 \(10 ports\), fewer than the 11 backend addresses/);
-        await expect(deploy(11)).rejects.toThrow(/fewer than the 11 backend addresses/);
+        // A preview sends nothing to Azure, so there the component's own check fails it; in the update
+        // the scale set's new capacity reaches the simulated Azure first, which refuses it (docs inbound-nat-rules).
+        await expect(deploy(11, true)).rejects.toThrow(/frontend port range 50000-50009 \(capacity 10\) is exhausted: 11 instances need a port/);
+        await expect(deploy(11)).rejects.toThrow(/frontend port range 50000-50009 \(10 ports\), fewer than the 11 backend addresses/);
         expect(JSON.stringify(sim.toJSON())).toBe(snapshot);
         expect(simulated()).toEqual(s4);
     });

@@ -43,8 +43,9 @@ const SIMULATED_FUNCTIONS = [
 
 /**
  * Builds the mocks. During a preview (`pulumi.runtime.isDryRun()`), every change with known inputs
- * goes to a scratch copy taken at the first preview registration, so a preview applies the same
- * checks (and fails where the update would) without changing the simulator; the outputs are what
+ * goes to a scratch copy taken at the first preview registration, so later registrations see the
+ * planned resources without the simulator changing; a change Azure would refuse is left out and
+ * does not fail the preview, which sends nothing to Azure (./preview.ts); the outputs are what
  * azure-native's preview returns (see ./preview.ts), and functions read the simulator as it is.
  */
 export function createSimulatorMocks(sim: SimulatedAzure, options: SimulatorMocksOptions = {}): pulumi.runtime.Mocks {

@@ -11,6 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { flattenArm } from "./arm-json";
+import { ArmError } from "./errors";
 import { computeId, networkId, resourceGroupId } from "./ids";
 import { autoscaleSettingId } from "./scale-sets/autoscale";
 import type { SimulatedResourceType } from "./resource-types";
@@ -157,7 +158,7 @@ export function restoreDeployedInputs(sim: SimulatedAzure, snapshot: ReadonlyMap
 export interface PreviewRegistration {
     /** The simulator as it was before the preview: what the stack's state holds. */
     deployed: SimulatedAzure;
-    /** The preview's scratch copy, where known inputs are applied so the preview runs Azure's checks. */
+    /** The preview's scratch copy, where known inputs are applied so later registrations see the planned resources. */
     scratch: SimulatedAzure;
     type: SimulatedResourceType;
     name: string;
@@ -165,9 +166,24 @@ export interface PreviewRegistration {
 }
 
 /**
- * One resource registration in a preview: applies known inputs to the scratch copy (so a preview
- * fails where the update would), never unknown ones, and returns what azure-native's preview
- * returns for it.
+ * The change applied to the preview's scratch copy, or undefined when Azure would refuse it. A
+ * preview sends nothing to Azure (azure-native's Create and Update return before any request when
+ * `req.GetPreview()`), so Azure's refusals show at `pulumi up`, never in a preview: there only the
+ * program's own checks can fail. The refused change leaves the scratch copy as it was.
+ */
+function applyToScratch(r: PreviewRegistration): { id: string; changed: boolean } | undefined {
+    try {
+        return r.scratch.apply(r.type, r.name, r.inputs);
+    } catch (err) {
+        if (err instanceof ArmError) return undefined;
+        throw err;
+    }
+}
+
+/**
+ * One resource registration in a preview: applies known inputs to the scratch copy (so later
+ * registrations see the planned Azure), never unknown ones, and returns what azure-native's
+ * preview returns for it. It never fails on what Azure would answer.
  */
 export function previewRegistration(r: PreviewRegistration): { id: string | undefined; state: Json } {
     const unknownInputs = containsUnknown(r.inputs);
@@ -179,11 +195,16 @@ export function previewRegistration(r: PreviewRegistration): { id: string | unde
         // Create or Update, so Azure (the scratch copy) is not asked; the old outputs stand.
         const recorded = existing !== undefined ? deployedInputs.get(r.deployed)?.get(existing.toLowerCase()) : undefined;
         if (existing !== undefined && recorded === canonical(r.inputs)) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
-        const applied = r.scratch.apply(r.type, r.name, r.inputs);
-        // Without a record of the last inputs (a state loaded from a file or built outside Pulumi),
-        // unchanged means the inputs leave the resource as Azure has it.
-        if (existing !== undefined && recorded === undefined && !applied.changed) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
-        computed = flattenArm(r.scratch.get(applied.id)) as Json;
+        const applied = applyToScratch(r);
+        if (applied === undefined) {
+            // Azure would refuse this change at `pulumi up`; a real preview never asks it.
+            computed = existing !== undefined ? (flattenArm(r.deployed.get(existing)) as Json) : undefined;
+        } else {
+            // Without a record of the last inputs (a state loaded from a file or built outside Pulumi),
+            // unchanged means the inputs leave the resource as Azure has it.
+            if (existing !== undefined && recorded === undefined && !applied.changed) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
+            computed = flattenArm(r.scratch.get(applied.id)) as Json;
+        }
     } else if (existing !== undefined) {
         computed = flattenArm(r.deployed.get(existing)) as Json;
     }
