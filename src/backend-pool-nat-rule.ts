@@ -105,7 +105,8 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
      * The mappings this deployment will leave, planned from Azure's current ones: survivors keep
      * their ports, new instances take the lowest free ones. `frontendIp` is "" while the address is
      * not known (a first preview); `labelGuessed` is true on a new instance whose label Azure picks
-     * (overprovisioning, Flexible VM names). Its port is planned; while overprovisioning, that port
+     * (overprovisioning, Flexible VM names) and on the VMs kept in a Flexible scale-in (Azure removes
+     * the oldest, which the mappings don't show). Its port is planned; while overprovisioning, that port
      * is a guess too (Azure keeps k of 2k VMs, so k new instances hold some k of the 2k lowest free ports).
      */
     public readonly plannedPortMappings: pulumi.Output<NatPortMapping[]>;

@@ -17,8 +17,9 @@ export interface NatPortMapping {
     source: string;
     /**
      * Set (true) on a planned mapping whose instance label Azure chooses at deployment: a new
-     * instance of an overprovisioning Uniform scale set, or a new VM of a Flexible one. Its port is
-     * planned; its label is a guess. Absent otherwise.
+     * instance of an overprovisioning Uniform scale set, a new VM of a Flexible one, or a VM the
+     * plan keeps in a Flexible scale-in (Azure removes the oldest VMs, which the mappings don't
+     * show). Its port is planned; its label is a guess. Absent otherwise.
      */
     labelGuessed?: boolean;
 }

@@ -81,14 +81,22 @@ function newInstance(s: SimulatorState, vmss: ScaleSetRecord): ScaleSetInstanceR
 }
 
 /**
- * Scale in drops the highest ids (Uniform) or the newest VMs (Flexible). Scale out adds new
+ * Scale in drops the highest ids (Uniform) or the oldest VMs (Flexible), as the Default scale-in
+ * policy does (docs virtual-machine-scale-sets-scale-in-policy: Uniform "Delete virtual machine with
+ * the highest instance ID"; Flexible "the oldest virtual machine as per createdTime is scaled-in
+ * first"; zones and fault domains are not modelled). Scale out adds new
  * instances; while overprovisioning, the extras exist first (holding private IPs, backend pool
  * membership and NAT frontend ports, so the whole peak must fit the ranges), then Azure keeps the
  * first `requested` to succeed (seeded) and deletes the rest, leaving gaps in the ids.
  */
 export function scaleTo(s: SimulatorState, vmss: ScaleSetRecord, capacity: number): ScaleSetRecord {
     const own = ownScaleSet(s, vmss);
-    while (own.instances.length > capacity) own.instances.pop();
+    // Instances are kept in creation order: the last is the highest id (Uniform), the first the oldest VM (Flexible).
+    const flexible = isFlexible(own);
+    while (own.instances.length > capacity) {
+        if (flexible) own.instances.shift();
+        else own.instances.pop();
+    }
     const requested = capacity - own.instances.length;
     if (requested <= 0) return own;
     const extras = overprovisions(own) ? extraVmsFor(requested) : 0;
