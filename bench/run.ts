@@ -25,7 +25,7 @@ Benchmarks of azure-nat-rules against the local Azure simulator. Every run of ev
 child process of its own; runs are interleaved across cases and summarised as median (min–max).
 
 Options:
-  --quick          ${QUICK_RUNS} run per case and no warm-up (under a minute on 2 cores)
+  --quick          ${QUICK_RUNS} run per case and no warm-up (about 2 minutes on 2 cores)
   --runs <n>       runs per case (default ${FULL_RUNS}; ${QUICK_RUNS} with --quick)
   --only <text>    only cases whose name contains <text> (repeatable), e.g. --only growth
   --profile <dir>  write a V8 CPU profile of every child run into <dir>
