@@ -189,6 +189,8 @@ export function previewRegistration(r: PreviewRegistration): { id: string | unde
     const unknownInputs = containsUnknown(r.inputs);
     const id = armIdOf(r.deployed.subscriptionId, r.type, r.name, r.inputs);
     const existing = id !== undefined && r.deployed.has(id) ? id : undefined;
+    // The resource as Azure has it before this preview, where it exists.
+    const deployedNow = (): Json | undefined => (existing !== undefined ? (flattenArm(r.deployed.get(existing)) as Json) : undefined);
     let computed: Json | undefined;
     if (!unknownInputs) {
         // Inputs as last deployed: a "same" step. The engine's Diff finds no change and calls no
@@ -198,15 +200,15 @@ export function previewRegistration(r: PreviewRegistration): { id: string | unde
         const applied = applyToScratch(r);
         if (applied === undefined) {
             // Azure would refuse this change at `pulumi up`; a real preview never asks it.
-            computed = existing !== undefined ? (flattenArm(r.deployed.get(existing)) as Json) : undefined;
+            computed = deployedNow();
         } else {
             // Without a record of the last inputs (a state loaded from a file or built outside Pulumi),
             // unchanged means the inputs leave the resource as Azure has it.
             if (existing !== undefined && recorded === undefined && !applied.changed) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
             computed = flattenArm(r.scratch.get(applied.id)) as Json;
         }
-    } else if (existing !== undefined) {
-        computed = flattenArm(r.deployed.get(existing)) as Json;
+    } else {
+        computed = deployedNow();
     }
     const state = previewOutputs(r.inputs, computed);
     if (existing === undefined) return { id: undefined, state };

@@ -92,11 +92,8 @@ function newInstance(s: SimulatorState, vmss: ScaleSetRecord): ScaleSetInstanceR
 export function scaleTo(s: SimulatorState, vmss: ScaleSetRecord, capacity: number): ScaleSetRecord {
     const own = ownScaleSet(s, vmss);
     // Instances are kept in creation order: the last is the highest id (Uniform), the first the oldest VM (Flexible).
-    const flexible = isFlexible(own);
-    while (own.instances.length > capacity) {
-        if (flexible) own.instances.shift();
-        else own.instances.pop();
-    }
+    const removed = own.instances.length - capacity;
+    if (removed > 0) own.instances.splice(isFlexible(own) ? 0 : capacity, removed);
     const requested = capacity - own.instances.length;
     if (requested <= 0) return own;
     const extras = overprovisions(own) ? extraVmsFor(requested) : 0;
