@@ -13,6 +13,11 @@
  *   Under `setMocks` it is a mock monitor without `getChannel`, a new object for each `setMocks`.
  * - `@pulumi/pulumi/runtime/state` `getLocalStore()`: defined inside a provider's Construct call
  *   (each call runs in its own async-local store), undefined in a TypeScript program.
+ * - Under `setMocks`, the mock monitor's `registerResource(req, callback)` is called once per
+ *   registration with the engine's RegisterResourceRequest (`getType()`, `getName()`,
+ *   `getIgnorechangesList()`), and calls `mocks.newResource` synchronously before its first
+ *   await (runtime/mocks.js), which drops every resource option. `observeMockRegistrations`
+ *   wraps that method on the monitor instance to hand the options to the mocks.
  * - `@pulumi/pulumi/runtime/settings` `waitForRPCs()` (also reachable as `pulumi.runtime.waitForRPCs`):
  *   resolves once the outstanding registrations have settled; one whose inputs failed never does.
  *
@@ -81,4 +86,34 @@ export function inConstructCall(): boolean {
 export async function waitForRPCs(): Promise<void> {
     const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
     if (typeof runtime.waitForRPCs === "function") await runtime.waitForRPCs();
+}
+
+/** The resource options of one registration that Pulumi's mocks drop before `newResource`. */
+export interface MockRegistrationOptions {
+    type: string;
+    name: string;
+    /** `ignoreChanges` property paths, as the program gave them. */
+    ignoreChanges: string[];
+}
+
+interface RegisterResourceRequestLike {
+    getType(): string;
+    getName(): string;
+    getIgnorechangesList?: () => string[];
+}
+
+/**
+ * Calls `observe` with the options of every registration the current mock monitor receives, just
+ * before the mocks' `newResource` runs for it. Call it right after `setMocks`; false when the
+ * monitor is not a mock monitor of the expected shape (the options then stay unseen).
+ */
+export function observeMockRegistrations(observe: (options: MockRegistrationOptions) => void): boolean {
+    const monitor = pulumi.runtime.getMonitor() as { registerResource?: (req: RegisterResourceRequestLike, callback: unknown) => unknown } | undefined;
+    if (!monitor || typeof monitor.registerResource !== "function" || monitorEndpoint(monitor) !== undefined) return false;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        observe({ type: req.getType(), name: req.getName(), ignoreChanges: req.getIgnorechangesList?.() ?? [] });
+        return register(req, callback);
+    };
+    return true;
 }

@@ -11,12 +11,16 @@ import { isUnknown } from "./preview";
 interface ProgramOptions {
     capacity: number;
     rangeEnd?: number;
+    /** Put `ignoreChanges: ["sku.capacity"]` on the scale set, as the example does under autoscale. */
+    ignoreCapacity?: boolean;
+    /** Tags of the resource group. */
+    groupTags?: Record<string, string>;
 }
 
 /** A small azure-native program: resource group, public IP, Standard LB, scale set in its pool, a V2 rule. */
 function scaleSetProgram(options: ProgramOptions) {
     return () => {
-        const rg = new resources.ResourceGroup("rg", { resourceGroupName: "demo-rg", location: "westeurope" });
+        const rg = new resources.ResourceGroup("rg", { resourceGroupName: "demo-rg", location: "westeurope", tags: options.groupTags });
         const ip = new network.PublicIPAddress("ip", {
             resourceGroupName: rg.name,
             publicIpAddressName: "demo-ip",
@@ -46,7 +50,7 @@ function scaleSetProgram(options: ProgramOptions) {
                     }],
                 },
             },
-        });
+        }, { ignoreChanges: options.ignoreCapacity ? ["sku.capacity"] : [] });
         const rule = new network.InboundNatRule("ssh", {
             resourceGroupName: rg.name,
             loadBalancerName: lb.name,
@@ -86,11 +90,31 @@ describe("runDeployment", () => {
             "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.Network/loadBalancers/demo-lb/inboundNatRules/ssh",
         );
 
-        // Autoscale between the runs; the re-declared capacity of 3 scales back in by highest id.
+        // Autoscale between the runs. The program's capacity (3) is what the checkpoint holds, so,
+        // as under `pulumi up`, the scale set is a same step: nothing is sent and Azure keeps 5.
         sim.setCapacity("demo-rg", "demo-vmss", 5);
         const second = await runDeployment(sim, scaleSetProgram({ capacity: 3 }));
-        expect(second.outputs.ports).toEqual(first.outputs.ports);
+        expect(second.sent).toEqual([]);
+        expect(sim.listInstances("demo-rg", "demo-vmss")).toHaveLength(5);
+        expect((second.outputs.ports as unknown[]).slice(0, 3)).toEqual(first.outputs.ports);
+
+        // `up --refresh` reads capacity 5 into the checkpoint, so the declared 3 is a change again:
+        // the update scales back in, and the first three keep their ports.
+        const third = await runDeployment(sim, scaleSetProgram({ capacity: 3 }), { refresh: true });
+        expect(third.sent.map((r) => r.type)).toEqual(["azure-native:compute:VirtualMachineScaleSet"]);
+        expect(third.outputs.ports).toEqual(first.outputs.ports);
         expect(sim.listInstances("demo-rg", "demo-vmss").map((i) => i.instanceId)).toEqual(["0", "1", "2"]);
+    });
+
+    it("honours ignoreChanges as the engine does: an ignored capacity is never sent, on update or preview", async () => {
+        const sim = new AzureSimulator();
+        const program = (capacity: number) => scaleSetProgram({ capacity, ignoreCapacity: true });
+        await runDeployment(sim, program(2));
+        const preview = await runDeployment(sim, program(4), { preview: true });
+        expect((preview.outputs.ports as unknown[]).length).toBe(2);
+        const update = await runDeployment(sim, program(4));
+        expect(update.sent).toEqual([]);
+        expect(sim.listInstances("demo-rg", "demo-vmss")).toHaveLength(2);
     });
 
     it("a preview shows what azure-native's preview shows, without changing the simulator", async () => {
@@ -115,7 +139,7 @@ describe("runDeployment", () => {
         expect(sim.toJSON()).toEqual(before);
     });
 
-    it("a preview of a change Azure would refuse passes, as a real one sends nothing to Azure; the update fails and leaves the state as it was", async () => {
+    it("a preview of a change Azure would refuse passes, as a real one sends nothing to Azure; the update fails and keeps only what was sent before the failure", async () => {
         const sim = new AzureSimulator();
         await runDeployment(sim, scaleSetProgram({ capacity: 2, rangeEnd: 50002 }));
         const before = sim.toJSON();
@@ -127,10 +151,21 @@ describe("runDeployment", () => {
         expect((previewed.outputs.ports as unknown[]).length).toBe(2);
         expect(sim.toJSON()).toEqual(before);
 
-        const update = runDeployment(sim, scaleSetProgram({ capacity: 4, rangeEnd: 50002 }));
+        const sent: string[] = [];
+        const update = runDeployment(sim, scaleSetProgram({ capacity: 4, rangeEnd: 50002 }), { onSent: (r) => sent.push(r.type) });
         await expect(update).rejects.toBeInstanceOf(ArmError);
         await expect(update).rejects.toMatchObject({ code: "InboundNatRulePortRangeExhausted", statusCode: 400 });
+        // Only the scale set changed, and Azure refused it: nothing was sent, so Azure is as it was.
+        expect(sent).toEqual([]);
         expect(sim.toJSON()).toEqual(before);
+
+        // An update that changes the group's tags too: the group is sent (it depends on nothing) and
+        // stays changed after the scale set is refused, as under `pulumi up`, which rolls nothing back.
+        const partial = runDeployment(sim, scaleSetProgram({ capacity: 4, rangeEnd: 50002, groupTags: { env: "dev" } }), { onSent: (r) => sent.push(r.type) });
+        await expect(partial).rejects.toMatchObject({ code: "InboundNatRulePortRangeExhausted" });
+        expect(sent).toEqual(["azure-native:resources:ResourceGroup"]);
+        expect(sim.get(`/subscriptions/${sim.subscriptionId}/resourceGroups/demo-rg`)).toMatchObject({ tags: { env: "dev" } });
+        expect(sim.listInstances("demo-rg", "demo-vmss")).toHaveLength(2);
 
         // The runtime is usable again after a failed run.
         const again = await runDeployment(sim, scaleSetProgram({ capacity: 3, rangeEnd: 50002 }));

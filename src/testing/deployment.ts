@@ -7,11 +7,11 @@ import { AzureNatRulesError } from "../core/errors";
 import { ArmError } from "./errors";
 import { startArmServer } from "./arm-server";
 import { ARM_ENDPOINT_ENV } from "../internal/azure-mappings";
-import { readOutput, waitForRPCs } from "../internal/pulumi-internals";
+import { observeMockRegistrations, readOutput, waitForRPCs } from "../internal/pulumi-internals";
 import type { AzureSimulator } from "./simulator";
 import { withStackReferences, type StackReferenceOutputs } from "./stack-references";
 import { exportsFromEarlierRun, staleProgramError } from "./stale-program";
-import { deployedInputsSnapshot, restoreDeployedInputs } from "./preview";
+import { checkpointOf, StackCheckpoint } from "./checkpoint";
 
 export interface DeploymentOptions {
     /** Run as `pulumi preview`: the same checks, but the simulator is left unchanged. */
@@ -30,6 +30,23 @@ export interface DeploymentOptions {
      * @default {} (no stack can be referenced)
      */
     stackReferences?: StackReferenceOutputs;
+    /**
+     * The stack's checkpoint (Pulumi's state): what each resource was last deployed with. A
+     * resource whose inputs are unchanged (after `ignoreChanges`) is sent nowhere and keeps its
+     * checkpoint outputs, as under `pulumi up`. Save it with `checkpoint.save(file)` to carry it
+     * across processes, as the demo does.
+     * @default the simulator's own checkpoint, so runs over one simulator are one stack's `up`s
+     */
+    checkpoint?: StackCheckpoint;
+    /**
+     * Refresh first, as `pulumi up --refresh` (or `preview --refresh`) does: the checkpoint's
+     * outputs become what Azure has now, and resources Azure no longer has leave it. A preview
+     * refreshes a copy, as the CLI keeps a preview's refresh out of the stack's state.
+     * @default false
+     */
+    refresh?: boolean;
+    /** Called for each create or update sent to the simulated Azure, as it is sent (also in a run that then fails). */
+    onSent?: (resource: { type: string; name: string; id: string }) => void;
 }
 
 /**
@@ -56,6 +73,8 @@ export interface DeploymentResult<TOutputs extends Record<string, unknown> = Rec
     outputs: DeploymentOutputs<TOutputs>;
     /** Every resource the program declared (components included), in registration order. */
     resources: { type: string; name: string }[];
+    /** The creates and updates sent to the simulated Azure (none in a preview; same steps are not sent), in order. */
+    sent: { type: string; name: string; id: string }[];
 }
 
 /**
@@ -69,11 +88,15 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Runs `program` inside a Pulumi stack with the simulator's mocks, waits until every registration
- * and output has settled, and returns the exports. If the program or any registration fails it
- * rejects with that error (the simulator's own ArmError where there is one) and, for an update,
- * restores the simulator to its state before the run. Runs queue one after another; each one
- * resets Pulumi's global runtime state through `setMocks`. Resources a later run no longer
- * declares are not deleted: mocks see registrations only (use `sim.delete(id)` for that).
+ * and output has settled, and returns the exports. As the real engine does, a resource whose inputs
+ * (after `ignoreChanges`) equal the checkpoint's is not sent and keeps its checkpoint outputs. If
+ * the program or any registration fails it rejects with that error (the simulator's own ArmError
+ * where there is one); in an update, what was sent before the failure stays in the simulated
+ * Azure and in the checkpoint, as under `pulumi up` (`sent` lists what was sent; `onSent` tells it
+ * as it happens, also in a run that fails). Runs
+ * queue one after another; each one resets Pulumi's global runtime state through `setMocks`.
+ * Resources a later run no longer declares are not deleted: mocks see registrations only (use
+ * `sim.delete(id)` for that).
  */
 export function runDeployment<TOutputs extends Record<string, unknown> = Record<string, unknown>>(
     sim: AzureSimulator,
@@ -87,9 +110,14 @@ export function runDeployment<TOutputs extends Record<string, unknown> = Record<
 
 async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: DeploymentOptions): Promise<DeploymentResult> {
     const preview = options.preview ?? false;
-    // A copy that shares the records (a change replaces records, never alters them), so it costs no copy of the state.
-    const snapshot = preview ? undefined : sim.clone();
-    const recordedInputs = deployedInputsSnapshot(sim);
+    let checkpoint = options.checkpoint ?? checkpointOf(sim);
+    if (options.refresh) {
+        // A preview's refresh is not kept (the CLI saves no state from a preview).
+        if (preview) checkpoint = StackCheckpoint.fromJSON(checkpoint.toJSON());
+        checkpoint.refresh(sim);
+    }
+    const sent: { type: string; name: string; id: string }[] = [];
+    const ignoreChanges = new Map<string, readonly string[]>();
     const failures: unknown[] = [];
     let signalFailure: () => void = () => undefined;
     // Resources that depend on a failed one never resolve their outputs (under `pulumi up` the
@@ -103,7 +131,19 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
     };
     let active = true;
     const resources: { type: string; name: string }[] = [];
-    const mocks = withStackReferences(sim.mocks({ onError: fail }), options.stackReferences, fail);
+    const mocks = withStackReferences(
+        sim.mocks({
+            onError: fail,
+            checkpoint,
+            ignoreChangesOf: (type, name) => ignoreChanges.get(`${type}::${name}`) ?? [],
+            onSent: (resource) => {
+                sent.push(resource);
+                options.onSent?.(resource);
+            },
+        }),
+        options.stackReferences,
+        fail,
+    );
     const guardedMocks: pulumi.runtime.Mocks = {
         newResource: (args) => {
             if (!active) throw new Error(`runDeployment: ${args.type} ${args.name} registered after its deployment ended.`);
@@ -122,6 +162,8 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
     process.on("unhandledRejection", fail);
     try {
         await pulumi.runtime.setMocks(guardedMocks, options.project ?? "project", options.stack ?? "stack", preview);
+        // Pulumi's mocks drop resource options; the engine applies ignoreChanges before its diff.
+        observeMockRegistrations((r) => ignoreChanges.set(`${r.type}::${r.name}`, r.ignoreChanges));
         let programExports: unknown;
         let outputs: Record<string, unknown> = {};
         try {
@@ -149,14 +191,9 @@ async function deploy(sim: AzureSimulator, program: DeploymentProgram, options: 
         // update, the simulator's error (Pulumi rewraps registration errors in its own message).
         const ownCheck = failures.find((f) => f instanceof AzureNatRulesError);
         const failure = (preview ? ownCheck : undefined) ?? failures.find((f) => f instanceof ArmError) ?? failures[0];
-        if (failure !== undefined) {
-            if (snapshot) {
-                sim.restore(snapshot.toJSON());
-                restoreDeployedInputs(sim, recordedInputs);
-            }
-            throw failure;
-        }
-        return { outputs, resources };
+        // Nothing is rolled back: what Azure accepted before the failure stays, as under `pulumi up`.
+        if (failure !== undefined) throw failure;
+        return { outputs, resources, sent };
     } finally {
         active = false;
         process.removeListener("unhandledRejection", fail);

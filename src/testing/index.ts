@@ -11,6 +11,8 @@ export { AZURE_THROTTLING_LIMITS, ArmThrottle, virtualClock } from "./throttling
 export type { Clock, SimulationClock, ThrottlingLimits } from "./throttling";
 export type { ArmServer, ArmServerOptions, ArmServerStats, FaultRule } from "./arm-server";
 export { runDeployment } from "./deployment";
+export { StackCheckpoint } from "./checkpoint";
+export type { CheckpointEntry } from "./checkpoint";
 export type { DeploymentOptions, DeploymentOutputs, DeploymentProgram, DeploymentResult } from "./deployment";
 export { withStackReferences } from "./stack-references";
 export type { StackReferenceOutputs } from "./stack-references";

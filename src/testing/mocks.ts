@@ -10,7 +10,8 @@ import { networkId, computeId, resourceGroupId } from "./ids";
 import { resourceGroupNameOf, requiredText, type Bag } from "./resource-inputs";
 import { simulatedTypeOf } from "./resource-types";
 import type { SimulatedAzure } from "./simulated-azure";
-import { previewRegistration, recordDeployedInputs } from "./preview";
+import { armIdOf, previewRegistration } from "./preview";
+import { applyIgnoreChanges, checkpointOf, type StackCheckpoint } from "./checkpoint";
 
 export interface SimulatorMocksOptions {
     /**
@@ -18,6 +19,16 @@ export interface SimulatorMocksOptions {
      * its own message (runDeployment uses this to reject with the original ArmError).
      */
     onError?: (error: unknown) => void;
+    /**
+     * The stack's checkpoint: a resource whose inputs equal its recorded ones is a "same" step,
+     * sent nowhere, with the recorded outputs, as under the real engine.
+     * @default the simulator's own checkpoint (one per simulator)
+     */
+    checkpoint?: StackCheckpoint;
+    /** The `ignoreChanges` paths of a registration (runDeployment reads them off the mock monitor). @default none */
+    ignoreChangesOf?: (type: string, name: string) => readonly string[];
+    /** Called for every create or update sent to the simulated Azure in an update (not for same steps). */
+    onSent?: (resource: { type: string; name: string; id: string }) => void;
 }
 
 /** Token of a Pulumi function, without any API-version module: `network:getLoadBalancer`. */
@@ -50,6 +61,7 @@ const SIMULATED_FUNCTIONS = [
  */
 export function createSimulatorMocks(sim: SimulatedAzure, options: SimulatorMocksOptions = {}): pulumi.runtime.Mocks {
     let scratch: SimulatedAzure | undefined;
+    const checkpoint = options.checkpoint ?? checkpointOf(sim);
     const target = (): SimulatedAzure => {
         if (!pulumi.runtime.isDryRun()) return sim;
         scratch ??= sim.clone();
@@ -80,10 +92,19 @@ export function createSimulatorMocks(sim: SimulatedAzure, options: SimulatorMock
                 }
                 // Types the simulator does not model (random, tls, other providers) just echo.
                 if (!type) return { id: `${args.name}_id`, state: args.inputs };
+                const ignoreChanges = options.ignoreChangesOf?.(args.type, args.name) ?? [];
                 // A preview answers as azure-native's preview does: unknowns where Azure has not computed yet.
-                if (pulumi.runtime.isDryRun()) return previewRegistration({ deployed: sim, scratch: simulator, type, name: args.name, inputs: args.inputs as Bag });
-                const applied = simulator.upsert(type, args.name, args.inputs as Bag);
-                recordDeployedInputs(sim, applied.id, args.inputs as Bag);
+                if (pulumi.runtime.isDryRun()) {
+                    return previewRegistration({ deployed: sim, scratch: simulator, type, name: args.name, inputs: args.inputs as Bag, checkpoint, ignoreChanges });
+                }
+                const id = armIdOf(sim.subscriptionId, type, args.name, args.inputs as Bag);
+                const entry = id !== undefined ? checkpoint.get(id) : undefined;
+                const inputs = applyIgnoreChanges(args.inputs as Bag, entry?.inputs, ignoreChanges);
+                // A "same" step: the engine sends nothing and keeps the checkpoint's outputs (step_generator.go).
+                if (id !== undefined && entry !== undefined && checkpoint.unchanged(id, inputs)) return { id, state: entry.outputs };
+                const applied = simulator.upsert(type, args.name, inputs);
+                checkpoint.record(applied.id, inputs, applied.state);
+                options.onSent?.({ type: args.type, name: args.name, id: applied.id });
                 return applied;
             });
         },

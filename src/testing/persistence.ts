@@ -48,10 +48,15 @@ export function stateFromJSON(json: unknown, source: string): SimulatorState {
 
 /** Writes the state as JSON atomically (a temporary file, then a rename). */
 export function writeStateFile(file: string, state: SimulatorState): void {
+    writeJsonFile(file, state);
+}
+
+/** Writes any JSON value atomically: a temporary file, then a rename, so a reader never sees half a file. */
+export function writeJsonFile(file: string, value: unknown): void {
     mkdirSync(dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
     try {
-        writeFileSync(temporary, JSON.stringify(state, null, 2) + "\n", "utf8");
+        writeFileSync(temporary, JSON.stringify(value, null, 2) + "\n", "utf8");
         renameSync(temporary, file);
     } catch (err) {
         rmSync(temporary, { force: true });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { deployedInputsSnapshot, isUnknown, previewRegistration, recordDeployedInputs, restoreDeployedInputs } from "./preview";
+import { StackCheckpoint } from "./checkpoint";
+import { isUnknown, previewRegistration, type PreviewRegistration } from "./preview";
 import { AzureSimulator } from "./simulator";
 
 // Expected shapes come from pulumi/pulumi-azure-native: provider/pkg/provider/provider.go (Create and
@@ -24,11 +25,22 @@ function withGroupAndIp(): AzureSimulator {
     return sim;
 }
 
+/** A preview registration with an empty checkpoint unless one is given. */
+const register = (r: Omit<PreviewRegistration, "checkpoint"> & { checkpoint?: StackCheckpoint }) =>
+    previewRegistration({ checkpoint: new StackCheckpoint(), ...r });
+
+/** A checkpoint holding the load balancer as deployed with `inputs`. */
+function deployedCheckpoint(sim: AzureSimulator, inputs: Record<string, unknown>): StackCheckpoint {
+    const checkpoint = new StackCheckpoint();
+    checkpoint.record(LB_ID, inputs, sim.pulumiState(LB_ID, inputs));
+    return checkpoint;
+}
+
 describe("preview outputs", () => {
     it("a create keeps its inputs and leaves the id and every other output unknown, nested ones too", () => {
         const sim = withGroupAndIp();
         const scratch = sim.clone();
-        const { id, state } = previewRegistration({ deployed: sim, scratch, type: "network:LoadBalancer", name: "lb", inputs: lbInputs() });
+        const { id, state } = register({ deployed: sim, scratch, type: "network:LoadBalancer", name: "lb", inputs: lbInputs() });
         expect(id).toBeUndefined();
         expect(isUnknown(state.name)).toBe(true); // the input is loadBalancerName; `name` is an output only
         expect(isUnknown(state.location)).toBe(true);
@@ -49,9 +61,9 @@ describe("preview outputs", () => {
     it("an update keeps its id, takes name and location from the old state, and leaves other outputs unknown", () => {
         const sim = withGroupAndIp();
         sim.upsert("network:LoadBalancer", "lb", lbInputs());
-        recordDeployedInputs(sim, LB_ID, lbInputs());
+        const checkpoint = deployedCheckpoint(sim, lbInputs());
         const changed = { ...lbInputs(), backendAddressPools: [{ name: "pool" }, { name: "pool2" }] };
-        const { id, state } = previewRegistration({ deployed: sim, scratch: sim.clone(), type: "network:LoadBalancer", name: "lb", inputs: changed });
+        const { id, state } = register({ deployed: sim, scratch: sim.clone(), type: "network:LoadBalancer", name: "lb", inputs: changed, checkpoint });
         expect(id).toBe(LB_ID);
         expect(state.name).toBe("lb");
         expect(state.location).toBe("westeurope");
@@ -61,33 +73,40 @@ describe("preview outputs", () => {
         expect(pools.every((p) => isUnknown(p.id))).toBe(true);
     });
 
-    it("an unchanged resource keeps every output of its old state, known", () => {
+    it("an unchanged resource keeps every output of its checkpoint, known, even where Azure changed since", () => {
         const sim = withGroupAndIp();
         sim.upsert("network:LoadBalancer", "lb", lbInputs());
-        recordDeployedInputs(sim, LB_ID, lbInputs());
-        const { id, state } = previewRegistration({ deployed: sim, scratch: sim.clone(), type: "network:LoadBalancer", name: "lb", inputs: lbInputs() });
+        const checkpoint = deployedCheckpoint(sim, lbInputs());
+        const recorded = sim.pulumiState(LB_ID, lbInputs());
+        // Outside Pulumi, a second pool appears: a same step does not read Azure (step_generator.go).
+        sim.upsert("network:LoadBalancer", "lb", { ...lbInputs(), backendAddressPools: [{ name: "pool" }, { name: "outside" }] });
+        const scratch = sim.clone();
+        const { id, state } = register({ deployed: sim, scratch, type: "network:LoadBalancer", name: "lb", inputs: lbInputs(), checkpoint });
         expect(id).toBe(LB_ID);
         expect(pulumi.containsUnknowns(state)).toBe(false);
-        expect(state).toEqual(sim.pulumiState(LB_ID, lbInputs()));
-        expect((state.backendAddressPools as Record<string, unknown>[])[0].id).toBe(`${LB_ID}/backendAddressPools/pool`);
+        expect(state).toEqual(recorded);
+        expect((state.backendAddressPools as Record<string, unknown>[]).map((p) => p.name)).toEqual(["pool"]);
+        // Nothing was applied to the scratch copy: the outside pool is still there.
+        expect(scratch.toJSON()).toEqual(sim.toJSON());
     });
 
-    it("after a failed update, the inputs recorded before it count again", () => {
+    it("an input changed only at an ignoreChanges path is a same step; elsewhere it is an update", () => {
         const sim = withGroupAndIp();
         sim.upsert("network:LoadBalancer", "lb", lbInputs());
-        recordDeployedInputs(sim, LB_ID, lbInputs());
-        const before = deployedInputsSnapshot(sim);
-        recordDeployedInputs(sim, LB_ID, { ...lbInputs(), backendAddressPools: [] });
-        restoreDeployedInputs(sim, before);
-        const { state } = previewRegistration({ deployed: sim, scratch: sim.clone(), type: "network:LoadBalancer", name: "lb", inputs: lbInputs() });
-        expect(pulumi.containsUnknowns(state)).toBe(false);
+        const checkpoint = deployedCheckpoint(sim, lbInputs());
+        const twoPools = { ...lbInputs(), backendAddressPools: [{ name: "pool" }, { name: "pool2" }] };
+        const ignored = register({ deployed: sim, scratch: sim.clone(), type: "network:LoadBalancer", name: "lb", inputs: twoPools, checkpoint, ignoreChanges: ["backendAddressPools"] });
+        expect(pulumi.containsUnknowns(ignored.state)).toBe(false);
+        expect((ignored.state.backendAddressPools as unknown[]).length).toBe(1);
+        const other = register({ deployed: sim, scratch: sim.clone(), type: "network:LoadBalancer", name: "lb", inputs: twoPools, checkpoint, ignoreChanges: ["sku.name"] });
+        expect(isUnknown(other.state.etag)).toBe(true);
     });
 
     it("accepts an unknown input, keeps it unknown in the outputs and applies nothing", () => {
         const sim = withGroupAndIp();
         const scratch = sim.clone();
         const before = scratch.toJSON();
-        const { id, state } = previewRegistration({ deployed: sim, scratch, type: "network:LoadBalancer", name: "lb", inputs: lbInputs(pulumi.unknown) });
+        const { id, state } = register({ deployed: sim, scratch, type: "network:LoadBalancer", name: "lb", inputs: lbInputs(pulumi.unknown) });
         expect(id).toBeUndefined();
         const frontend = (state.frontendIPConfigurations as Record<string, unknown>[])[0];
         expect(isUnknown((frontend.publicIPAddress as Record<string, unknown>).id)).toBe(true);
@@ -100,7 +119,7 @@ describe("preview outputs", () => {
         const sim = withGroupAndIp();
         sim.upsert("network:LoadBalancer", "lb", lbInputs());
         const scratch = sim.clone();
-        const { id, state } = previewRegistration({ deployed: sim, scratch, type: "network:LoadBalancer", name: "lb", inputs: lbInputs(pulumi.unknown) });
+        const { id, state } = register({ deployed: sim, scratch, type: "network:LoadBalancer", name: "lb", inputs: lbInputs(pulumi.unknown) });
         expect(id).toBe(LB_ID);
         expect(state.name).toBe("lb");
         expect(scratch.toJSON()).toEqual(sim.toJSON());

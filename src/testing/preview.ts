@@ -15,6 +15,7 @@ import { ArmError } from "./errors";
 import { computeId, networkId, resourceGroupId } from "./ids";
 import { autoscaleSettingId } from "./scale-sets/autoscale";
 import type { SimulatedResourceType } from "./resource-types";
+import { applyIgnoreChanges, type StackCheckpoint } from "./checkpoint";
 import type { SimulatedAzure } from "./simulated-azure";
 
 type Json = Record<string, unknown>;
@@ -129,32 +130,6 @@ export function armIdOf(subscriptionId: string, type: SimulatedResourceType, pul
     }
 }
 
-/** The inputs each resource was last deployed with, per simulator: the part of Pulumi's checkpoint a preview diffs against. */
-const deployedInputs = new WeakMap<SimulatedAzure, Map<string, string>>();
-
-/** Canonical JSON (sorted keys), so two equal input bags compare equal. */
-function canonical(value: unknown): string {
-    return JSON.stringify(value, (_key, v: unknown) =>
-        isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v);
-}
-
-/** Records what a resource was deployed with (an update, not a preview). */
-export function recordDeployedInputs(sim: SimulatedAzure, id: string, inputs: Json): void {
-    let byId = deployedInputs.get(sim);
-    if (!byId) deployedInputs.set(sim, (byId = new Map()));
-    byId.set(id.toLowerCase(), canonical(inputs));
-}
-
-/** The recorded inputs as they are now, to put back with `restoreDeployedInputs` when an update fails. */
-export function deployedInputsSnapshot(sim: SimulatedAzure): ReadonlyMap<string, string> {
-    return new Map(deployedInputs.get(sim) ?? []);
-}
-
-/** Puts back the recorded inputs of a snapshot: a failed update leaves Pulumi's checkpoint as it was. */
-export function restoreDeployedInputs(sim: SimulatedAzure, snapshot: ReadonlyMap<string, string>): void {
-    deployedInputs.set(sim, new Map(snapshot));
-}
-
 export interface PreviewRegistration {
     /** The simulator as it was before the preview: what the stack's state holds. */
     deployed: SimulatedAzure;
@@ -163,6 +138,10 @@ export interface PreviewRegistration {
     type: SimulatedResourceType;
     name: string;
     inputs: Json;
+    /** The stack's checkpoint: what the engine diffs against and a "same" step outputs. */
+    checkpoint: StackCheckpoint;
+    /** The registration's `ignoreChanges` paths. */
+    ignoreChanges?: readonly string[];
 }
 
 /**
@@ -185,26 +164,29 @@ function applyToScratch(r: PreviewRegistration): { id: string; changed: boolean 
  * registrations see the planned Azure), never unknown ones, and returns what azure-native's
  * preview returns for it. It never fails on what Azure would answer.
  */
-export function previewRegistration(r: PreviewRegistration): { id: string | undefined; state: Json } {
+export function previewRegistration(registration: PreviewRegistration): { id: string | undefined; state: Json } {
+    const id = armIdOf(registration.deployed.subscriptionId, registration.type, registration.name, registration.inputs);
+    const entry = id !== undefined ? registration.checkpoint.get(id) : undefined;
+    // The engine diffs the inputs after putting back the old values at ignored paths.
+    const r = { ...registration, inputs: applyIgnoreChanges(registration.inputs, entry?.inputs, registration.ignoreChanges ?? []) };
     const unknownInputs = containsUnknown(r.inputs);
-    const id = armIdOf(r.deployed.subscriptionId, r.type, r.name, r.inputs);
     const existing = id !== undefined && r.deployed.has(id) ? id : undefined;
+    // A "same" step: the engine's Diff finds no change and calls no Create or Update, so Azure (the
+    // scratch copy) is not asked; the checkpoint's outputs stand, even where Azure changed since.
+    if (id !== undefined && entry !== undefined && !unknownInputs && r.checkpoint.unchanged(id, r.inputs)) return { id, state: entry.outputs };
     // The resource as Azure has it before this preview, where it exists.
     const deployedNow = (): Json | undefined => (existing !== undefined ? (flattenArm(r.deployed.get(existing)) as Json) : undefined);
     let computed: Json | undefined;
     if (!unknownInputs) {
-        // Inputs as last deployed: a "same" step. The engine's Diff finds no change and calls no
-        // Create or Update, so Azure (the scratch copy) is not asked; the old outputs stand.
-        const recorded = existing !== undefined ? deployedInputs.get(r.deployed)?.get(existing.toLowerCase()) : undefined;
-        if (existing !== undefined && recorded === canonical(r.inputs)) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
         const applied = applyToScratch(r);
         if (applied === undefined) {
             // Azure would refuse this change at `pulumi up`; a real preview never asks it.
             computed = deployedNow();
         } else {
-            // Without a record of the last inputs (a state loaded from a file or built outside Pulumi),
-            // unchanged means the inputs leave the resource as Azure has it.
-            if (existing !== undefined && recorded === undefined && !applied.changed) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
+            // Not in the checkpoint (a state built outside Pulumi): unchanged means the inputs leave
+            // the resource as Azure has it. A real engine would create it, and azure-native's Create
+            // would refuse a resource that exists; this keeps scenarios built with buildPoolState usable.
+            if (existing !== undefined && entry === undefined && !applied.changed) return { id: existing, state: r.deployed.pulumiState(existing, r.inputs) as Json };
             computed = flattenArm(r.scratch.get(applied.id)) as Json;
         }
     } else {
@@ -212,7 +194,7 @@ export function previewRegistration(r: PreviewRegistration): { id: string | unde
     }
     const state = previewOutputs(r.inputs, computed);
     if (existing === undefined) return { id: undefined, state };
-    const old = r.deployed.pulumiState(existing) as Json;
+    const old = entry?.outputs ?? (r.deployed.pulumiState(existing) as Json);
     for (const key of STABLE_OUTPUTS) if (old[key] !== undefined) state[key] = old[key];
     return { id: existing, state };
 }

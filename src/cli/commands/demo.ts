@@ -23,6 +23,11 @@ const DEFAULT_INSTANCES = 3;
 /** Azure's (and the simulator's) most instances in one scale set. */
 const MAX_SCALE_SET_CAPACITY = 1000;
 export const DEFAULT_STATE_FILE = path.join(".azure-nat-rules", "demo-state.json");
+
+/** Where the demo keeps its stack's Pulumi checkpoint: beside the simulated Azure, as `<state>.checkpoint.json`. */
+export function checkpointFileOf(stateFile: string): string {
+    return stateFile.replace(/(\.json)?$/i, ".checkpoint.json");
+}
 /** Stands in for a real key: the simulator does not log in to anything. */
 const DEMO_SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoKeyForTheLocalSimulatorOnly demo@azure-nat-rules";
 
@@ -94,7 +99,9 @@ export function register(program: Command): void {
                 "  $ npm start -- --autoscale-max 11        # a profile maximum past the range: the preview fails, naming the profile",
                 "  $ azure-nat-rules local-arm --port 8080 --state .azure-nat-rules/demo-state.json",
                 "",
-                "The range is 50000-50009 (maxInstances 10). A failed deployment exits 1 and leaves the state file as it was.",
+                "The range is 50000-50009 (maxInstances 10). A failed deployment exits 1. One that fails in the preview changes nothing;",
+                "one that fails in the update keeps what Azure accepted before the failure, as `pulumi up` does, and says what.",
+                "Pulumi's checkpoint is kept beside the state file (<state>.checkpoint.json): an unchanged resource is not sent again.",
             ].join("\n"),
         )
         .action(async (options: DemoOptions) => {
@@ -130,7 +137,7 @@ function npmPrintedItsBanner(): boolean {
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
-    const { AzureSimulator, runDeployment } = await import("../../testing");
+    const { AzureSimulator, StackCheckpoint, runDeployment } = await import("../../testing");
     const { declareDemoStack } = await import("../demo-stack");
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     if (options.json && npmPrintedItsBanner()) {
@@ -145,6 +152,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
         throw new AzureNatRulesError("demo: --reset starts from an empty Azure, so --delete-instances has nothing to delete. Fix: use one of the two.");
     }
     const sim = options.reset ? new AzureSimulator() : AzureSimulator.load(stateFile);
+    // Pulumi's side, kept apart from Azure's: what each resource was last deployed with.
+    const checkpointFile = checkpointFileOf(stateFile);
+    const checkpoint = options.reset ? new StackCheckpoint() : StackCheckpoint.load(checkpointFile);
     const before = currentAssignments(sim);
     const deployedBefore = currentInstanceCount(sim) !== undefined;
 
@@ -184,18 +194,28 @@ async function runDemo(options: DemoOptions): Promise<void> {
     progress(`Deploying the scale-set example (${instances} instance${instances === 1 ? "" : "s"}) to the local Azure simulator…`);
     let result;
     let preview;
+    const sent: string[] = [];
+    const shownState = path.relative(process.cwd(), stateFile) || stateFile;
     try {
         const program = () => declareDemoStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX,
             autoscaleMaximum: options.autoscaleMax });
-        const settings = { project: "azure-nat-rules-example", stack: "demo" };
+        const settings = { project: "azure-nat-rules-example", stack: "demo", checkpoint };
         // As `pulumi up` does: a preview first, so the library's checks fail before Azure is touched.
         // runDeployment serves the simulator as "Azure" for the component's read of the real mappings.
         preview = await runDeployment(sim, program, { ...settings, preview: true });
-        result = await runDeployment(sim, program, settings);
+        result = await runDeployment(sim, program, { ...settings, onSent: (r) => sent.push(`${r.type} ${r.name}`) });
     } catch (err) {
-        throw new AzureNatRulesError(`${(err as Error).message}\nNothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`);
+        if (sent.length === 0) throw new AzureNatRulesError(`${(err as Error).message}\nNothing was deployed; ${shownState} is unchanged.`);
+        // As under `pulumi up`, nothing is rolled back: what Azure accepted before the failure stays.
+        sim.save(stateFile);
+        checkpoint.save(checkpointFile);
+        throw new AzureNatRulesError(
+            `${(err as Error).message}\nThe update failed after Azure accepted ${sent.length} change(s), which stay, as under \`pulumi up\`: ` +
+                `${sent.join(", ")}. ${shownState} holds them; run the demo again with values the range holds.`,
+        );
     }
     sim.save(stateFile);
+    checkpoint.save(checkpointFile);
 
     const outputs = result.outputs as {
         resourceGroup: string;
