@@ -5,6 +5,7 @@ import {
     currentMonitor,
     inConstructCall,
     monitorEndpoint,
+    observeMockRegistrations,
     outputDependsOnResources,
     readOutput,
     readOutputSettlingAll,
@@ -62,4 +63,20 @@ describe("Pulumi SDK internals", () => {
     it("a program is not a Construct call", () => {
         expect(inConstructCall()).toBe(false);
     });
+
+    it("the mock monitor receives each registration's options before newResource runs, so they can be observed", async () => {
+        const seen: string[] = [];
+        await pulumi.runtime.setMocks({
+            newResource: (args) => {
+                seen.push(`newResource ${args.name}`);
+                return { id: `${args.name}_id`, state: args.inputs };
+            },
+            call: (args) => args.inputs,
+        }, "project", "stack", false);
+        expect(observeMockRegistrations((r) => seen.push(`options ${r.name} ${r.ignoreChanges.join(",")}`))).toBe(true);
+        const thing = new pulumi.CustomResource("test:index:Thing", "a", { size: 1 }, { ignoreChanges: ["size", "tags.x"] });
+        await new Promise<void>((resolve) => thing.urn.apply(() => resolve()));
+        expect(seen).toEqual(["options a size,tags.x", "newResource a"]);
+    });
 });
+
