@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { echoMocks } from "../testing/component-test-helpers";
 import {
     currentMonitor,
+    declaredName,
     inConstructCall,
     monitorEndpoint,
     outputDependsOnResources,
@@ -57,6 +58,15 @@ describe("Pulumi SDK internals", () => {
         await echoMocks(false).ready;
         expect(currentMonitor()).not.toBe(first);
         expect(monitorEndpoint({ getChannel: () => ({ getTarget: () => "127.0.0.1:41337" }) })).toBe("127.0.0.1:41337");
+    });
+
+    it("a resource knows its logical name as soon as it is declared", async () => {
+        const mocks = echoMocks(false);
+        await mocks.ready;
+        const resource = new Thing("named-thing");
+        expect(declaredName(resource)).toBe("named-thing");
+        await waitForRPCs();
+        expect(mocks.registered.map((r) => r.name)).toEqual(["named-thing"]);
     });
 
     it("a program is not a Construct call", () => {
