@@ -12,6 +12,7 @@ import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/con
 import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
 import { settle } from "./internal/settle";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
+import { declaredName } from "./internal/pulumi-internals";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
 
@@ -161,12 +162,13 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
               });
 
         // Checked against every NAT rule of this program on the load balancer, and the given
-        // load-balancing rules. Members are the instances of the plan (not the extra VMs of
-        // overprovisioning, whose ids are unknown), or the VMs.
-        const scaleSetUrn = args.scaleSet?.urn;
-        const members = scaleSetUrn
-            ? planned.apply((p) => scaleSetUrn.apply((urn) => p.instances.map((i) => `scale set "${urn.split("::").pop()}" instance ${i.instance}`)))
-            : planned.apply((p) => p.instances.map((vm) => `VM ${vm.instance}`));
+        // load-balancing rules. The members come from what the program declares, never from the
+        // plan: the plan waits for the read of Azure's mappings, and a check that waited for it would
+        // let a conflicting rule that resolves first be checked alone and created. A scale set counts
+        // as one member standing for each of its instances (every instance gets the same rules).
+        const members = args.scaleSet
+            ? pulumi.output([scaleSetMember(args.scaleSet)])
+            : pulumi.output(args.virtualMachineNames ?? []).apply((names) => names.map((vm) => `VM ${vm}`));
         const range = this.frontendPortRange;
         // That the plan passed is what the rule waits for; pulumi.all over the plan itself would deep-copy every entry.
         const planPassed = planned.apply(() => true);
@@ -263,6 +265,11 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     public portMappingFor(instance: string): pulumi.Output<NatPortMapping | undefined> {
         return this.portMappings.apply((all) => all.find((m) => m.instance === String(instance)));
     }
+}
+
+/** A scale set as a conflict-check member: its logical name, known as soon as it is declared. */
+function scaleSetMember(scaleSet: compute.VirtualMachineScaleSet): string {
+    return `scale set "${declaredName(scaleSet) ?? "(unnamed)"}" (each instance)`;
 }
 
 /** An input's value, or `fallback` while Pulumi does not know it (preview); a failed input fails. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { echoMocks } from "../testing/component-test-helpers";
 import {
     currentMonitor,
+    declaredName,
     inConstructCall,
     monitorEndpoint,
     observeMockRegistrations,
@@ -15,6 +16,12 @@ import {
 class Thing extends pulumi.CustomResource {
     constructor(name: string) {
         super("test:index:Thing", name, {});
+    }
+}
+
+class IgnoringThing extends pulumi.CustomResource {
+    constructor(name: string) {
+        super("test:index:Thing", name, { size: 1 }, { ignoreChanges: ["size", "tags.x"] });
     }
 }
 
@@ -60,6 +67,15 @@ describe("Pulumi SDK internals", () => {
         expect(monitorEndpoint({ getChannel: () => ({ getTarget: () => "127.0.0.1:41337" }) })).toBe("127.0.0.1:41337");
     });
 
+    it("a resource knows its logical name as soon as it is declared", async () => {
+        const mocks = echoMocks(false);
+        await mocks.ready;
+        const resource = new Thing("named-thing");
+        expect(declaredName(resource)).toBe("named-thing");
+        await waitForRPCs();
+        expect(mocks.registered.map((r) => r.name)).toEqual(["named-thing"]);
+    });
+
     it("a program is not a Construct call", () => {
         expect(inConstructCall()).toBe(false);
     });
@@ -74,7 +90,7 @@ describe("Pulumi SDK internals", () => {
             call: (args) => args.inputs,
         }, "project", "stack", false);
         expect(observeMockRegistrations((r) => seen.push(`options ${r.name} ${r.ignoreChanges.join(",")}`))).toBe(true);
-        const thing = new pulumi.CustomResource("test:index:Thing", "a", { size: 1 }, { ignoreChanges: ["size", "tags.x"] });
+        const thing = new IgnoringThing("a");
         await new Promise<void>((resolve) => thing.urn.apply(() => resolve()));
         expect(seen).toEqual(["options a size,tags.x", "newResource a"]);
     });

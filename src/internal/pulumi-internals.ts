@@ -18,6 +18,8 @@
  *   `getIgnorechangesList()`), and calls `mocks.newResource` synchronously before its first
  *   await (runtime/mocks.js), which drops every resource option. `observeMockRegistrations`
  *   wraps that method on the monitor instance to hand the options to the mocks.
+ * - `Resource#__name`: the logical name the resource was declared with, set by the Resource
+ *   constructor (resource.ts) before anything is registered; typed only as an internal.
  * - `@pulumi/pulumi/runtime/settings` `waitForRPCs()` (also reachable as `pulumi.runtime.waitForRPCs`):
  *   resolves once the outstanding registrations have settled; one whose inputs failed never does.
  *
@@ -55,6 +57,12 @@ export async function readOutputSettlingAll<T>(output: pulumi.OutputInstance<T>)
     const internal = internalsOf(output);
     const [isKnown, value] = await Promise.all([internal.isKnown, internal.promise(), internal.isSecret, internal.allResources()]);
     return { isKnown, value };
+}
+
+/** The logical name a resource was declared with (undefined when the SDK no longer sets `__name`). */
+export function declaredName(resource: pulumi.Resource): string | undefined {
+    const name = (resource as unknown as { __name?: unknown }).__name;
+    return typeof name === "string" ? name : undefined;
 }
 
 /** Whether an Output was derived from any resource (false when the SDK's Output has no `resources()`). */
