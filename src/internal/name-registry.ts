@@ -123,13 +123,17 @@ export function claimNames(request: NameRequest): { issues: ValidationIssue[]; l
         : { component: request.component, componentName: request.name, kind: "NSG rule" };
     const nsgScope = declaredScope(request.networkSecurityGroupId);
     if (nsgRule && nsgScope) nsgRule.declared = { scope: nsgScope, scopeName: parentName(request.networkSecurityGroupId), name: securityRuleNameFor(request.name) };
-    issues.push(...collisions(rule, rule.declared, all));
-    if (nsgRule) issues.push(...collisions(nsgRule, nsgRule.declared, all));
+    const ruleCollisions = collisions(rule, rule.declared, all);
+    const nsgCollisions = nsgRule ? collisions(nsgRule, nsgRule.declared, all) : [];
+    issues.push(...ruleCollisions, ...nsgCollisions);
+    // A name refused for a collision is still claimed, so the other side refuses it too before its
+    // rule is sent: under `pulumi up` nothing is rolled back, and a rule created first would stay.
+    if (ruleCollisions.length > 0) all.push(rule);
+    if (nsgRule && nsgCollisions.length > 0) all.push(nsgRule);
 
     const late = async (): Promise<ValidationIssue[]> => {
-        // Claimed on the first call (synchronously, before any await): a component refused at
-        // declaration claims nothing, so its own error is the only one naming the collision.
-        all.push(rule, ...(nsgRule ? [nsgRule] : []));
+        // Claimed on the first call (synchronously, before any await), unless a collision claimed it already.
+        for (const claim of [rule, ...(nsgRule ? [nsgRule] : [])]) if (!all.includes(claim)) all.push(claim);
         const [name, lbId, nsgId] = await Promise.all([settle<string>(ruleName), settle<string>(request.loadBalancerId), settle<string>(request.networkSecurityGroupId)]);
         const found: ValidationIssue[] = [];
         if (name.state === "known" && isLate(ruleName)) {
@@ -146,8 +150,14 @@ export function claimNames(request: NameRequest): { issues: ValidationIssue[]; l
         }
         // Let the components resolving at the same moment claim theirs, so both sides of a collision see it.
         await nextTurn();
-        found.push(...collisions(rule, rule.resolved, all));
-        if (nsgRule) found.push(...collisions(nsgRule, nsgRule.resolved, all));
+        // Against resolved names, and against claims refused at declaration (never resolved) by the same declared key.
+        const unresolved = all.filter((c) => c.resolved === undefined);
+        const againstBoth = (claim: NameClaim): ValidationIssue[] => {
+            const found = collisions(claim, claim.resolved, all);
+            return found.length > 0 ? found : collisions(claim, claim.declared, unresolved);
+        };
+        found.push(...againstBoth(rule));
+        if (nsgRule) found.push(...againstBoth(nsgRule));
         return found;
     };
     return { issues, late };
