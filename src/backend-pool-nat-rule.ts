@@ -12,7 +12,7 @@ import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/con
 import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
 import { settle } from "./internal/settle";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
-import { declaredName } from "./internal/pulumi-internals";
+import { declaredName, inputOutputOf, readOutput } from "./internal/pulumi-internals";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
 
@@ -43,9 +43,10 @@ export interface BackendPoolNatRuleArgs extends NatRuleCommonArgs {
     /**
      * The scale set's autoscale setting. Autoscale changes the capacity outside Pulumi, up to its
      * profiles' maxima, so the range must hold the largest maximum (× 2 while a Uniform scale set
-     * overprovisions); a range too small fails the preview and names the profile. While the setting
-     * is being created its profiles are not known in preview: the check then runs at `pulumi up`
-     * and the preview warns so (give `autoscaleMaxCapacity` too to check in the first preview).
+     * overprovisions); a range too small fails every preview and names the profile. The maxima are
+     * read from the `profiles` the setting is declared with, so an update of the setting is checked
+     * in its preview too; a maximum built from values not known yet is checked at `pulumi up`, and
+     * the preview warns so (give `autoscaleMaxCapacity` too to check it in preview).
      * With this (or `autoscaleMaxCapacity`), a deployed scale set keeps the instances Azure has:
      * put `ignoreChanges: ["sku.capacity"]` on the scale set, as autoscale requires.
      * @default none: only the scale set's capacity (and `autoscaleMaxCapacity`) count
@@ -282,25 +283,44 @@ function knownOr<T>(input: pulumi.Input<T> | undefined, fallback: T): pulumi.Out
     ) as pulumi.Output<T>;
 }
 
+/** An autoscale profile as the program declares it, or as Azure returns it. */
+interface DeclaredProfile {
+    name?: string;
+    capacity?: { maximum?: unknown };
+}
+
 /**
- * The autoscale profiles' maxima; none while the setting's profiles are unknown (it is being
- * created: azure-native's preview knows only its inputs, and the profiles are outputs under
- * `properties`). Then a warning says the check waits for `pulumi up`, which runs it before the rule is created.
+ * The autoscale profiles' maxima, from what the program declares: the `profiles` the setting was
+ * declared with (the SDK keeps an Output for each input of a resource, pulumi-internals.ts), else
+ * its outputs' `properties.profiles`. The declared ones are known in every preview, an update of
+ * the setting included, where azure-native marks the outputs under `properties` unknown. When
+ * neither is known (profiles built from unknown values), a warning says the check waits for
+ * `pulumi up`, and how to have it in preview.
  */
 function autoscaleCeilings(resource: pulumi.Resource, component: string, setting: monitor.AutoscaleSetting | undefined,
     plainMax: pulumi.Input<number> | undefined): pulumi.Output<ScaleSetCeiling[]> {
-    const profiles = setting
-        ? pulumi.output(settle(setting.properties).then((s) => {
-              if (s.state === "failed") throw s.error;
-              if (s.state === "known") return s.value?.profiles ?? [];
-              if (plainMax === undefined) {
-                  void pulumi.log.warn(`${component}: the autoscale setting is being created, so its profiles' maxima are not known in preview; ` +
-                      "`pulumi up` checks the frontend port range against them before it creates the rule. " +
-                      "To check in preview as well, set autoscaleMaxCapacity to the largest profile maximum.", resource);
-              }
-              return [];
-          }))
-        : pulumi.output([]);
+    const read = async (): Promise<DeclaredProfile[]> => {
+        if (!setting) return [];
+        const declared = inputOutputOf(setting, "profiles");
+        for (const source of [declared, setting.properties.apply((p) => p?.profiles)]) {
+            if (!source) continue;
+            // With unknowns kept in place: a profile's rules name the scale set's id, unknown in a first preview, while its maximum is known.
+            const { value } = await readOutput(source, true);
+            if (!Array.isArray(value)) continue;
+            const profiles = value as DeclaredProfile[];
+            if (profiles.every((p) => typeof p === "object" && p !== null && !pulumi.containsUnknowns(p.capacity?.maximum) && !pulumi.isUnknown(p.name))) {
+                // Only the names and maxima: the rest may hold unknowns, which would make the whole list unknown.
+                return profiles.map((p) => ({ name: p.name, capacity: { maximum: p.capacity?.maximum } }));
+            }
+        }
+        if (plainMax === undefined) {
+            void pulumi.log.warn(`${component}: the autoscale setting's profiles are not known in this preview (they are built from values Pulumi does not know yet); ` +
+                "`pulumi up` checks the frontend port range against their maxima before it creates or updates the rule. " +
+                "To check in preview as well, set autoscaleMaxCapacity to the largest profile maximum.", resource);
+        }
+        return [];
+    };
+    const profiles = pulumi.output(read());
     return pulumi.all([profiles, plainMax]).apply(([list, max]) => {
         const ceilings: ScaleSetCeiling[] = [];
         for (const profile of list) {

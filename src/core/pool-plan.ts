@@ -1,5 +1,5 @@
 import { allocatePorts, compareInstances, sortInstances } from "./allocation";
-import { AzureNatRulesError } from "./errors";
+import { AzureNatRulesError, PortRangeExhaustedError } from "./errors";
 import type { PortAssignment, PortRange } from "./types";
 
 /** One instance of the plan: its label, its port, and whether the label is only a guess. */
@@ -102,22 +102,48 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const demand = overprovision ? peak * 2 : peak;
     const demandNote = describeDemand(capacity, peak, overprovision, request.ceilings ?? []);
 
-    // One allocation for the plan and the check: the extra VMs of overprovisioning and autoscale's
-    // growth take the ports after the planned instances.
+    // The plan: survivors keep their ports, new instances take the lowest free ones.
     const labels = [...survivors.map((s) => s.instance), ...newLabels];
-    const extras = Array.from({ length: Math.max(0, demand - labels.length) }, (_, i) => `(at peak ${i + 1})`);
-    const assigned = allocatePorts({ rule: request.rule, range, previous: survivors, instances: [...labels, ...extras], demandNote });
-    // The first extras take the next free ports after the new instances: with overprovisioning, one per new instance.
-    const candidates = assigned.slice(survivors.length, labels.length + (overprovision ? newCount : 0));
+    const assigned = allocatePorts({ rule: request.rule, range, previous: survivors, instances: labels, demandNote });
+    // The check: the peak (autoscale's growth, the extra VMs of overprovisioning) needs a port per VM at once.
+    if (demand > range.capacity) {
+        throw new PortRangeExhaustedError(request.rule, range, demand, [], demandNote,
+            peakFix(range, capacity, peak, overprovision, request.ceilings ?? []));
+    }
+    // The extra VMs of overprovisioning take the next free ports after the new instances, one per new instance.
+    const extras = overprovision ? nextFreePorts(range, assigned, newCount) : [];
+    const candidates = [...assigned.slice(survivors.length).map((a) => a.frontendPort), ...extras];
     return {
         instances: assigned.slice(0, labels.length).map((a, i) => ({
             ...a,
             labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed,
         })),
-        candidatePorts: candidates.map((a) => a.frontendPort).sort((a, b) => a - b),
+        candidatePorts: candidates.sort((a, b) => a - b),
         demand,
         demandNote,
     };
+}
+
+/** The `count` lowest ports of the range no assignment holds. */
+function nextFreePorts(range: PortRange, assigned: readonly PortAssignment[], count: number): number[] {
+    const used = new Set(assigned.map((a) => a.frontendPort));
+    const out: number[] = [];
+    for (let port = range.start; port <= range.end && out.length < count; port++) if (!used.has(port)) out.push(port);
+    return out;
+}
+
+/** What to change when the peak outgrows the range: the ceiling that sets it, or the range. */
+function peakFix(range: PortRange, capacity: number, peak: number, overprovision: boolean, ceilings: readonly ScaleSetCeiling[]): string {
+    const factor = overprovision ? 2 : 1;
+    const most = Math.floor(range.capacity / factor); // the most instances the range holds at the peak
+    const raise = `raise maxInstances to at least ${peak * factor} (or frontendPortRangeEnd to at least ${range.start + peak * factor - 1})`;
+    const over = overprovision ? ", or set overprovision: false on the scale set (then each instance needs one port)" : "";
+    const top = ceilings.filter((c) => c.maximum === peak && peak > capacity)[0];
+    if (!top) return `lower the scale set's capacity to at most ${most}, or ${raise}${over}`;
+    const lower = top.source === "autoscaleMaxCapacity"
+        ? `lower autoscaleMaxCapacity to at most ${most}`
+        : `lower ${top.source}'s capacity.maximum to at most ${most}`;
+    return `${lower}, or ${raise}${over}`;
 }
 
 /** Ids after the highest one in use, in order. */
