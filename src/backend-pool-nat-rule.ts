@@ -162,6 +162,11 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                   return planVmGroupPorts({ rule: `${component} (rule "${rule}")`, range, current: now.mappings, vmNames: names });
               });
 
+        // A new range that no longer holds a live instance's port moves it: say which, in the preview.
+        planned.apply((plan) => {
+            if (plan.moved.length > 0) void pulumi.log.warn(movedPortsWarning(component, plan.moved), this);
+        });
+
         // Checked against every NAT rule of this program on the load balancer, and the given
         // load-balancing rules. The members come from what the program declares, never from the
         // plan: the plan waits for the read of Azure's mappings, and a check that waited for it would
@@ -268,6 +273,15 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     }
 }
 
+/** The warning for live instances whose frontend port a range change moves; every one is listed. */
+export function movedPortsWarning(component: string, moved: PoolPlan["moved"]): string {
+    return `${component}: the new frontend range moves the port of ${moved.length} live instance(s): ` +
+        `${moved.map((m) => `${m.instance} ${m.from}→${m.to}`).join(", ")}. ` +
+        "Connections to the old ports stop once the rule is updated; hand out the new ones (portMappings, `azure-nat-rules ssh-config`). " +
+        "Azure's docs do not say how a range change reassigns live ports: these are planned with a model (ports still in the range stay, " +
+        "the rest take the lowest free ones), and portMappings holds Azure's own after the update.";
+}
+
 /** A scale set as a conflict-check member: its logical name, known as soon as it is declared. */
 function scaleSetMember(scaleSet: compute.VirtualMachineScaleSet): string {
     return `scale set "${declaredName(scaleSet) ?? "(unnamed)"}" (each instance)`;
@@ -371,6 +385,7 @@ function scaleSetPlan(
                 overprovision: over,
                 scaleSetName: vmssName,
                 ceilings,
+                currentRange: now.range,
             }),
         );
 }

@@ -1,4 +1,4 @@
-import { allocatePorts, compareInstances, sortInstances } from "./allocation";
+import { allocatePorts, compareInstances, diffAssignments, sortInstances } from "./allocation";
 import { AzureNatRulesError, PortRangeExhaustedError } from "./errors";
 import type { PortAssignment, PortRange } from "./types";
 
@@ -28,6 +28,12 @@ export interface PoolPlan {
     demand: number;
     /** Why the demand is what it is, quoted in the exhaustion error. */
     demandNote?: string;
+    /**
+     * Instances Azure has now whose port this change moves (a new range that no longer holds their
+     * port), in label order. Azure's docs don't say what a range change does to live mappings: the
+     * ports follow the model of `allocatePorts` (ports still in range stay, the rest take the lowest free).
+     */
+    moved: { instance: string; from: number; to: number }[];
 }
 
 /** The most instances a scale set may reach outside Pulumi: an autoscale profile's maximum, or a plain one. */
@@ -53,6 +59,12 @@ export interface ScaleSetPlanRequest {
     scaleSetName?: string;
     /** Autoscale may grow the scale set past `capacity` outside Pulumi, up to the largest of these. */
     ceilings?: readonly ScaleSetCeiling[];
+    /**
+     * The rule's range in Azure now, when the rule exists. Pulumi updates the scale set before the
+     * rule (the rule depends on it), so a scale-out in the same change runs under this range, and
+     * the new range applies after it.
+     */
+    currentRange?: { start: number; end: number };
 }
 
 const isFlexible = (mode: string | undefined): boolean => mode?.toLowerCase() === "flexible";
@@ -104,7 +116,8 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
 
     // The plan: survivors keep their ports, new instances take the lowest free ones.
     const labels = [...survivors.map((s) => s.instance), ...newLabels];
-    const assigned = allocatePorts({ rule: request.rule, range, previous: survivors, instances: labels, demandNote });
+    const previous = newCount > 0 ? scaleOutUnderCurrentRange(request, survivors, labels, newCount, overprovision) : survivors;
+    const assigned = allocatePorts({ rule: request.rule, range, previous, instances: labels, demandNote });
     // The check: the peak (autoscale's growth, the extra VMs of overprovisioning) needs a port per VM at once.
     if (demand > range.capacity) {
         throw new PortRangeExhaustedError(request.rule, range, demand, [], demandNote,
@@ -121,7 +134,41 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
         candidatePorts: candidates.sort((a, b) => a - b),
         demand,
         demandNote,
+        moved: movedPorts(current, assigned),
     };
+}
+
+/**
+ * A scale-out in the same change as a new range runs first, under the rule's current range: the
+ * instances' ports there, which the new range then keeps where it can (the lowest free for the
+ * rest). Refused when the current range cannot hold the scale-out (Azure would refuse it), and
+ * while overprovisioning, where which extra VMs' ports Azure keeps under the current range
+ * decides the ports after the range change.
+ */
+function scaleOutUnderCurrentRange(request: ScaleSetPlanRequest, survivors: PortAssignment[], labels: string[], newCount: number,
+    overprovision: boolean): PortAssignment[] {
+    const now = request.currentRange;
+    const { range } = request;
+    if (!now || (now.start === range.start && now.end === range.end)) return survivors;
+    const current = { start: now.start, end: now.end, capacity: now.end - now.start + 1 };
+    const peak = survivors.length + newCount * (overprovision ? 2 : 1);
+    const name = request.scaleSetName ?? "the scale set";
+    const intro = `${request.rule}: scale set ${name} grows from ${survivors.length} to ${labels.length} instances in the same update that changes ` +
+        `the frontend range to ${range.start}-${range.end}. Pulumi updates the scale set first (the rule depends on it), under the current range ` +
+        `${current.start}-${current.end} (${current.capacity} ports)`;
+    const fix = ` Fix: change the range first: run \`pulumi up\` with the new range and ${survivors.length} instances, then scale out to ${labels.length}.`;
+    if (peak > current.capacity) {
+        throw new AzureNatRulesError(`${intro}, which cannot hold ${peak} instances${overprovision ? " (the new ones × 2 while overprovisioning)" : ""}, so Azure would refuse the scale-out.${fix}`);
+    }
+    if (overprovision) {
+        throw new AzureNatRulesError(`${intro}; while overprovisioning, which of the extra VMs' ports Azure keeps there decides every port the new range moves, so no plan can say them.${fix}`);
+    }
+    return allocatePorts({ rule: request.rule, range: current, previous: survivors, instances: labels });
+}
+
+/** Instances present before and after whose port changes, in label order. */
+function movedPorts(before: readonly PortAssignment[], after: readonly PortAssignment[]): PoolPlan["moved"] {
+    return diffAssignments(before, after).moved.sort((a, b) => compareInstances(a.instance, b.instance));
 }
 
 /** The `count` lowest ports of the range no assignment holds. */
@@ -179,5 +226,5 @@ export function planVmGroupPorts(request: VmGroupPlanRequest): PoolPlan {
     const assigned = allocatePorts({ rule: request.rule, range: request.range, previous: request.current, instances: names });
     const survivors = new Set(request.current.map((c) => c.instance));
     const candidatePorts = assigned.filter((a) => !survivors.has(a.instance)).map((a) => a.frontendPort).sort((a, b) => a - b);
-    return { instances: assigned.map((a) => ({ ...a, labelGuessed: false })), candidatePorts, demand: names.length };
+    return { instances: assigned.map((a) => ({ ...a, labelGuessed: false })), candidatePorts, demand: names.length, moved: movedPorts(request.current, assigned) };
 }
