@@ -106,10 +106,11 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     /**
      * The mappings this deployment will leave, planned from Azure's current ones: survivors keep
      * their ports, new instances take the lowest free ones. `frontendIp` is "" while the address is
-     * not known (a first preview); `labelGuessed` is true on a new instance whose label Azure picks
-     * (overprovisioning, Flexible VM names) and on the VMs kept in a Flexible scale-in (Azure removes
-     * the oldest, which the mappings don't show). Its port is planned; while overprovisioning, that port
-     * is a guess too (Azure keeps k of 2k VMs, so k new instances hold some k of the 2k lowest free ports).
+     * not known (a first preview); `labelGuessed` is true where Azure picks the label: every new
+     * instance (Uniform ids come with no numbering guarantee, Flexible VMs get random names) and
+     * every survivor of a scale-in (the scale-in policy's choice). Its port is planned; while
+     * overprovisioning, a new instance's port is a guess too (Azure keeps k of 2k VMs, so k new
+     * instances hold some k of the 2k lowest free ports). docs/planning.md lists every case.
      */
     public readonly plannedPortMappings: pulumi.Output<NatPortMapping[]>;
     /** One mapping per instance: planned in preview, Azure's after deployment. */
@@ -369,11 +370,13 @@ function scaleSetPlan(
     // Settings Azure defaults when they are not given are unknown in a first preview: take Azure's defaults then.
     const overprovision = knownOr<boolean | undefined>(scaleSet.overprovision, undefined);
     const orchestrationMode = knownOr<string | undefined>(scaleSet.orchestrationMode, undefined);
+    const scaleInPolicy = knownOr<string | undefined>(scaleSet.scaleInPolicy.apply((p) => p?.rules?.[0]), undefined);
     const autoscaled = args.autoscaleSetting !== undefined || args.autoscaleMaxCapacity !== undefined;
     const scaleSetName = pulumi.all([knownOr<string | undefined>(scaleSet.name, undefined), scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
     return pulumi
-        .all([range, current, scaleSet.sku, overprovision, orchestrationMode, scaleSetName, autoscaleCeilings(resource, component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
-        .apply(([r, now, sku, over, mode, vmssName, ceilings, rule]) =>
+        .all([range, current, scaleSet.sku, overprovision, pulumi.all([orchestrationMode, scaleInPolicy]), scaleSetName,
+            autoscaleCeilings(resource, component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
+        .apply(([r, now, sku, over, [mode, policy], vmssName, ceilings, rule]) =>
             planScaleSetPorts({
                 rule: `${component} (rule "${rule}")`,
                 range: r,
@@ -386,6 +389,7 @@ function scaleSetPlan(
                 scaleSetName: vmssName,
                 ceilings,
                 currentRange: now.range,
+                scaleInPolicy: policy,
             }),
         );
 }

@@ -5,10 +5,12 @@ import type { PortAssignment, PortRange } from "./types";
 /** One instance of the plan: its label, its port, and whether the label is only a guess. */
 export interface PlannedInstance extends PortAssignment {
     /**
-     * True when Azure chooses this instance's label at deployment and the plan cannot know it: a new
-     * instance of an overprovisioning Uniform scale set (Azure keeps whichever extra VMs succeed
-     * first) or of a Flexible one (random VM names). A new overprovisioning instance's port is a
-     * guess too: it is one of the plan's `candidatePorts`.
+     * True when Azure chooses this instance's label and the plan cannot know it: every new
+     * instance (Uniform ids have no numbering guarantee and may be reused; Flexible VMs get random
+     * names; overprovisioning keeps whichever extra VMs succeed first), and every survivor of a
+     * scale-in (the scale-in policy balances zones and fault domains first, and picks by creation
+     * time, which the mappings don't show). A new overprovisioning instance's port is a guess too:
+     * it is one of the plan's `candidatePorts`.
      */
     labelGuessed: boolean;
 }
@@ -57,6 +59,8 @@ export interface ScaleSetPlanRequest {
     overprovision?: boolean;
     /** The scale set's name: a Flexible scale set names its VMs `<name>_<8 hex>`. */
     scaleSetName?: string;
+    /** The scale set's `scaleInPolicy.rules[0]`: "Default" (or absent), "OldestVM" or "NewestVM". */
+    scaleInPolicy?: string;
     /** Autoscale may grow the scale set past `capacity` outside Pulumi, up to the largest of these. */
     ceilings?: readonly ScaleSetCeiling[];
     /**
@@ -72,20 +76,19 @@ const isFlexible = (mode: string | undefined): boolean => mode?.toLowerCase() ==
 /**
  * Plans a scale set's ports from what Azure has now.
  *
- * - Survivors keep their ports. On a scale-in, Azure's Default scale-in policy removes the highest
- *   instance ids of a Uniform scale set first (docs: virtual-machine-scale-sets-scale-in-policy;
- *   zone and fault-domain balancing are not modelled); for a Flexible one it removes the oldest VMs,
- *   which the mappings do not show, so the survivors' labels are a guess there.
- * - New Uniform instances are numbered after the highest id Azure has now. Azure gives no numbering
- *   guarantee (docs: virtual-machine-scale-sets-instance-ids); this is the order it uses when ids
- *   are handed out one after the other, which overprovisioning breaks, so with it on the new labels
- *   are a guess. New Flexible VMs get random names: their labels are placeholders.
+ * - Survivors keep their ports. Which instances survive a scale-in is the scale-in policy's choice
+ *   (scaleInSurvivors): marked as a guess.
+ * - New instances' labels are Azure's: Uniform ids are numbered after the highest id Azure has now,
+ *   though Azure gives no numbering guarantee and may reuse ids (docs:
+ *   virtual-machine-scale-sets-instance-ids); new Flexible VMs get placeholders. All are marked.
  * - New instances take the lowest free ports in label order (the allocation model of
  *   `allocatePorts`). Without overprovisioning that set of ports is exact. With it, Azure creates
  *   2k VMs for k new ones, each takes a port while it exists (the 2k lowest free), and Azure keeps
  *   any k of them: the new ports are a guess, any k of those 2k (`candidatePorts`).
+ * - A scale-out in the same change as a new range runs first under the current range
+ *   (scaleOutUnderCurrentRange); ports a new range no longer holds move (`moved`).
  * - The demand is the largest of the capacity and every ceiling, × 2 while a Uniform scale set
- *   overprovisions; it must fit the range with the survivors where they are.
+ *   overprovisions; it must fit the range.
  */
 export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const { range, capacity } = request;
@@ -96,19 +99,13 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const overprovision = !flexible && request.overprovision !== false;
     const current = [...request.current].sort((a, b) => compareInstances(a.instance, b.instance));
 
-    let survivors: PortAssignment[];
-    let survivorsGuessed = false;
-    if (capacity >= current.length) {
-        survivors = current;
-    } else if (flexible) {
-        survivors = current.slice(0, capacity);
-        survivorsGuessed = true;
-    } else {
-        survivors = current.slice(0, capacity); // the lowest ids stay
-    }
+    // Which instances a scale-in removes is Azure's choice (scaleInSurvivors): the survivors' labels are a guess then.
+    const survivors = capacity >= current.length ? current : scaleInSurvivors(current, capacity, flexible, request.scaleInPolicy);
+    const survivorsGuessed = capacity < current.length;
     const newCount = capacity - survivors.length;
     const newLabels = flexible ? flexibleLabels(request.scaleSetName, newCount) : uniformIds(survivors, newCount);
-    const newGuessed = flexible || overprovision;
+    // Azure names new instances: Flexible VMs at random, Uniform ids with no guarantee (they "may be reused").
+    const newGuessed = true;
 
     const peak = Math.max(capacity, ...(request.ceilings ?? []).map((c) => c.maximum));
     const demand = overprovision ? peak * 2 : peak;
@@ -191,6 +188,21 @@ function peakFix(range: PortRange, capacity: number, peak: number, overprovision
         ? `lower autoscaleMaxCapacity to at most ${most}`
         : `lower ${top.source}'s capacity.maximum to at most ${most}`;
     return `${lower}, or ${raise}${over}`;
+}
+
+/**
+ * The instances a scale-in keeps, as the scale-in policy says (docs
+ * virtual-machine-scale-sets-scale-in-policy), after balancing across zones and fault domains
+ * (best effort), which the mappings don't show: Default removes the highest instance ids of a
+ * Uniform scale set and the oldest VMs of a Flexible one; OldestVM the oldest, NewestVM the newest,
+ * by creation time. For Uniform the plan takes creation order to be id order (ids may be reused,
+ * so it is not always); for Flexible, where the names don't show the age, it keeps the first
+ * names. Every survivor's label is a guess (labelGuessed); each keeps its own port.
+ */
+function scaleInSurvivors(current: readonly PortAssignment[], capacity: number, flexible: boolean, policy: string | undefined): PortAssignment[] {
+    const rule = (policy ?? "Default").toLowerCase();
+    if (!flexible && rule === "oldestvm") return current.slice(current.length - capacity);
+    return current.slice(0, capacity);
 }
 
 /** Ids after the highest one in use, in order. */
