@@ -12,7 +12,7 @@ import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/con
 import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
 import { settle } from "./internal/settle";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
-import { declaredName } from "./internal/pulumi-internals";
+import { declaredName, inputOutputOf, readOutput } from "./internal/pulumi-internals";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
 
@@ -43,9 +43,10 @@ export interface BackendPoolNatRuleArgs extends NatRuleCommonArgs {
     /**
      * The scale set's autoscale setting. Autoscale changes the capacity outside Pulumi, up to its
      * profiles' maxima, so the range must hold the largest maximum (× 2 while a Uniform scale set
-     * overprovisions); a range too small fails the preview and names the profile. While the setting
-     * is being created its profiles are not known in preview: the check then runs at `pulumi up`
-     * and the preview warns so (give `autoscaleMaxCapacity` too to check in the first preview).
+     * overprovisions); a range too small fails every preview and names the profile. The maxima are
+     * read from the `profiles` the setting is declared with, so an update of the setting is checked
+     * in its preview too; a maximum built from values not known yet is checked at `pulumi up`, and
+     * the preview warns so (give `autoscaleMaxCapacity` too to check it in preview).
      * With this (or `autoscaleMaxCapacity`), a deployed scale set keeps the instances Azure has:
      * put `ignoreChanges: ["sku.capacity"]` on the scale set, as autoscale requires.
      * @default none: only the scale set's capacity (and `autoscaleMaxCapacity`) count
@@ -105,10 +106,11 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     /**
      * The mappings this deployment will leave, planned from Azure's current ones: survivors keep
      * their ports, new instances take the lowest free ones. `frontendIp` is "" while the address is
-     * not known (a first preview); `labelGuessed` is true on a new instance whose label Azure picks
-     * (overprovisioning, Flexible VM names) and on the VMs kept in a Flexible scale-in (Azure removes
-     * the oldest, which the mappings don't show). Its port is planned; while overprovisioning, that port
-     * is a guess too (Azure keeps k of 2k VMs, so k new instances hold some k of the 2k lowest free ports).
+     * not known (a first preview); `labelGuessed` is true where Azure picks the label: every new
+     * instance (Uniform ids come with no numbering guarantee, Flexible VMs get random names) and
+     * every survivor of a scale-in (the scale-in policy's choice). Its port is planned; while
+     * overprovisioning, a new instance's port is a guess too (Azure keeps k of 2k VMs, so k new
+     * instances hold some k of the 2k lowest free ports). docs/planning.md lists every case.
      */
     public readonly plannedPortMappings: pulumi.Output<NatPortMapping[]>;
     /** One mapping per instance: planned in preview, Azure's after deployment. */
@@ -160,6 +162,11 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                   if (duplicates.length > 0) throw new NatRuleValidationError(component, duplicates);
                   return planVmGroupPorts({ rule: `${component} (rule "${rule}")`, range, current: now.mappings, vmNames: names });
               });
+
+        // A new range that no longer holds a live instance's port moves it: say which, in the preview.
+        planned.apply((plan) => {
+            if (plan.moved.length > 0) void pulumi.log.warn(movedPortsWarning(component, plan.moved), this);
+        });
 
         // Checked against every NAT rule of this program on the load balancer, and the given
         // load-balancing rules. The members come from what the program declares, never from the
@@ -267,6 +274,15 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
     }
 }
 
+/** The warning for live instances whose frontend port a range change moves; every one is listed. */
+export function movedPortsWarning(component: string, moved: PoolPlan["moved"]): string {
+    return `${component}: the new frontend range moves the port of ${moved.length} live instance(s): ` +
+        `${moved.map((m) => `${m.instance} ${m.from}→${m.to}`).join(", ")}. ` +
+        "Connections to the old ports stop once the rule is updated; hand out the new ones (portMappings, `azure-nat-rules ssh-config`). " +
+        "Azure's docs do not say how a range change reassigns live ports: these are planned with a model (ports still in the range stay, " +
+        "the rest take the lowest free ones), and portMappings holds Azure's own after the update.";
+}
+
 /** A scale set as a conflict-check member: its logical name, known as soon as it is declared. */
 function scaleSetMember(scaleSet: compute.VirtualMachineScaleSet): string {
     return `scale set "${declaredName(scaleSet) ?? "(unnamed)"}" (each instance)`;
@@ -282,25 +298,44 @@ function knownOr<T>(input: pulumi.Input<T> | undefined, fallback: T): pulumi.Out
     ) as pulumi.Output<T>;
 }
 
+/** An autoscale profile as the program declares it, or as Azure returns it. */
+interface DeclaredProfile {
+    name?: string;
+    capacity?: { maximum?: unknown };
+}
+
 /**
- * The autoscale profiles' maxima; none while the setting's profiles are unknown (it is being
- * created: azure-native's preview knows only its inputs, and the profiles are outputs under
- * `properties`). Then a warning says the check waits for `pulumi up`, which runs it before the rule is created.
+ * The autoscale profiles' maxima, from what the program declares: the `profiles` the setting was
+ * declared with (the SDK keeps an Output for each input of a resource, pulumi-internals.ts), else
+ * its outputs' `properties.profiles`. The declared ones are known in every preview, an update of
+ * the setting included, where azure-native marks the outputs under `properties` unknown. When
+ * neither is known (profiles built from unknown values), a warning says the check waits for
+ * `pulumi up`, and how to have it in preview.
  */
 function autoscaleCeilings(resource: pulumi.Resource, component: string, setting: monitor.AutoscaleSetting | undefined,
     plainMax: pulumi.Input<number> | undefined): pulumi.Output<ScaleSetCeiling[]> {
-    const profiles = setting
-        ? pulumi.output(settle(setting.properties).then((s) => {
-              if (s.state === "failed") throw s.error;
-              if (s.state === "known") return s.value?.profiles ?? [];
-              if (plainMax === undefined) {
-                  void pulumi.log.warn(`${component}: the autoscale setting is being created, so its profiles' maxima are not known in preview; ` +
-                      "`pulumi up` checks the frontend port range against them before it creates the rule. " +
-                      "To check in preview as well, set autoscaleMaxCapacity to the largest profile maximum.", resource);
-              }
-              return [];
-          }))
-        : pulumi.output([]);
+    const read = async (): Promise<DeclaredProfile[]> => {
+        if (!setting) return [];
+        const declared = inputOutputOf(setting, "profiles");
+        for (const source of [declared, setting.properties.apply((p) => p?.profiles)]) {
+            if (!source) continue;
+            // With unknowns kept in place: a profile's rules name the scale set's id, unknown in a first preview, while its maximum is known.
+            const { value } = await readOutput(source, true);
+            if (!Array.isArray(value)) continue;
+            const profiles = value as DeclaredProfile[];
+            if (profiles.every((p) => typeof p === "object" && p !== null && !pulumi.containsUnknowns(p.capacity?.maximum) && !pulumi.isUnknown(p.name))) {
+                // Only the names and maxima: the rest may hold unknowns, which would make the whole list unknown.
+                return profiles.map((p) => ({ name: p.name, capacity: { maximum: p.capacity?.maximum } }));
+            }
+        }
+        if (plainMax === undefined) {
+            void pulumi.log.warn(`${component}: the autoscale setting's profiles are not known in this preview (they are built from values Pulumi does not know yet); ` +
+                "`pulumi up` checks the frontend port range against their maxima before it creates or updates the rule. " +
+                "To check in preview as well, set autoscaleMaxCapacity to the largest profile maximum.", resource);
+        }
+        return [];
+    };
+    const profiles = pulumi.output(read());
     return pulumi.all([profiles, plainMax]).apply(([list, max]) => {
         const ceilings: ScaleSetCeiling[] = [];
         for (const profile of list) {
@@ -335,11 +370,13 @@ function scaleSetPlan(
     // Settings Azure defaults when they are not given are unknown in a first preview: take Azure's defaults then.
     const overprovision = knownOr<boolean | undefined>(scaleSet.overprovision, undefined);
     const orchestrationMode = knownOr<string | undefined>(scaleSet.orchestrationMode, undefined);
+    const scaleInPolicy = knownOr<string | undefined>(scaleSet.scaleInPolicy.apply((p) => p?.rules?.[0]), undefined);
     const autoscaled = args.autoscaleSetting !== undefined || args.autoscaleMaxCapacity !== undefined;
     const scaleSetName = pulumi.all([knownOr<string | undefined>(scaleSet.name, undefined), scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
     return pulumi
-        .all([range, current, scaleSet.sku, overprovision, orchestrationMode, scaleSetName, autoscaleCeilings(resource, component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
-        .apply(([r, now, sku, over, mode, vmssName, ceilings, rule]) =>
+        .all([range, current, scaleSet.sku, overprovision, pulumi.all([orchestrationMode, scaleInPolicy]), scaleSetName,
+            autoscaleCeilings(resource, component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
+        .apply(([r, now, sku, over, [mode, policy], vmssName, ceilings, rule]) =>
             planScaleSetPorts({
                 rule: `${component} (rule "${rule}")`,
                 range: r,
@@ -351,6 +388,8 @@ function scaleSetPlan(
                 overprovision: over,
                 scaleSetName: vmssName,
                 ceilings,
+                currentRange: now.range,
+                scaleInPolicy: policy,
             }),
         );
 }

@@ -16,10 +16,10 @@ export interface NatPortMapping {
     /** "planned" (this library's model) or "azure" (read back from Azure after deployment). */
     source: string;
     /**
-     * Set (true) on a planned mapping whose instance label Azure chooses at deployment: a new
-     * instance of an overprovisioning Uniform scale set, a new VM of a Flexible one, or a VM the
-     * plan keeps in a Flexible scale-in (Azure removes the oldest VMs, which the mappings don't
-     * show). Its port is planned; its label is a guess. Absent otherwise.
+     * Set (true) on a planned mapping whose instance label Azure chooses at deployment: every new
+     * instance (Uniform ids have no numbering guarantee and may be reused, Flexible VMs get random
+     * names), and every instance the plan keeps in a scale-in (the scale-in policy picks, after
+     * balancing zones and fault domains). Its port is planned; its label is a guess. Absent otherwise.
      */
     labelGuessed?: boolean;
 }

@@ -290,7 +290,8 @@ describe("construct through the component provider (Pulumi mocks, update)", () =
 
         const [wire] = await rpc.serializeResourceProperties("construct", result.state);
         const expected = allocatePorts({ rule: "web-ssh", range, instances: Array.from({ length: capacity }, (_, i) => String(i)) }).map((a) => ({
-            instance: a.instance, frontendIp: "", frontendPort: a.frontendPort, backendPort: 22, protocol: "Tcp", source: "planned",
+            // New instances' ids are Azure's to choose: marked.
+            instance: a.instance, frontendIp: "", frontendPort: a.frontendPort, backendPort: 22, protocol: "Tcp", source: "planned", labelGuessed: true,
         }));
         expect(wire.portMappings).toEqual(expected);
         expect(wire.frontendPortRange).toEqual(range);

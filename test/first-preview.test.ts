@@ -49,23 +49,36 @@ describe("a first preview, where the public IP's address is unknown", () => {
         expect(await known(r.plannedPortMappings)).toEqual(mappings);
     });
 
-    it("checks a plain autoscale maximum, and defers an autoscale setting's profiles it cannot see yet to the update", async () => {
+    it("checks a plain autoscale maximum, and an autoscale setting's declared profiles, while the setting is being created", async () => {
         const errors = await registrationErrors(() => {
             const vmss = new compute.VirtualMachineScaleSet("vmss-auto", { resourceGroupName: "rg", sku: { capacity: 2 }, overprovision: false });
             new BackendPoolNatRule("auto", { ...poolRuleBase, frontendPortRangeStart: 50100, maxInstances: 10, scaleSet: vmss, autoscaleMaxCapacity: 11 });
         });
         expect(errors.map((e) => e.message).join("\n")).toMatch(/11 instances need a port \(autoscaleMaxCapacity maximum 11\)/);
 
-        const vmss = new compute.VirtualMachineScaleSet("vmss-new", { resourceGroupName: "rg", sku: { capacity: 2 }, overprovision: false });
-        const setting = new monitor.AutoscaleSetting("autoscale", { resourceGroupName: "rg", targetResourceUri: vmss.id,
-            profiles: [{ name: "default", capacity: { minimum: "1", maximum: "50", default: "2" }, rules: [] }] });
+        // The setting's outputs are unknown in this preview; what the program declares is not.
+        const declared = await registrationErrors(() => {
+            const vmss = new compute.VirtualMachineScaleSet("vmss-new", { resourceGroupName: "rg", sku: { capacity: 2 }, overprovision: false });
+            const setting = new monitor.AutoscaleSetting("autoscale", { resourceGroupName: "rg", targetResourceUri: vmss.id,
+                profiles: [{ name: "default", capacity: { minimum: "1", maximum: "50", default: "2" }, rules: [] }] });
+            new BackendPoolNatRule("declared", { ...poolRuleBase, backendPort: 2222, frontendPortRangeStart: 50200, maxInstances: 10, scaleSet: vmss, autoscaleSetting: setting });
+        });
+        expect(declared.map((e) => e.message).join("\n")).toMatch(/50 instances need a port \(autoscale profile "default" maximum 50\).*Fix: lower autoscale profile "default"'s capacity\.maximum to at most 10, or raise maxInstances to at least 50/);
+    });
+
+    it("defers to the update, saying so, an autoscale maximum built from values not known yet", async () => {
+        const vmss = new compute.VirtualMachineScaleSet("vmss-later", { resourceGroupName: "rg", sku: { capacity: 2 }, overprovision: false });
+        // A maximum taken from another resource's output: unknown in preview.
+        const maximum = vmss.id.apply(() => "50");
+        const setting = new monitor.AutoscaleSetting("autoscale-later", { resourceGroupName: "rg", targetResourceUri: vmss.id,
+            profiles: [{ name: "default", capacity: { minimum: "1", maximum, default: "2" }, rules: [] }] });
         const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
         try {
-            const r = new BackendPoolNatRule("deferred", { ...poolRuleBase, backendPort: 2222, frontendPortRangeStart: 50200, maxInstances: 10, scaleSet: vmss, autoscaleSetting: setting });
-            expect((await known(r.portMappings)).map((m) => m.frontendPort)).toEqual([50200, 50201]);
+            const r = new BackendPoolNatRule("deferred", { ...poolRuleBase, backendPort: 2223, frontendPortRangeStart: 50300, maxInstances: 10, scaleSet: vmss, autoscaleSetting: setting });
+            expect((await known(r.portMappings)).map((m) => m.frontendPort)).toEqual([50300, 50301]);
             // Not silent: the preview says the check waits for `pulumi up`, and how to have it now.
-            const said = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("autoscale setting is being created"));
-            expect(said).toEqual([expect.stringMatching(/^BackendPoolNatRule "deferred".*`pulumi up` checks the frontend port range against them before it creates the rule\..*set autoscaleMaxCapacity/)]);
+            const said = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("profiles are not known in this preview"));
+            expect(said).toEqual([expect.stringMatching(/^BackendPoolNatRule "deferred".*`pulumi up` checks the frontend port range against their maxima before it creates or updates the rule\..*set autoscaleMaxCapacity/)]);
         } finally {
             warn.mockRestore();
         }

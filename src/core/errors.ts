@@ -139,14 +139,20 @@ export class PortRangeExhaustedError extends AzureNatRulesError {
         readonly unassigned: readonly string[],
         /** Why the demand is what it is, e.g. "capacity 60 × 2 for overprovisioning". */
         readonly demandNote?: string,
+        /**
+         * How to fix it, when the default (raise maxInstances or the range end, or lower the
+         * instance count) is not the whole story: an autoscale maximum to lower, for example.
+         */
+        fix?: string,
     ) {
         const shown = unassigned.slice(0, 20).join(", ") + (unassigned.length > 20 ? `, … (${unassigned.length - 20} more)` : "");
+        // Unassigned instances are named; at an autoscale or overprovisioning peak they don't exist yet, so only their count is given.
+        const short = unassigned.length > 0 ? unassigned.length : Math.max(0, requested - range.capacity);
+        const left = unassigned.length > 0 ? `${short} would be left without one: ${shown}` : `${short} would be left without one at the peak`;
         super(
             `${rule}: frontend port range ${range.start}-${range.end} (capacity ${range.capacity}) is exhausted: ` +
-                `${requested} instances need a port${demandNote ? ` (${demandNote})` : ""}, ` +
-                `${unassigned.length} would be left without one: ${shown}. ` +
-                `Fix: raise maxInstances to at least ${range.capacity + unassigned.length} ` +
-                `(or frontendPortRangeEnd to at least ${range.end + unassigned.length}), or lower the instance count.`,
+                `${requested} instances need a port${demandNote ? ` (${demandNote})` : ""}, ${left}. ` +
+                `Fix: ${fix ?? `raise maxInstances to at least ${range.capacity + short} (or frontendPortRangeEnd to at least ${range.end + short}), or lower the instance count`}.`,
         );
     }
 }

@@ -7,10 +7,11 @@ const rule = "ssh";
 const ports = (plan: { instances: { instance: string; frontendPort: number }[] }) => Object.fromEntries(plan.instances.map((i) => [i.instance, i.frontendPort]));
 
 describe("planScaleSetPorts", () => {
-    it("numbers a new Uniform scale set 0..capacity-1 from the range start", () => {
+    it("numbers a new Uniform scale set 0..capacity-1 from the range start, marking the ids as Azure's to choose", () => {
         const plan = planScaleSetPorts({ rule, range, current: [], capacity: 3, overprovision: false });
         expect(ports(plan)).toEqual({ 0: 50000, 1: 50001, 2: 50002 });
-        expect(plan.instances.every((i) => !i.labelGuessed)).toBe(true);
+        // "there is no guarantee on the way instance IDs are assigned" (docs virtual-machine-scale-sets-instance-ids).
+        expect(plan.instances.every((i) => i.labelGuessed)).toBe(true);
         expect(plan.demand).toBe(3);
     });
 
@@ -21,9 +22,26 @@ describe("planScaleSetPorts", () => {
         expect(ports(plan)).toEqual({ 0: 50000, 2: 50002, 4: 50004, 5: 50001, 6: 50003, 7: 50005 });
     });
 
-    it("drops the highest ids on a scale-in, as Azure's Default scale-in policy does", () => {
+    it("drops the highest ids on a scale-in, as Azure's Default scale-in policy does, and marks the survivors (zones and fault domains come first)", () => {
         const current = [0, 1, 2, 3, 4].map((i) => ({ instance: String(i), frontendPort: 50000 + i }));
-        expect(ports(planScaleSetPorts({ rule, range, current, capacity: 2, overprovision: false }))).toEqual({ 0: 50000, 1: 50001 });
+        const plan = planScaleSetPorts({ rule, range, current, capacity: 2, overprovision: false });
+        expect(ports(plan)).toEqual({ 0: 50000, 1: 50001 });
+        expect(plan.instances.every((i) => i.labelGuessed)).toBe(true);
+    });
+
+    it("follows the scale-in policy: OldestVM keeps the newest (highest) ids, NewestVM the oldest", () => {
+        const current = [0, 1, 2, 3, 4].map((i) => ({ instance: String(i), frontendPort: 50000 + i }));
+        expect(ports(planScaleSetPorts({ rule, range, current, capacity: 2, overprovision: false, scaleInPolicy: "OldestVM" }))).toEqual({ 3: 50003, 4: 50004 });
+        expect(ports(planScaleSetPorts({ rule, range, current, capacity: 2, overprovision: false, scaleInPolicy: "NewestVM" }))).toEqual({ 0: 50000, 1: 50001 });
+    });
+
+    it("marks new Uniform ids after the highest was deleted: Azure may reuse ids or number further on", () => {
+        // 0..3 deployed, 3 deleted: Azure may give 3 again, or 4 (docs: ids "may be reused").
+        const current = [0, 1, 2].map((i) => ({ instance: String(i), frontendPort: 50000 + i }));
+        const plan = planScaleSetPorts({ rule, range, current, capacity: 5, overprovision: false });
+        expect(plan.instances.map((i) => [i.frontendPort, i.labelGuessed])).toEqual([
+            [50000, false], [50001, false], [50002, false], [50003, true], [50004, true],
+        ]);
     });
 
     it("marks new labels as guessed while overprovisioning, and counts twice the demand", () => {

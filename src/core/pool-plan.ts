@@ -1,14 +1,16 @@
-import { allocatePorts, compareInstances, sortInstances } from "./allocation";
-import { AzureNatRulesError } from "./errors";
+import { allocatePorts, compareInstances, diffAssignments, sortInstances } from "./allocation";
+import { AzureNatRulesError, PortRangeExhaustedError } from "./errors";
 import type { PortAssignment, PortRange } from "./types";
 
 /** One instance of the plan: its label, its port, and whether the label is only a guess. */
 export interface PlannedInstance extends PortAssignment {
     /**
-     * True when Azure chooses this instance's label at deployment and the plan cannot know it: a new
-     * instance of an overprovisioning Uniform scale set (Azure keeps whichever extra VMs succeed
-     * first) or of a Flexible one (random VM names). A new overprovisioning instance's port is a
-     * guess too: it is one of the plan's `candidatePorts`.
+     * True when Azure chooses this instance's label and the plan cannot know it: every new
+     * instance (Uniform ids have no numbering guarantee and may be reused; Flexible VMs get random
+     * names; overprovisioning keeps whichever extra VMs succeed first), and every survivor of a
+     * scale-in (the scale-in policy balances zones and fault domains first, and picks by creation
+     * time, which the mappings don't show). A new overprovisioning instance's port is a guess too:
+     * it is one of the plan's `candidatePorts`.
      */
     labelGuessed: boolean;
 }
@@ -28,6 +30,12 @@ export interface PoolPlan {
     demand: number;
     /** Why the demand is what it is, quoted in the exhaustion error. */
     demandNote?: string;
+    /**
+     * Instances Azure has now whose port this change moves (a new range that no longer holds their
+     * port), in label order. Azure's docs don't say what a range change does to live mappings: the
+     * ports follow the model of `allocatePorts` (ports still in range stay, the rest take the lowest free).
+     */
+    moved: { instance: string; from: number; to: number }[];
 }
 
 /** The most instances a scale set may reach outside Pulumi: an autoscale profile's maximum, or a plain one. */
@@ -51,8 +59,16 @@ export interface ScaleSetPlanRequest {
     overprovision?: boolean;
     /** The scale set's name: a Flexible scale set names its VMs `<name>_<8 hex>`. */
     scaleSetName?: string;
+    /** The scale set's `scaleInPolicy.rules[0]`: "Default" (or absent), "OldestVM" or "NewestVM". */
+    scaleInPolicy?: string;
     /** Autoscale may grow the scale set past `capacity` outside Pulumi, up to the largest of these. */
     ceilings?: readonly ScaleSetCeiling[];
+    /**
+     * The rule's range in Azure now, when the rule exists. Pulumi updates the scale set before the
+     * rule (the rule depends on it), so a scale-out in the same change runs under this range, and
+     * the new range applies after it.
+     */
+    currentRange?: { start: number; end: number };
 }
 
 const isFlexible = (mode: string | undefined): boolean => mode?.toLowerCase() === "flexible";
@@ -60,20 +76,19 @@ const isFlexible = (mode: string | undefined): boolean => mode?.toLowerCase() ==
 /**
  * Plans a scale set's ports from what Azure has now.
  *
- * - Survivors keep their ports. On a scale-in, Azure's Default scale-in policy removes the highest
- *   instance ids of a Uniform scale set first (docs: virtual-machine-scale-sets-scale-in-policy;
- *   zone and fault-domain balancing are not modelled); for a Flexible one it removes the oldest VMs,
- *   which the mappings do not show, so the survivors' labels are a guess there.
- * - New Uniform instances are numbered after the highest id Azure has now. Azure gives no numbering
- *   guarantee (docs: virtual-machine-scale-sets-instance-ids); this is the order it uses when ids
- *   are handed out one after the other, which overprovisioning breaks, so with it on the new labels
- *   are a guess. New Flexible VMs get random names: their labels are placeholders.
+ * - Survivors keep their ports. Which instances survive a scale-in is the scale-in policy's choice
+ *   (scaleInSurvivors): marked as a guess.
+ * - New instances' labels are Azure's: Uniform ids are numbered after the highest id Azure has now,
+ *   though Azure gives no numbering guarantee and may reuse ids (docs:
+ *   virtual-machine-scale-sets-instance-ids); new Flexible VMs get placeholders. All are marked.
  * - New instances take the lowest free ports in label order (the allocation model of
  *   `allocatePorts`). Without overprovisioning that set of ports is exact. With it, Azure creates
  *   2k VMs for k new ones, each takes a port while it exists (the 2k lowest free), and Azure keeps
  *   any k of them: the new ports are a guess, any k of those 2k (`candidatePorts`).
+ * - A scale-out in the same change as a new range runs first under the current range
+ *   (scaleOutUnderCurrentRange); ports a new range no longer holds move (`moved`).
  * - The demand is the largest of the capacity and every ceiling, × 2 while a Uniform scale set
- *   overprovisions; it must fit the range with the survivors where they are.
+ *   overprovisions; it must fit the range.
  */
 export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const { range, capacity } = request;
@@ -84,40 +99,110 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const overprovision = !flexible && request.overprovision !== false;
     const current = [...request.current].sort((a, b) => compareInstances(a.instance, b.instance));
 
-    let survivors: PortAssignment[];
-    let survivorsGuessed = false;
-    if (capacity >= current.length) {
-        survivors = current;
-    } else if (flexible) {
-        survivors = current.slice(0, capacity);
-        survivorsGuessed = true;
-    } else {
-        survivors = current.slice(0, capacity); // the lowest ids stay
-    }
+    // Which instances a scale-in removes is Azure's choice (scaleInSurvivors): the survivors' labels are a guess then.
+    const survivors = capacity >= current.length ? current : scaleInSurvivors(current, capacity, flexible, request.scaleInPolicy);
+    const survivorsGuessed = capacity < current.length;
     const newCount = capacity - survivors.length;
     const newLabels = flexible ? flexibleLabels(request.scaleSetName, newCount) : uniformIds(survivors, newCount);
-    const newGuessed = flexible || overprovision;
+    // Azure names new instances: Flexible VMs at random, Uniform ids with no guarantee (they "may be reused").
+    const newGuessed = true;
 
     const peak = Math.max(capacity, ...(request.ceilings ?? []).map((c) => c.maximum));
     const demand = overprovision ? peak * 2 : peak;
     const demandNote = describeDemand(capacity, peak, overprovision, request.ceilings ?? []);
 
-    // One allocation for the plan and the check: the extra VMs of overprovisioning and autoscale's
-    // growth take the ports after the planned instances.
+    // The plan: survivors keep their ports, new instances take the lowest free ones.
     const labels = [...survivors.map((s) => s.instance), ...newLabels];
-    const extras = Array.from({ length: Math.max(0, demand - labels.length) }, (_, i) => `(at peak ${i + 1})`);
-    const assigned = allocatePorts({ rule: request.rule, range, previous: survivors, instances: [...labels, ...extras], demandNote });
-    // The first extras take the next free ports after the new instances: with overprovisioning, one per new instance.
-    const candidates = assigned.slice(survivors.length, labels.length + (overprovision ? newCount : 0));
+    const previous = newCount > 0 ? scaleOutUnderCurrentRange(request, survivors, labels, newCount, overprovision) : survivors;
+    const assigned = allocatePorts({ rule: request.rule, range, previous, instances: labels, demandNote });
+    // The check: the peak (autoscale's growth, the extra VMs of overprovisioning) needs a port per VM at once.
+    if (demand > range.capacity) {
+        throw new PortRangeExhaustedError(request.rule, range, demand, [], demandNote,
+            peakFix(range, capacity, peak, overprovision, request.ceilings ?? []));
+    }
+    // The extra VMs of overprovisioning take the next free ports after the new instances, one per new instance.
+    const extras = overprovision ? nextFreePorts(range, assigned, newCount) : [];
+    const candidates = [...assigned.slice(survivors.length).map((a) => a.frontendPort), ...extras];
     return {
         instances: assigned.slice(0, labels.length).map((a, i) => ({
             ...a,
             labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed,
         })),
-        candidatePorts: candidates.map((a) => a.frontendPort).sort((a, b) => a - b),
+        candidatePorts: candidates.sort((a, b) => a - b),
         demand,
         demandNote,
+        moved: movedPorts(current, assigned),
     };
+}
+
+/**
+ * A scale-out in the same change as a new range runs first, under the rule's current range: the
+ * instances' ports there, which the new range then keeps where it can (the lowest free for the
+ * rest). Refused when the current range cannot hold the scale-out (Azure would refuse it), and
+ * while overprovisioning, where which extra VMs' ports Azure keeps under the current range
+ * decides the ports after the range change.
+ */
+function scaleOutUnderCurrentRange(request: ScaleSetPlanRequest, survivors: PortAssignment[], labels: string[], newCount: number,
+    overprovision: boolean): PortAssignment[] {
+    const now = request.currentRange;
+    const { range } = request;
+    if (!now || (now.start === range.start && now.end === range.end)) return survivors;
+    const current = { start: now.start, end: now.end, capacity: now.end - now.start + 1 };
+    const peak = survivors.length + newCount * (overprovision ? 2 : 1);
+    const name = request.scaleSetName ?? "the scale set";
+    const intro = `${request.rule}: scale set ${name} grows from ${survivors.length} to ${labels.length} instances in the same update that changes ` +
+        `the frontend range to ${range.start}-${range.end}. Pulumi updates the scale set first (the rule depends on it), under the current range ` +
+        `${current.start}-${current.end} (${current.capacity} ports)`;
+    const fix = ` Fix: change the range first: run \`pulumi up\` with the new range and ${survivors.length} instances, then scale out to ${labels.length}.`;
+    if (peak > current.capacity) {
+        throw new AzureNatRulesError(`${intro}, which cannot hold ${peak} instances${overprovision ? " (the new ones × 2 while overprovisioning)" : ""}, so Azure would refuse the scale-out.${fix}`);
+    }
+    if (overprovision) {
+        throw new AzureNatRulesError(`${intro}; while overprovisioning, which of the extra VMs' ports Azure keeps there decides every port the new range moves, so no plan can say them.${fix}`);
+    }
+    return allocatePorts({ rule: request.rule, range: current, previous: survivors, instances: labels });
+}
+
+/** Instances present before and after whose port changes, in label order. */
+function movedPorts(before: readonly PortAssignment[], after: readonly PortAssignment[]): PoolPlan["moved"] {
+    return diffAssignments(before, after).moved.sort((a, b) => compareInstances(a.instance, b.instance));
+}
+
+/** The `count` lowest ports of the range no assignment holds. */
+function nextFreePorts(range: PortRange, assigned: readonly PortAssignment[], count: number): number[] {
+    const used = new Set(assigned.map((a) => a.frontendPort));
+    const out: number[] = [];
+    for (let port = range.start; port <= range.end && out.length < count; port++) if (!used.has(port)) out.push(port);
+    return out;
+}
+
+/** What to change when the peak outgrows the range: the ceiling that sets it, or the range. */
+function peakFix(range: PortRange, capacity: number, peak: number, overprovision: boolean, ceilings: readonly ScaleSetCeiling[]): string {
+    const factor = overprovision ? 2 : 1;
+    const most = Math.floor(range.capacity / factor); // the most instances the range holds at the peak
+    const raise = `raise maxInstances to at least ${peak * factor} (or frontendPortRangeEnd to at least ${range.start + peak * factor - 1})`;
+    const over = overprovision ? ", or set overprovision: false on the scale set (then each instance needs one port)" : "";
+    const top = ceilings.filter((c) => c.maximum === peak && peak > capacity)[0];
+    if (!top) return `lower the scale set's capacity to at most ${most}, or ${raise}${over}`;
+    const lower = top.source === "autoscaleMaxCapacity"
+        ? `lower autoscaleMaxCapacity to at most ${most}`
+        : `lower ${top.source}'s capacity.maximum to at most ${most}`;
+    return `${lower}, or ${raise}${over}`;
+}
+
+/**
+ * The instances a scale-in keeps, as the scale-in policy says (docs
+ * virtual-machine-scale-sets-scale-in-policy), after balancing across zones and fault domains
+ * (best effort), which the mappings don't show: Default removes the highest instance ids of a
+ * Uniform scale set and the oldest VMs of a Flexible one; OldestVM the oldest, NewestVM the newest,
+ * by creation time. For Uniform the plan takes creation order to be id order (ids may be reused,
+ * so it is not always); for Flexible, where the names don't show the age, it keeps the first
+ * names. Every survivor's label is a guess (labelGuessed); each keeps its own port.
+ */
+function scaleInSurvivors(current: readonly PortAssignment[], capacity: number, flexible: boolean, policy: string | undefined): PortAssignment[] {
+    const rule = (policy ?? "Default").toLowerCase();
+    if (!flexible && rule === "oldestvm") return current.slice(current.length - capacity);
+    return current.slice(0, capacity);
 }
 
 /** Ids after the highest one in use, in order. */
@@ -153,5 +238,5 @@ export function planVmGroupPorts(request: VmGroupPlanRequest): PoolPlan {
     const assigned = allocatePorts({ rule: request.rule, range: request.range, previous: request.current, instances: names });
     const survivors = new Set(request.current.map((c) => c.instance));
     const candidatePorts = assigned.filter((a) => !survivors.has(a.instance)).map((a) => a.frontendPort).sort((a, b) => a - b);
-    return { instances: assigned.map((a) => ({ ...a, labelGuessed: false })), candidatePorts, demand: names.length };
+    return { instances: assigned.map((a) => ({ ...a, labelGuessed: false })), candidatePorts, demand: names.length, moved: movedPorts(request.current, assigned) };
 }

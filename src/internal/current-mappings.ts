@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { PortAssignment } from "../core/types";
 import { PortMappingLookupError, resolveArmEndpoint, staticTokenCredential } from "../azure";
-import { armResourceExists } from "../azure/resource-probe";
+import { readArmResource } from "./arm-get";
 import { lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
 
 export type CurrentMappingsRequest = RuleMappingsLocation;
@@ -12,6 +12,8 @@ export interface CurrentMappings {
     /** False when the load balancer, pool or rule does not exist yet: the plan starts from empty. */
     exists: boolean;
     mappings: PortAssignment[];
+    /** The rule's frontend range in Azure now, when it exists and Azure's answer carries one. */
+    range?: { start: number; end: number };
 }
 
 /** Azure's answer for a rule, load balancer or pool that is not there: nothing to plan from. */
@@ -31,10 +33,12 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
             void pulumi.log.warn(`The azure-native provider gave no token to read Azure's current port mappings for rule "${request.ruleName}"; the plan assumes a new rule.`, resource);
             return { exists: false, mappings: [] };
         }
-        // A rule not created yet (every first preview) has nothing to read: one small GET says so.
-        if ((await ruleExists(request, token)) === false) return { exists: false, mappings: [] };
+        // A rule not created yet (every first preview) has nothing to read: one small GET says so,
+        // and otherwise gives the rule's current range.
+        const rule = await readRule(request, token);
+        if (rule.exists === false) return { exists: false, mappings: [] };
         const entries = await lookupRuleMappings(request, token);
-        return { exists: true, mappings: entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort })) };
+        return { exists: true, mappings: entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort })), ...(rule.range ? { range: rule.range } : {}) };
     } catch (err) {
         if (isMissing(err)) return { exists: false, mappings: [] };
         void pulumi.log.warn(
@@ -46,16 +50,25 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
     }
 }
 
-/** Whether Azure has the rule (undefined when the probe could not tell: the full read then reports why). */
-async function ruleExists(request: CurrentMappingsRequest, token: string): Promise<boolean | undefined> {
+/**
+ * Whether Azure has the rule, and its frontend range: one GET of the rule (`exists` undefined when
+ * the answer tells neither: the full read then reports why).
+ */
+async function readRule(request: CurrentMappingsRequest, token: string): Promise<{ exists: boolean | undefined; range?: { start: number; end: number } }> {
     let endpoint: string;
     try {
         endpoint = resolveArmEndpoint(request.endpoint).url.replace(/\/+$/, "");
     } catch {
-        return undefined;
+        return { exists: undefined };
     }
     const segment = encodeURIComponent;
     const id = `/subscriptions/${segment(request.subscriptionId)}/resourceGroups/${segment(request.resourceGroupName)}` +
         `/providers/Microsoft.Network/loadBalancers/${segment(request.loadBalancerName)}/inboundNatRules/${segment(request.ruleName)}`;
-    return armResourceExists(id, { endpoint, credential: staticTokenCredential(token) });
+    const body = await readArmResource(id, { endpoint, credential: staticTokenCredential(token) });
+    if (body === undefined) return { exists: undefined };
+    if (body === "missing") return { exists: false };
+    const props = (body as { properties?: { frontendPortRangeStart?: unknown; frontendPortRangeEnd?: unknown } }).properties;
+    const start = props?.frontendPortRangeStart;
+    const end = props?.frontendPortRangeEnd;
+    return { exists: true, ...(typeof start === "number" && typeof end === "number" ? { range: { start, end } } : {}) };
 }

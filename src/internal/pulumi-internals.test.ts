@@ -4,6 +4,7 @@ import { echoMocks } from "../testing/component-test-helpers";
 import {
     currentMonitor,
     declaredName,
+    inputOutputOf,
     inConstructCall,
     monitorEndpoint,
     observeMockRegistrations,
@@ -14,8 +15,8 @@ import {
 } from "./pulumi-internals";
 
 class Thing extends pulumi.CustomResource {
-    constructor(name: string) {
-        super("test:index:Thing", name, {});
+    constructor(name: string, inputs: Record<string, unknown> = {}) {
+        super("test:index:Thing", name, inputs);
     }
 }
 
@@ -74,6 +75,16 @@ describe("Pulumi SDK internals", () => {
         expect(declaredName(resource)).toBe("named-thing");
         await waitForRPCs();
         expect(mocks.registered.map((r) => r.name)).toEqual(["named-thing"]);
+    });
+
+    it("a resource carries an Output for each input key, untyped ones included, holding what the engine returns for it", async () => {
+        await echoMocks(true).ready; // the echo mocks return the inputs, as azure-native's preview does
+        const resource = new Thing("with-inputs", { profiles: [{ name: "default", capacity: { maximum: "8" } }] });
+        const profiles = inputOutputOf(resource, "profiles");
+        expect(profiles).toBeDefined();
+        expect(await readOutput(profiles as pulumi.Output<unknown>)).toEqual({ isKnown: true, value: [{ name: "default", capacity: { maximum: "8" } }] });
+        expect(inputOutputOf(resource, "missing")).toBeUndefined();
+        await waitForRPCs();
     });
 
     it("a program is not a Construct call", () => {

@@ -20,6 +20,11 @@
  *   wraps that method on the monitor instance to hand the options to the mocks.
  * - `Resource#__name`: the logical name the resource was declared with, set by the Resource
  *   constructor (resource.ts) before anything is registered; typed only as an internal.
+ * - A custom resource's Output per input key: the SDK puts one on the resource for every key of
+ *   the inputs it registers (runtime/rpc.ts `transferProperties`), typed or not; it resolves to
+ *   what the engine returns for that key (in a preview, azure-native returns the inputs as given,
+ *   the simulator too: testing/preview.ts), or in an update to the input when the engine returns
+ *   nothing for it (runtime/resource.ts `resolveOutputs`).
  * - `@pulumi/pulumi/runtime/settings` `waitForRPCs()` (also reachable as `pulumi.runtime.waitForRPCs`):
  *   resolves once the outstanding registrations have settled; one whose inputs failed never does.
  *
@@ -63,6 +68,12 @@ export async function readOutputSettlingAll<T>(output: pulumi.OutputInstance<T>)
 export function declaredName(resource: pulumi.Resource): string | undefined {
     const name = (resource as unknown as { __name?: unknown }).__name;
     return typeof name === "string" ? name : undefined;
+}
+
+/** The Output the SDK keeps on a resource for one of its input keys (e.g. an AutoscaleSetting's `profiles`), or undefined. */
+export function inputOutputOf(resource: pulumi.Resource, key: string): pulumi.Output<unknown> | undefined {
+    const value = (resource as unknown as Record<string, unknown>)[key];
+    return pulumi.Output.isInstance(value) ? (value as pulumi.Output<unknown>) : undefined;
 }
 
 /** Whether an Output was derived from any resource (false when the SDK's Output has no `resources()`). */

@@ -80,6 +80,8 @@ export function byInstanceId(a: string, b: string): number {
  *   automatically (learn.microsoft.com/azure/load-balancer/inbound-nat-rules);
  * - whether a freed port is reused is not documented. Modelled: a new member takes the lowest free
  *   port of the range, freed ports included, in member order.
+ * - what a range change does to existing mappings is not documented either. Modelled: a member whose
+ *   port is still in the new range keeps it; the others take the lowest free ports, in member order.
  *
  * `members` are in Azure's order (see `backendMembers` in backend-members.ts); `previous` holds the ports members had
  * before the change. Returns the port of every member, or the members left without one.

@@ -207,6 +207,8 @@ export interface ScaleSetInstanceRecord {
     nicNames?: Record<string, string>;
     /** The model the instance runs while it is behind the scale set's (upgrade policy Manual); absent: the latest. */
     model?: ScaleSetNicConfigurationRecord[];
+    /** When it was created (the state's sequence), for the scale-in policies that pick by age; absent in older states: its place in the list. */
+    created?: number;
 }
 
 export interface ScaleSetRecord extends TopLevelResource {
@@ -219,8 +221,10 @@ export interface ScaleSetRecord extends TopLevelResource {
     networkInterfaceConfigurations: ScaleSetNicConfigurationRecord[];
     /** Uniform: sorted by instance id, numerically; Flexible: VMs in creation order. */
     instances: ScaleSetInstanceRecord[];
-    /** Azure never reuses instance ids: the next one is the highest id ever given + 1. */
+    /** The highest Uniform instance id ever given + 1 (ids are given after it, unless the state reuses ids: `uniformInstanceIds`). */
     nextInstanceId: number;
+    /** `scaleInPolicy.rules[0]`: "Default" (absent), "OldestVM" or "NewestVM". */
+    scaleInPolicy?: string;
     /** Creation order across scale sets: ports go to one scale set's instances, then the next one's. */
     createdSeq: number;
 }
@@ -235,6 +239,13 @@ export interface SimulatorState {
     defaultLocation: string;
     /** Creation counter (scale-set order). */
     sequence: number;
+    /**
+     * How new Uniform instance ids are given: "increasing" (after the highest ever given, the
+     * default) or "reuse" (the lowest id no instance holds). Microsoft's docs allow both: "The
+     * instance IDs may be reused for new instances once old instances are deleted" and "there is
+     * no guarantee on the way instance IDs are assigned" (learn.microsoft.com/azure/virtual-machine-scale-sets/virtual-machine-scale-sets-instance-ids).
+     */
+    uniformInstanceIds?: "increasing" | "reuse";
     /** Next host offset in the implicit 10.0.0.0/16 used by ipConfigurations without a subnet. */
     defaultSubnetNextHost: number;
     resourceGroups: Record<string, ResourceGroupRecord>;

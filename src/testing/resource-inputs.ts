@@ -228,6 +228,8 @@ export interface VirtualMachineScaleSetInput {
     /** Azure's default is true. Not simulated: no extra VMs are created during a scale-out. */
     overprovision?: boolean;
     upgradePolicy?: { mode?: string };
+    /** "Default" (absent), "OldestVM" or "NewestVM": which instances a scale-in removes. */
+    scaleInPolicy?: { rules?: string[] };
     orchestrationMode?: string;
     virtualMachineProfile?: {
         networkProfile?: { networkInterfaceConfigurations?: ScaleSetNetworkInterfaceConfigurationInput[] };

@@ -69,6 +69,7 @@ export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "c
             networkInterfaceConfigurations: nics,
             instances: existing?.instances ?? [],
             nextInstanceId: existing?.nextInstanceId ?? 0,
+            scaleInPolicy: scaleInRule(owner, inputs.scaleInPolicy, existing?.scaleInPolicy),
             createdSeq: existing?.createdSeq ?? ++s.sequence,
         };
         put(s, "virtualMachineScaleSets", keyOf(id), vmss);
@@ -78,6 +79,26 @@ export const SCALE_SET_HANDLERS: Pick<Record<SimulatedResourceType, Handler>, "c
     },
     "monitor:AutoscaleSetting": upsertAutoscaleSetting,
 };
+
+/**
+ * `scaleInPolicy.rules`: Azure/azure-rest-api-specs Compute `ScaleInPolicy.rules`, enum
+ * VirtualMachineScaleSetScaleInRules "Default", "OldestVM", "NewestVM" (one rule is applied).
+ * Absent: the scale set keeps the one it has, else Default.
+ */
+function scaleInRule(owner: string, input: unknown, existing: string | undefined): string | undefined {
+    const policy = bag(input);
+    if (!policy || policy.rules === undefined) return existing;
+    const rules = Array.isArray(policy.rules) ? policy.rules : [policy.rules];
+    const known = ["Default", "OldestVM", "NewestVM"];
+    const rule = rules[0];
+    if (rule === undefined) return undefined;
+    const match = typeof rule === "string" ? known.find((k) => k.toLowerCase() === rule.toLowerCase()) : undefined;
+    if (!match) {
+        throw fail(ARM_ERROR_CODES.invalidParameter, 400,
+            `The value ${JSON.stringify(rule)} of parameter 'scaleInPolicy.rules' of ${owner} is not valid. Allowed values are ${known.join(", ")}.`);
+    }
+    return match === "Default" ? undefined : match;
+}
 
 export function checkCapacity(scaleSetId: string, capacity: number): void {
     if (!Number.isInteger(capacity) || capacity < 0 || capacity > MAX_SCALE_SET_CAPACITY) {

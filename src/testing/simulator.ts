@@ -55,6 +55,11 @@ export interface SimulatorOptions extends SimulatorIdentity {
      * VM and NIC name suffixes. The same seed and the same changes give the same state. Default 0.
      */
     seed?: number;
+    /**
+     * How new Uniform instance ids are given: "increasing" (after the highest ever given) or "reuse"
+     * (the lowest free id); Microsoft's docs allow both (docs/simulator.md, "Scale sets"). Default "increasing".
+     */
+    uniformInstanceIds?: "increasing" | "reuse";
 }
 
 const HANDLERS: Record<SimulatedResourceType, Handler> = {
@@ -83,6 +88,7 @@ export class AzureSimulator implements SimulatedAzure {
     constructor(options: SimulatorOptions = {}) {
         this.state = emptyState(options);
         this.state.random = { seed: options.seed ?? DEFAULT_SEED, draws: 0 };
+        if (options.uniformInstanceIds) this.state.uniformInstanceIds = options.uniformInstanceIds;
     }
 
     get subscriptionId(): string {

@@ -96,7 +96,7 @@ export function register(program: Command): void {
                 "  $ npm start -- --instances 11            # past the range: fails, state unchanged",
                 "  $ npm start -- --autoscale-max 8                    # deploys an autoscale setting (profile maximum 8)",
                 "  $ npm start -- --autoscale-max 8 --autoscale-to 7   # autoscale grows it outside Pulumi; the preview plans from Azure",
-                "  $ npm start -- --autoscale-max 11        # a profile maximum past the range: the preview fails, naming the profile",
+                "  $ npm start -- --autoscale-max 11        # a profile maximum past the range: every preview fails, naming the profile; fix: lower its maximum or raise maxInstances",
                 "  $ azure-nat-rules local-arm --port 8080 --state .azure-nat-rules/demo-state.json",
                 "",
                 "The range is 50000-50009 (maxInstances 10). A failed deployment exits 1. One that fails in the preview changes nothing;",

@@ -69,37 +69,80 @@ function refreshInstances(s: SimulatorState, own: ScaleSetRecord): void {
 }
 
 /**
- * A new instance on the latest model: Uniform ids count up; Flexible VMs are named `<scale set>_<8 hex>`
- * (e.g. `myScaleSet_0e7d4d21`). `vmss` is the change's copy (ownScaleSet): its id counter moves.
+ * A new instance on the latest model: Flexible VMs are named `<scale set>_<8 hex>` (e.g.
+ * `myScaleSet_0e7d4d21`); Uniform ids are given after the highest ever given, or, when the state
+ * says so (`uniformInstanceIds: "reuse"`), the lowest id no instance holds: Microsoft's docs allow
+ * both ("The instance IDs may be reused for new instances once old instances are deleted"; "there
+ * is no guarantee on the way instance IDs are assigned", docs virtual-machine-scale-sets-instance-ids).
+ * `vmss` is the change's copy (ownScaleSet): its id counter moves.
  */
 function newInstance(s: SimulatorState, vmss: ScaleSetRecord): ScaleSetInstanceRecord {
-    const instanceId = isFlexible(vmss) ? `${vmss.name}_${hex8(s)}` : String(vmss.nextInstanceId++);
-    const instance: ScaleSetInstanceRecord = { instanceId, privateIPAddresses: {} };
+    const instanceId = isFlexible(vmss) ? `${vmss.name}_${hex8(s)}` : nextUniformId(s, vmss);
+    const instance: ScaleSetInstanceRecord = { instanceId, privateIPAddresses: {}, created: ++s.sequence };
     ensureFlexibleNics(s, vmss, instance);
     instance.privateIPAddresses = instanceAddresses(s, vmss, instance);
     return instance;
 }
 
+function nextUniformId(s: SimulatorState, vmss: ScaleSetRecord): string {
+    if (s.uniformInstanceIds === "reuse") {
+        const held = new Set(vmss.instances.map((i) => Number(i.instanceId)));
+        let id = 0;
+        while (held.has(id)) id++;
+        vmss.nextInstanceId = Math.max(vmss.nextInstanceId, id + 1);
+        return String(id);
+    }
+    return String(vmss.nextInstanceId++);
+}
+
+/** An instance's age: its creation sequence, or (states saved before it was kept) its place in the list. */
+const ageOf = (vmss: ScaleSetRecord, instance: ScaleSetInstanceRecord): number => instance.created ?? vmss.instances.indexOf(instance) - 1e9;
+
 /**
- * Scale in drops the highest ids (Uniform) or the oldest VMs (Flexible), as the Default scale-in
- * policy does (docs virtual-machine-scale-sets-scale-in-policy: Uniform "Delete virtual machine with
- * the highest instance ID"; Flexible "the oldest virtual machine as per createdTime is scaled-in
- * first"; zones and fault domains are not modelled). Scale out adds new
+ * The instances a scale-in removes, by the scale set's scale-in policy (docs
+ * virtual-machine-scale-sets-scale-in-policy): Default removes the highest instance ids of a
+ * Uniform scale set ("Delete virtual machine with the highest instance ID") and the oldest VMs of a
+ * Flexible one ("the oldest virtual machine as per createdTime is scaled-in first"); OldestVM the
+ * oldest, NewestVM the newest, by creation time. The balancing across zones and fault domains that
+ * comes first is not modelled (docs/simulator.md, "Not modelled").
+ */
+function scaleInVictims(vmss: ScaleSetRecord, count: number): Set<ScaleSetInstanceRecord> {
+    const policy = (vmss.scaleInPolicy ?? "Default").toLowerCase();
+    const byAge = [...vmss.instances].sort((a, b) => ageOf(vmss, a) - ageOf(vmss, b));
+    if (policy === "newestvm") return new Set(byAge.slice(byAge.length - count));
+    if (policy === "oldestvm" || isFlexible(vmss)) return new Set(byAge.slice(0, count));
+    const byId = [...vmss.instances].sort((a, b) => Number(a.instanceId) - Number(b.instanceId));
+    return new Set(byId.slice(byId.length - count));
+}
+
+/** Uniform instances stay sorted by id (the order ARM lists them and hands out ports in); Flexible ones in creation order. */
+function sortUniform(vmss: ScaleSetRecord): void {
+    if (!isFlexible(vmss)) vmss.instances.sort((a, b) => Number(a.instanceId) - Number(b.instanceId));
+}
+
+/**
+ * Scale in removes instances by the scale-in policy (scaleInVictims). Scale out adds new
  * instances; while overprovisioning, the extras exist first (holding private IPs, backend pool
  * membership and NAT frontend ports, so the whole peak must fit the ranges), then Azure keeps the
  * first `requested` to succeed (seeded) and deletes the rest, leaving gaps in the ids.
  */
 export function scaleTo(s: SimulatorState, vmss: ScaleSetRecord, capacity: number): ScaleSetRecord {
     const own = ownScaleSet(s, vmss);
-    // Instances are kept in creation order: the last is the highest id (Uniform), the first the oldest VM (Flexible).
     const removed = own.instances.length - capacity;
-    if (removed > 0) own.instances.splice(isFlexible(own) ? 0 : capacity, removed);
+    if (removed > 0) {
+        const victims = scaleInVictims(own, removed);
+        own.instances = own.instances.filter((i) => !victims.has(i));
+    }
     const requested = capacity - own.instances.length;
     if (requested <= 0) return own;
     const extras = overprovisions(own) ? extraVmsFor(requested) : 0;
     const created: ScaleSetInstanceRecord[] = [];
-    for (let i = 0; i < requested + extras; i++) created.push(newInstance(s, own));
-    own.instances.push(...created);
+    for (let i = 0; i < requested + extras; i++) {
+        const instance = newInstance(s, own);
+        created.push(instance);
+        own.instances.push(instance); // held while the next is numbered
+    }
+    sortUniform(own);
     if (extras === 0) return own;
     try {
         // The peak: the scale set's load balancers must give the extras ports too (the change's own reconcile sees only the end).
