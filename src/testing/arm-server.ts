@@ -6,9 +6,12 @@
  * (see throttling.ts); options relax both for tests. Faults and latency can be injected.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
+import { createSignInEndpoint, derivedObjectId, type SignInOptions } from "./http/sign-in";
+import { createLocalTls } from "./http/tls";
 import type { AzureSimulator } from "./simulator";
 import type { PortMappingQuery } from "./simulator-reads";
 import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "./throttling";
@@ -58,14 +61,25 @@ export interface ArmServerOptions {
     embedPortMappings?: boolean;
     /** Time source of the throttling; default the system clock. */
     clock?: Clock;
+    /**
+     * Serve https with a certificate made on the fly (a local CA and a server certificate for
+     * 127.0.0.1/localhost, see http/tls.ts); the CA is written to `caFile` (default: a new temporary folder).
+     */
+    https?: boolean | { caFile?: string };
+    /** The AD FS-style sign-in under `/adfs` (see http/sign-in.ts): which service principals it accepts. */
+    signIn?: SignInOptions;
 }
 
 /** The options that make the endpoint answer at once and never throttle, for tests that need speed. */
 export const FAST_ARM_SERVER_OPTIONS = { retryAfterSeconds: 0, throttling: false } as const satisfies ArmServerOptions;
 
 export interface ArmServer {
-    /** `http://127.0.0.1:PORT` */
+    /** `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with the `https` option. */
     url: string;
+    /** With `https`: the file holding the CA certificate to trust (REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS). */
+    caFile?: string;
+    /** With `https`: the CA certificate's PEM. */
+    caPem?: string;
     port: number;
     close(): Promise<void>;
     stats: ArmServerStats;
@@ -178,6 +192,9 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
     const throttlingLimits = options.throttling === false ? undefined : options.throttling === true || options.throttling === undefined ? AZURE_THROTTLING_LIMITS : options.throttling;
     const throttle = throttlingLimits ? new ArmThrottle(options.clock ?? systemClock, throttlingLimits) : undefined;
     const embedPortMappings = options.embedPortMappings ?? true;
+    const tls = options.https ? createLocalTls(typeof options.https === "object" ? options.https : {}) : undefined;
+    const scheme = tls ? "https" : "http";
+    const signIn = createSignInEndpoint({ objectIdOf: (clientId) => (clientId === sim.identity.clientId ? sim.identity.objectId : derivedObjectId(clientId)), ...options.signIn });
     let inFlight = 0;
 
     const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -207,6 +224,8 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         const route = routeOf(method, path);
         stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
         if (options.latencyMs && options.latencyMs > 0) await new Promise((r) => setTimeout(r, options.latencyMs));
+        // The sign-in answers without a token, as an authority does.
+        if (await signIn.handle(req, res, path, `${scheme}://${req.headers.host ?? "127.0.0.1"}`)) return;
 
         const target = (path + url.search).toLowerCase();
         const fault = faults.find((f) => f.left > 0 && (!f.method || f.method.toUpperCase() === method) && (!f.pathIncludes || target.includes(f.pathIncludes.toLowerCase())));
@@ -245,7 +264,7 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         }
         const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => send(res, status, body, { ...limitHeaders, ...headers });
 
-        const base = `http://${req.headers.host ?? "127.0.0.1"}`;
+        const base = `${scheme}://${req.headers.host ?? "127.0.0.1"}`;
         const apiVersion = url.searchParams.get("api-version") ?? "2024-05-01";
 
         if (method === "GET") {
@@ -297,7 +316,7 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         return sendError(res, new ArmError("MethodNotAllowed", 405, `The simulated ARM endpoint does not serve ${method} ${path}.`), limitHeaders);
     };
 
-    const server = createServer((req, res) => {
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
         stats.requests++;
         inFlight++;
         stats.maxConcurrent = Math.max(stats.maxConcurrent, inFlight);
@@ -313,7 +332,8 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
             if (err instanceof ArmError) return sendError(res, err);
             sendError(res, new ArmError("InternalServerError", 500, `Simulator error: ${err instanceof Error ? err.message : String(err)}`));
         });
-    });
+    };
+    const server = tls ? createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, listener) : createServer(listener);
 
     const host = options.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
@@ -326,8 +346,9 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
     const port = (server.address() as AddressInfo).port;
 
     return {
-        url: `http://${host}:${port}`,
+        url: `${scheme}://${host}:${port}`,
         port,
+        ...(tls ? { caFile: tls.caFile, caPem: tls.caPem } : {}),
         stats,
         addFault,
         resetStats() {
