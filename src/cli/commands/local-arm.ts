@@ -14,6 +14,7 @@ interface LocalArmOptions {
     retryAfter?: string;
     throttling: boolean;
     fast?: boolean;
+    https?: boolean;
 }
 
 export function register(program: Command): void {
@@ -26,6 +27,7 @@ export function register(program: Command): void {
         .option("--pid-file <file>", "write this process's id to <file> once listening, and remove it on exit (to stop a server started in the background)")
         .option("--retry-after <seconds>", "Retry-After of the port-mapping query's long-running answers (Azure sends 10)", "10")
         .option("--no-throttling", "do not apply Azure's request limits (by default reads 250 then 25/s, writes 200 then 10/s, Microsoft.Network 1,000 writes per 5 minutes)")
+        .option("--https", "serve https with a certificate made on the fly, and print the CA file to trust (REQUESTS_CA_BUNDLE for az, NODE_EXTRA_CA_CERTS for Node)")
         .option("--fast", "answer at once and never throttle (same as --retry-after 0 --no-throttling), for tests")
         .addHelpText(
             "after",
@@ -76,7 +78,7 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
     const sim = AzureSimulator.load(options.state);
     let server: Awaited<ReturnType<typeof startArmServer>>;
     try {
-        server = await startArmServer(sim, { port, host: "127.0.0.1", retryAfterSeconds, throttling });
+        server = await startArmServer(sim, { port, host: "127.0.0.1", retryAfterSeconds, throttling, https: options.https === true });
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
             throw new AzureNatRulesError(
@@ -98,6 +100,7 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
         process.on("SIGTERM", stop);
     });
     if (options.pidFile !== undefined) writeFileSync(options.pidFile, `${process.pid}\n`);
+    if (server.caFile !== undefined) process.stdout.write(`CA certificate: ${server.caFile} (trust it: REQUESTS_CA_BUNDLE=${server.caFile} NODE_EXTRA_CA_CERTS=${server.caFile})\n`);
     process.stdout.write(`local ARM endpoint: ${server.url} (subscription ${sim.subscriptionId})\n`);
     process.stdout.write(
         throttling
