@@ -8,10 +8,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { ARM_ERROR_CODES, ArmError } from "./errors";
-import type { AzureSimulator } from "./simulator";
-import type { PortMappingQuery } from "./simulator-reads";
-import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "./throttling";
+import { ARM_ERROR_CODES, ArmError } from "../errors";
+import type { AzureSimulator } from "../simulator";
+import type { PortMappingQuery } from "../simulator-reads";
+import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "../throttling";
 
 /** One injected failure: matching requests get `status` (and Retry-After) instead of an answer. */
 export interface FaultRule {
