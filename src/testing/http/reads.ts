@@ -29,7 +29,7 @@ function subscriptionList(sim: AzureSimulator, typePath: string): Bag[] {
 
 /** NICs of a scale set's instances (Uniform: `.../virtualMachines/{id}/networkInterfaces`). */
 function scaleSetNics(sim: AzureSimulator, vmssId: string): Bag[] {
-    return valuesOf(sim, `${vmssId}/virtualMachines`).flatMap((vm) => valuesOf(sim, `${vmssId}/virtualMachines/${String(vm.name)}/networkInterfaces`));
+    return valuesOf(sim, `${vmssId}/virtualMachines`).flatMap((vm) => valuesOf(sim, `${vmssId}/virtualMachines/${String(vm.instanceId ?? vm.name)}/networkInterfaces`));
 }
 
 /** Whether a NIC's ipConfigurations join a pool or NAT rule of the load balancer `lbId`. */
