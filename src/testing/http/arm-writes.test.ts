@@ -293,8 +293,10 @@ describe("ARM endpoint writes", () => {
         expect(legacy.status).toBe(200);
         expect(await legacy.json()).toMatchObject({ authentication: { loginEndpoint: `${server.url}/adfs`, audiences: [`${server.url}/`] } });
         const proxied = await fetch(`${server.url}/metadata/endpoints?api-version=2022-09-01`, { headers: { "X-Forwarded-Proto": "https", "X-Forwarded-Host": "arm.example.test" } });
-        const clouds = (await proxied.json()) as any[];
-        expect(clouds[0]).toMatchObject({ resourceManager: "https://arm.example.test/", authentication: { loginEndpoint: "https://arm.example.test/adfs" }, suffixes: { storage: expect.any(String) } });
+        // 2022-09-01 answers the one cloud as an object (what az cloud register reads); 2019-05-01 a list.
+        const cloud = (await proxied.json()) as any;
+        expect((await (await fetch(`${server.url}/metadata/endpoints?api-version=2019-05-01`)).json())).toHaveLength(1);
+        expect(cloud).toMatchObject({ resourceManager: "https://arm.example.test/", authentication: { loginEndpoint: "https://arm.example.test/adfs" }, suffixes: { storage: expect.any(String) } });
     });
 
     it("builds Location and Azure-AsyncOperation from X-Forwarded-Proto and X-Forwarded-Host", async () => {

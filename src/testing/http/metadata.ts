@@ -24,6 +24,18 @@ function isLegacyVersion(apiVersion: string | null): boolean {
     return apiVersion === null || apiVersion === "1.0" || apiVersion < "2019-05-01";
 }
 
+/**
+ * api-version 2022-09-01 (and later) answer the one cloud the endpoint belongs to, as an object: az's
+ * `az cloud register --endpoint-resource-manager` (command_modules/cloud/custom.py
+ * `_populate_from_metadata_endpoint`) reads `?api-version=2022-09-01` and hands the answer straight to
+ * `_arm_to_cli_mapper`, which indexes it as one cloud (`arm_dict['authentication']`); so does
+ * go-azure-sdk's `metaDataResponse20220901`. The list of every cloud is 2019-05-01's answer (az's
+ * ARM_CLOUD_METADATA_URL).
+ */
+function isSingleCloudVersion(apiVersion: string | null): boolean {
+    return apiVersion !== null && apiVersion >= "2022-09-01";
+}
+
 /** The metadata answer for a client that reached the endpoint at `base` (`<scheme>://<host>`). */
 export function metadataEndpoints(base: string, apiVersion: string | null): unknown {
     const loginEndpoint = `${base}${LOGIN_ENDPOINT_PATH}`;
@@ -32,37 +44,36 @@ export function metadataEndpoints(base: string, apiVersion: string | null): unkn
     if (isLegacyVersion(apiVersion)) {
         return { galleryEndpoint: `${base}/`, graphEndpoint: `${base}/`, portalEndpoint: `${base}/`, authentication };
     }
-    return [
-        {
-            name: LOCAL_CLOUD_NAME,
-            resourceManager: `${base}/`,
-            authentication,
-            graph: `${base}/`,
-            graphAudience: `${base}/`,
-            microsoftGraphResourceId: `${base}/`,
-            portal: `${base}/`,
-            gallery: `${base}/`,
-            media: `${base}/`,
-            batch: `${base}/`,
-            sqlManagement: `${base}/`,
-            vmImageAliasDoc: `${base}/`,
-            activeDirectoryDataLake: `${base}/`,
-            appInsightsResourceId: `${base}/`,
-            logAnalyticsResourceId: `${base}/`,
-            ossrdbmsResourceId: `${base}/`,
-            suffixes: {
-                acrLoginServer: "azurecr.local",
-                azureDataLakeAnalyticsCatalogAndJob: "azuredatalakeanalytics.local",
-                azureDataLakeStoreFileSystem: "azuredatalakestore.local",
-                keyVaultDns: "vault.local",
-                mysqlServerEndpoint: "mysql.database.local",
-                postgresqlServerEndpoint: "postgres.database.local",
-                sqlServerHostname: "database.local",
-                storage: "core.local",
-                storageSyncEndpointSuffix: "afs.local",
-            },
+    const cloud = {
+        name: LOCAL_CLOUD_NAME,
+        resourceManager: `${base}/`,
+        authentication,
+        graph: `${base}/`,
+        graphAudience: `${base}/`,
+        microsoftGraphResourceId: `${base}/`,
+        portal: `${base}/`,
+        gallery: `${base}/`,
+        media: `${base}/`,
+        batch: `${base}/`,
+        sqlManagement: `${base}/`,
+        vmImageAliasDoc: `${base}/`,
+        activeDirectoryDataLake: `${base}/`,
+        appInsightsResourceId: `${base}/`,
+        logAnalyticsResourceId: `${base}/`,
+        ossrdbmsResourceId: `${base}/`,
+        suffixes: {
+            acrLoginServer: "azurecr.local",
+            azureDataLakeAnalyticsCatalogAndJob: "azuredatalakeanalytics.local",
+            azureDataLakeStoreFileSystem: "azuredatalakestore.local",
+            keyVaultDns: "vault.local",
+            mysqlServerEndpoint: "mysql.database.local",
+            postgresqlServerEndpoint: "postgres.database.local",
+            sqlServerHostname: "database.local",
+            storage: "core.local",
+            storageSyncEndpointSuffix: "afs.local",
         },
-    ];
+    };
+    return isSingleCloudVersion(apiVersion) ? cloud : [cloud];
 }
 
 /** `GET /tenants` (Resource Manager's Tenants_List shape: id, tenantId, tenantCategory, ...). */
