@@ -209,7 +209,7 @@ describe("the Azure SDK for JavaScript against the ARM endpoint", () => {
         expect(lbs).toEqual(["lb"]);
     });
 
-    it("the SDK's poller follows an operation that is in progress for two polls, and the ETag guards a stale update", async () => {
+    it("the SDK's poller follows an operation that is in progress for two polls, waiting Retry-After (1 s) once", async () => {
         const sim = new AzureSimulator();
         const server = await serve(sim, { ...FAST_ARM_SERVER_OPTIONS, lroPolls: 2 });
         const { resources, network } = await clients(server);
@@ -221,6 +221,14 @@ describe("the Azure SDK for JavaScript against the ARM endpoint", () => {
         expect(server.stats.byRoute["GET operations"]).toBe(3);
         expect(Date.now() - started).toBeGreaterThanOrEqual(900);
         expect(ip.provisioningState).toBe("Succeeded");
+    });
+
+    it("an update with a stale If-Match is refused 412 PreconditionFailed through the SDK, and changes nothing", async () => {
+        const sim = new AzureSimulator();
+        const server = await serve(sim);
+        const { resources, network } = await clients(server);
+        await resources.resourceGroups.createOrUpdate("rg", { location: "westeurope" });
+        const ip = await network.publicIPAddresses.beginCreateOrUpdateAndWait("rg", "ip", { location: "westeurope", sku: { name: "Standard" } });
         const lb = await network.loadBalancers.beginCreateOrUpdateAndWait("rg", "lb", { location: "westeurope", frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: ip.id } }] });
         await network.loadBalancers.beginCreateOrUpdateAndWait("rg", "lb", { ...lb, tags: { step: "1" } }, { requestOptions: { customHeaders: { "If-Match": lb.etag as string } } } as never);
         await expect(
