@@ -156,6 +156,46 @@ describe("ARM endpoint writes", () => {
         expect(sim.portMappings("rg", "lb")).toEqual([]);
     });
 
+    it("a load balancer with an inline NAT pool: the whole-LB PUT that echoes the pool's derived rules is accepted, a changed one is refused as Azure refuses it", async () => {
+        const sim = new AzureSimulator();
+        const server = await serve(sim);
+        await call(server, "PUT", RG, { location: "westeurope" });
+        await call(server, "PUT", `${NET}/publicIPAddresses/ip`, { location: "westeurope", sku: { name: "Standard" } });
+        const natPool = { name: "natpool", properties: { frontendIPConfiguration: { id: `${LB}/frontendIPConfigurations/fe` }, protocol: "Tcp", frontendPortRangeStart: 50000, frontendPortRangeEnd: 50119, backendPort: 22 } };
+        const put = await call(server, "PUT", LB, {
+            location: "westeurope",
+            sku: { name: "Standard" },
+            properties: {
+                frontendIPConfigurations: [{ name: "fe", properties: { publicIPAddress: { id: `${NET}/publicIPAddresses/ip` } } }],
+                backendAddressPools: [{ name: "pool" }],
+                inboundNatPools: [natPool],
+            },
+        });
+        expect(put.status).toBe(201);
+        await call(server, "PUT", VMSS, {
+            location: "westeurope",
+            sku: { name: "Standard_B1s", capacity: 2 },
+            properties: { overprovision: false, virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: [{ name: "nic", properties: { primary: true, ipConfigurations: [{ name: "ipconfig", properties: {
+                loadBalancerBackendAddressPools: [{ id: `${LB}/backendAddressPools/pool` }],
+                loadBalancerInboundNatPools: [{ id: `${LB}/inboundNatPools/natpool` }],
+            } }] } }] } } },
+        });
+        const got = await call(server, "GET", LB);
+        // A NAT pool's per-instance rules show in the GET (Azure/AzLoadBalancerMigration's NAT pool migration reads them there).
+        expect(got.body.properties.inboundNatRules).toHaveLength(2);
+        const before = JSON.stringify(sim.toJSON());
+        expect((await call(server, "PUT", LB, got.body)).status).toBe(200);
+        const changed = structuredClone(got.body);
+        changed.properties.inboundNatRules[0].properties.backendPort = 2222;
+        const refused = await call(server, "PUT", LB, changed);
+        // MicrosoftDocs/azure-docs#59705 quotes Azure's refusal of changed NAT rules beside a NAT pool.
+        expect(refused.status).toBe(400);
+        expect(refused.body.error.message).toContain("Adding or updating NAT Rules when NAT pool is present on loadbalancer");
+        const { inboundNatRules: _dropped, ...withoutRules } = got.body.properties;
+        expect((await call(server, "PUT", LB, { ...got.body, properties: withoutRules })).status).toBe(200);
+        expect(JSON.stringify(sim.toJSON())).toBe(before);
+    });
+
     it("ETags: every GET carries one; a write changes it; If-Match with a stale etag and If-None-Match * on an existing resource answer 412 and change nothing", async () => {
         const sim = new AzureSimulator();
         const server = await serve(sim);
