@@ -28,6 +28,10 @@ if [[ -z "$PYTHON" ]]; then
     echo "install-azure-cli: no Python found (tried python3.11, python3.12, python3.13, python3.10, python3). Install Python 3.11 with venv (Debian/Ubuntu: apt-get install python3 python3-venv), or set AZURE_NAT_RULES_PYTHON to one." >&2
     exit 1
 fi
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+    echo "install-azure-cli: $PYTHON (AZURE_NAT_RULES_PYTHON) is not a command. Install Python 3.11 with venv (Debian/Ubuntu: apt-get install python3 python3-venv), or point AZURE_NAT_RULES_PYTHON at one." >&2
+    exit 1
+fi
 if ! "$PYTHON" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else 1)'; then
     echo "install-azure-cli: $PYTHON is Python $("$PYTHON" -c 'import platform; print(platform.python_version())'); the pinned azure-cli needs 3.10 to 3.13. Install Python 3.11, or set AZURE_NAT_RULES_PYTHON to one." >&2
     exit 1
