@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Vite's config loader defines __dirname in this ES module config (it is the repository root).
 const source = (file: string) => path.join(__dirname, file);
@@ -17,6 +17,8 @@ export default defineConfig({
     },
     test: {
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        // The real-client tests (az) have their own script and config: npm run test:clients.
+        exclude: [...configDefaults.exclude, "test/clients/**"],
         // Workers (child processes) are reused across files, so @pulumi/pulumi, azure-native and the
         // sources load once per worker, not once per file: 285 s → 169 s of wall time and 296 s → 198 s
         // of CPU for the suite on 2 cores. Every test sets its own Pulumi mocks (runDeployment, or
