@@ -94,11 +94,13 @@ describe("ARM endpoint writes", () => {
         expect((await call(server, "GET", op)).body).toEqual({ status: "Succeeded" });
         const got = await call(server, "GET", `${LB}/inboundNatRules/ssh`);
         expect(got.body.properties.provisioningState).toBe("Succeeded");
+        // A client that only reads the resource sees Updating while the operation runs, then Succeeded.
+        expect((await call(server, "PUT", `${LB}/inboundNatRules/ssh`, V2_RULE)).status).toBe(200);
+        expect((await call(server, "GET", LB)).body.properties.provisioningState).toBe("Updating");
+        expect((await call(server, "GET", LB)).body.properties.provisioningState).toBe("Succeeded");
         // Port = range start + member order (docs: inbound-nat-rules, "Backend pool" rule): instances 0 and 1 take 50000, 50001.
         const pool = await call(server, "GET", `${LB}/backendAddressPools/pool`);
         expect(pool.body.properties.loadBalancerBackendAddresses.map((a: any) => a.properties.inboundNatRulesPortMapping[0].frontendPort)).toEqual([50000, 50001]);
-        // A second PUT of the same rule is an update: 200.
-        expect((await call(server, "PUT", `${LB}/inboundNatRules/ssh`, V2_RULE)).status).toBe(200);
     });
 
     it("a write Azure refuses answers ARM's error body with the same code and message as the Pulumi mocks, and changes nothing", async () => {

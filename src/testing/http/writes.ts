@@ -171,12 +171,12 @@ function putResource(ctx: WriteContext, req: WriteRequest, target: WriteTarget):
     const resource = etags.apply(sim.get(target.id));
     const status = patch ? 200 : exists ? 200 : 201;
     if (target.provider === "Microsoft.Network" && !patch) {
-        const op = ctx.operations.start("Microsoft.Network", 200);
+        const op = ctx.operations.start("Microsoft.Network", 200, undefined, topLevelIdOf(target.id));
         const urls = operationUrls(req.base, sim.subscriptionId, "Microsoft.Network", locationOf(sim, target.id), op, req.apiVersion);
         return { status, body: withProvisioningState(resource, "Updating", true), headers: { "Azure-AsyncOperation": urls.asyncOperation as string, "Retry-After": ctx.retryAfter } };
     }
     if (target.provider === "Microsoft.Compute") {
-        const op = ctx.operations.start("Microsoft.Compute", 200);
+        const op = ctx.operations.start("Microsoft.Compute", 200, undefined, topLevelIdOf(target.id));
         const urls = operationUrls(req.base, sim.subscriptionId, "Microsoft.Compute", locationOf(sim, target.id), op, req.apiVersion);
         return { status, body: withProvisioningState(resource, exists ? "Updating" : "Creating", false), headers: { "Azure-AsyncOperation": urls.asyncOperation as string, "Retry-After": ctx.retryAfter } };
     }
