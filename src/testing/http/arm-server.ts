@@ -271,6 +271,9 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
 
         const apiVersion = url.searchParams.get("api-version") ?? "2024-05-01";
 
+        // ResourceGroups_CheckExistence and Resources_CheckExistenceById (`az group exists`): 204 when it exists, else 404, no body.
+        if (method === "HEAD") return answer(sim.has(path) ? 204 : 404, undefined);
+
         if (method === "GET") {
             // Microsoft.Network's two status URLs (learn.microsoft.com/azure/azure-resource-manager/management/async-operations):
             // Azure-AsyncOperation answers 200 with {"status": "InProgress" | "Succeeded"}; Location answers 202 until done, then 200 with the result.

@@ -255,6 +255,10 @@ describe("ARM endpoint writes", () => {
         expect(rg.headers.get("location")).toMatch(new RegExp(`^${server.url}/subscriptions/${SUB}/operationresults/`));
         expect((await call(server, "GET", RG)).status).toBe(404);
         expect((await call(server, "DELETE", RG)).status).toBe(404);
+        // resources spec ResourceGroups_CheckExistence: HEAD answers 204 or 404.
+        expect((await fetch(`${server.url}${RG}?${V}`, { method: "HEAD", headers: AUTH })).status).toBe(404);
+        await call(server, "PUT", RG, { location: "westeurope" });
+        expect((await fetch(`${server.url}${RG}?${V}`, { method: "HEAD", headers: AUTH })).status).toBe(204);
     });
 
     it("scale sets: PUT of only location and sku (az vmss scale) changes the capacity and keeps the model; PATCH; POST delete of instances; manualUpgrade", async () => {
