@@ -289,6 +289,10 @@ describe("ARM endpoint writes", () => {
         expect(missing.status).toBe(400);
         expect((await call(server, "POST", `${VMSS}/delete`, {})).status).toBe(400);
         expect((await call(server, "POST", `${VMSS}/manualUpgrade`, { instanceIds: ids.slice(1) })).status).toBe(202);
+        // compute spec VirtualMachineScaleSetVMs_Delete: 200/202/204.
+        expect((await call(server, "DELETE", `${VMSS}/virtualMachines/${ids[1]}`)).status).toBe(202);
+        expect(sim.listInstances("rg", "web").map((i) => i.instanceId)).toEqual(ids.slice(2));
+        expect((await call(server, "DELETE", `${VMSS}/virtualMachines/${ids[1]}`)).status).toBe(204);
     });
 
     it("serializes concurrent writes: 30 security rules PUT at once all land", async () => {
