@@ -6,10 +6,10 @@
 export { AzureSimulator, MAX_SCALE_SET_CAPACITY, SIMULATED_RESOURCE_TYPES } from "./simulator";
 export type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping, SimulatedResourceType, SimulatorOptions } from "./simulator";
 export { ARM_ERROR_CODES, ArmError, SimulatorStateError } from "./errors";
-export { FAST_ARM_SERVER_OPTIONS, startArmServer } from "./arm-server";
+export { FAST_ARM_SERVER_OPTIONS, startArmServer } from "./http/arm-server";
 export { AZURE_THROTTLING_LIMITS, ArmThrottle, virtualClock } from "./throttling";
 export type { Clock, SimulationClock, ThrottlingLimits } from "./throttling";
-export type { ArmServer, ArmServerOptions, ArmServerStats, FaultRule } from "./arm-server";
+export type { ArmServer, ArmServerOptions, ArmServerStats, FaultRule } from "./http/arm-server";
 export { runDeployment } from "./deployment";
 export type { DeploymentOptions, DeploymentOutputs, DeploymentProgram, DeploymentResult } from "./deployment";
 export { withStackReferences } from "./stack-references";
