@@ -55,9 +55,13 @@ async function endpointFromMetadataHost(host: string): Promise<string> {
     const url = `${base.replace(/\/+$/, "")}/metadata/endpoints?api-version=2022-09-01`;
     const response = await fetch(url);
     if (!response.ok) throw new Error(`azure-native stand-in: metadataHost ${host}: GET ${url} answered ${response.status}. Fix: point metadataHost at a host that serves Azure's /metadata/endpoints, or set ${ARM_ENDPOINT_ENV} to the ARM URL.`);
-    const body = (await response.json()) as { resourceManager?: string };
-    if (!body.resourceManager) throw new Error(`azure-native stand-in: metadataHost ${host}: ${url} names no resourceManager endpoint.`);
-    return body.resourceManager;
+    // azure-native's client (go-azure-sdk's metadata client) reads one object at 2022-09-01; az reads a list of clouds.
+    // Take either: the object, or the list's cloud whose resourceManager is on the metadata host.
+    const body = (await response.json()) as { resourceManager?: string } | { resourceManager?: string }[];
+    const clouds = Array.isArray(body) ? body : [body];
+    const onHost = clouds.find((c) => typeof c.resourceManager === "string" && new URL(c.resourceManager).host === new URL(base).host) ?? clouds[0];
+    if (!onHost?.resourceManager) throw new Error(`azure-native stand-in: metadataHost ${host}: ${url} names no resourceManager endpoint.`);
+    return onHost.resourceManager;
 }
 
 /** Reads and checks the configuration; every problem is an error saying what to set. */
