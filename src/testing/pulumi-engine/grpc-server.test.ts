@@ -104,3 +104,15 @@ describe("the stand-in plugin over the provider protocol", () => {
             .rejects.toThrow(/does not serve resource type azure-native:storage:StorageAccount/);
     });
 });
+
+describe("the stand-in's schema", () => {
+    it("holds every azure-native resource the component schema (schema.json) refers to", async () => {
+        const fs = await import("node:fs");
+        const componentSchema = fs.readFileSync(path.join(__dirname, "..", "..", "..", "schema.json"), "utf8");
+        const referenced = [...componentSchema.matchAll(/"\/azure-native\/v[^/]+\/schema\.json#\/resources\/([^"]+)"/g)].map((m) => m[1]);
+        expect(referenced.length).toBeGreaterThan(0);
+        const schema = JSON.parse((await call<any>("getSchema", new providerProto.GetSchemaRequest())).getSchema()) as { name: string; resources: Json };
+        expect(schema.name).toBe("azure-native");
+        for (const token of new Set(referenced)) expect(Object.keys(schema.resources)).toContain(token);
+    });
+});

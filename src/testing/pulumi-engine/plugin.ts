@@ -26,9 +26,41 @@ export function standInVersion(): string {
     return pkg.version;
 }
 
-/** The schema GetSchema answers: the package's name and version only (the stand-in serves no SDK generation). */
+/**
+ * The azure-native resources this package's own schema refers to (schema.json `$ref`s to
+ * `/azure-native/v<version>/schema.json#/resources/<token>`): an SDK generator binding that schema
+ * looks them up in azure-native's.
+ */
+export const REFERENCED_RESOURCES = [
+    "azure-native:compute:VirtualMachineScaleSet",
+    "azure-native:monitor:AutoscaleSetting",
+    "azure-native:network:InboundNatRule",
+    "azure-native:network:SecurityRule",
+] as const;
+
+/**
+ * The schema GetSchema answers: azure-native's name, version and language package names (as its
+ * published schema names them: `pulumi_azure_native`, `@pulumi/azure-native`), and the resources
+ * the component schema refers to, each without its properties. Enough to resolve those
+ * references; not a schema to generate azure-native's own SDK from.
+ */
 export function standInSchema(): string {
-    return JSON.stringify({ name: "azure-native", version: standInVersion() });
+    const resources = Object.fromEntries(REFERENCED_RESOURCES.map((token) => [token, {
+        description: `${token.split(":").pop()} (a reference only: the azure-native stand-in serves no properties in its schema).`,
+        properties: {},
+        inputProperties: {},
+    }]));
+    return JSON.stringify({
+        name: "azure-native",
+        version: standInVersion(),
+        language: {
+            nodejs: { packageName: "@pulumi/azure-native" },
+            python: { packageName: "pulumi_azure_native" },
+            csharp: { packageReferences: {}, rootNamespace: "Pulumi", namespaces: {} },
+            go: { importBasePath: "github.com/pulumi/pulumi-azure-native-sdk/v3" },
+        },
+        resources,
+    });
 }
 
 /**
