@@ -4,8 +4,10 @@
  * `stack output --json` and `destroy`. After `up`, Azure (the simulator behind the endpoint) holds
  * what the program declared, and the preview's planned mappings are the ones Azure assigned.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PreviewJson, Workspace } from "./pulumi-cli";
+import { ROOT, type PreviewJson, type Workspace } from "./pulumi-cli";
 import { prepareProgram, standInWorkspace, startLocalAzure, withoutSource, type LocalAzure } from "./standin-helpers";
 
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEngineTestKeyOnlyForTheLocalAzure engine@test";
@@ -24,7 +26,8 @@ describe("examples/scale-set under the real CLI on the stand-in", () => {
 
     beforeAll(async () => {
         azure = await startLocalAzure();
-        const project = (await import("node:fs")).readFileSync(require.resolve("../../Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: index.ts");
+        // The repository's Pulumi.yaml is the scale-set example's project (its config schema); its main moves beside the copy.
+        const project = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: index.ts");
         const dir = await prepareProgram("scale-set", { "Pulumi.yaml": { text: project }, "index.ts": "examples/scale-set/index.ts", "program.ts": "examples/scale-set/program.ts" },
             ["export const plannedPortMappings = outputs.plannedPortMappings;"]);
         ws = await standInWorkspace(dir, azure);
