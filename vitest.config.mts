@@ -17,8 +17,9 @@ export default defineConfig({
     },
     test: {
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-        // The real-client tests (az) have their own script and config: npm run test:clients.
-        exclude: [...configDefaults.exclude, "test/clients/**"],
+        // The real-client tests (az: npm run test:clients) and the end-to-end suite under the real
+        // Pulumi CLI (npm run test:engine) have their own scripts and configs.
+        exclude: [...configDefaults.exclude, "test/clients/**", "test/engine/**"],
         // Workers (child processes) are reused across files, so @pulumi/pulumi, azure-native and the
         // sources load once per worker, not once per file: 285 s → 169 s of wall time and 296 s → 198 s
         // of CPU for the suite on 2 cores. Every test sets its own Pulumi mocks (runDeployment, or

@@ -26,3 +26,6 @@ export { computeId, networkId, resourceGroupId, scaleSetIpConfigurationId } from
 export type * from "./resource-inputs";
 export { instanceFromIpConfigurationId } from "../core/instances";
 export { buildPoolState, buildScaleSetState, scaleSetModel, type PoolStateOptions, type ScaleSetModelOptions, type ScaleSetStateOptions } from "./scenarios";
+// The azure-native stand-in: run a program under the real Pulumi CLI against the local ARM endpoint (docs/real-engine.md).
+export { PLUGIN_NAME, POLL_SECONDS_ENV, standInEnv, standInPluginDir, standInVersion } from "./pulumi-engine";
+export type { StandInEnvOptions } from "./pulumi-engine";
