@@ -53,8 +53,13 @@ describe("mistyped and missing flags", () => {
     it("missing required options are all named, with the flags to add", async () => {
         const r = await runCli(["mappings", "-l", "lb"]);
         expect(r.code).toBe(1);
-        expect(firstLine(r.stderr)).toBe(
-            "error: required options '--resource-group <name>', '--pool <name>' not specified. Fix: add --resource-group <name> --pool <name> (azure-nat-rules mappings --help describes each).",
+        expect(r.stderr).toBe(
+            [
+                "error: required options '--resource-group <name>', '--pool <name>' not specified. Fix: add --resource-group <name> --pool <name>.",
+                "Usage: azure-nat-rules mappings --resource-group <name> --load-balancer <name> --pool <name> [options]",
+                "More: azure-nat-rules mappings --help",
+                "",
+            ].join("\n"),
         );
     });
 });
