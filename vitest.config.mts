@@ -2,8 +2,11 @@ import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
-// Vite's config loader defines __dirname in this ES module config (it is the repository root).
-const source = (file: string) => path.join(__dirname, file);
+// Relative to the project root, Vitest's working directory (its default `root`), as the include
+// globs, setupFiles and globalSetup below are. Not __dirname: Vite's bundling config loader defines
+// it in this ES module, but its native loader (Vite's next default) does not, and warned at every
+// run; import.meta.dirname does not type-check under this project's commonjs tsconfig.
+const source = (file: string) => path.resolve(file);
 
 export default defineConfig({
     // Examples import the package by name; tests load it from src, so there is one instance of each

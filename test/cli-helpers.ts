@@ -10,7 +10,8 @@ import * as path from "node:path";
 export const ROOT = path.resolve(__dirname, "..");
 /** Inside node_modules, so Node resolves the project's dependencies from there and nothing is committed. */
 export const CLI_BUILD_DIR = path.join(ROOT, "node_modules", ".cache", "azure-nat-rules-test-cli");
-const MAIN = path.join(CLI_BUILD_DIR, "src", "cli", "main.js");
+/** The compiled CLI's entry point, run with the Node that runs the tests. */
+export const CLI_MAIN = path.join(CLI_BUILD_DIR, "src", "cli", "main.js");
 
 export interface CliResult {
     /** The exit code; null when a signal ended the process. */
@@ -37,7 +38,7 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Starts `azure-nat-rules <args>` and returns the running process. */
 export function startCli(args: string[], options: CliOptions = {}): ChildProcessWithoutNullStreams {
-    return spawn(process.execPath, [MAIN, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env) });
+    return spawn(process.execPath, [CLI_MAIN, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env) });
 }
 
 /** Runs `azure-nat-rules <args>` to the end and returns its exit code and output. */

@@ -1,12 +1,13 @@
 /**
  * End to end: `azure-nat-rules local-arm` serves a saved simulator state, and
  * `azure-nat-rules mappings` reads it back through the real Azure SDK, each as a child process.
+ * Also the lookup progress of mappings, ssh-config, inventory and ssh.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AzureSimulator } from "../src/testing";
+import { AzureSimulator, FAST_ARM_SERVER_OPTIONS, startArmServer } from "../src/testing";
 import { runCli, startLocalArm, type LocalArm } from "./cli-helpers";
 import { buildPoolState } from "../src/testing/scenarios";
 
@@ -124,5 +125,37 @@ describe("azure-nat-rules mappings against azure-nat-rules local-arm", () => {
 
     it("local-arm stops cleanly on SIGTERM", async () => {
         expect(await server.stop()).toBe(0);
+    });
+});
+
+describe("progress of a live lookup on stderr", () => {
+    it("ssh-config, inventory and ssh report it as mappings does, each in its own name, with stdout left to the result", async () => {
+        // 60 members whose mappings the pool GET leaves out, so each is queried (as Azure may answer).
+        const { sim: big } = buildPoolState({
+            resourceGroupName: "rg-progress",
+            addressSpace: "10.2.0.0/16",
+            subnetPrefix: "10.2.0.0/24",
+            rules: [{ name: "ssh", start: 50000, size: 100, backendPort: 22, protocol: "Tcp" }],
+            scaleSets: [{ name: "vmss", capacity: 60 }],
+        });
+        const server = await startArmServer(big, { port: 0, host: "127.0.0.1", ...FAST_ARM_SERVER_OPTIONS, embedPortMappings: false });
+        try {
+            const lookup = ["-g", "rg-progress", "-l", "lb", "-p", "pool", "--endpoint", server.url, "--token", "t", "--subscription", big.subscriptionId];
+            const runs = await Promise.all([
+                runCli(["mappings", ...lookup]),
+                runCli(["ssh-config", ...lookup]),
+                runCli(["inventory", ...lookup]),
+                runCli(["ssh", "7", ...lookup, "--dry-run"]),
+            ]);
+            for (const [i, command] of ["mappings", "ssh-config", "inventory", "ssh"].entries()) {
+                expect(runs[i].code, command).toBe(0);
+                // Not a terminal: one line at the end (and one per 1,000 members).
+                expect(runs[i].stderr, command).toMatch(new RegExp(`^${command}: queried 60/60 pool members \\(\\d+ ARM requests, 60 writes\\)\\n$`));
+            }
+            expect(runs[1].stdout).toContain("Host lb-59\n");
+            expect(runs[3].stdout).toMatch(/^ssh -p 5000\d azureuser@/);
+        } finally {
+            await server.close();
+        }
     });
 });

@@ -4,7 +4,7 @@
  * port, host and port-in-use failures. Also local-arm --pid-file and the demo's npm banner note.
  */
 import { createServer, type Server } from "node:net";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,8 +53,13 @@ describe("mistyped and missing flags", () => {
     it("missing required options are all named, with the flags to add", async () => {
         const r = await runCli(["mappings", "-l", "lb"]);
         expect(r.code).toBe(1);
-        expect(firstLine(r.stderr)).toBe(
-            "error: required options '--resource-group <name>', '--pool <name>' not specified. Fix: add --resource-group <name> --pool <name> (azure-nat-rules mappings --help describes each).",
+        expect(r.stderr).toBe(
+            [
+                "error: required options '--resource-group <name>', '--pool <name>' not specified. Fix: add --resource-group <name> --pool <name>.",
+                "Usage: azure-nat-rules mappings --resource-group <name> --load-balancer <name> --pool <name> [options]",
+                "More: azure-nat-rules mappings --help",
+                "",
+            ].join("\n"),
         );
     });
 });
@@ -91,6 +96,55 @@ describe("local-arm", () => {
         expect(pid).toBe(server.pid);
         // What `kill "$(cat local-arm.pid)"` does.
         process.kill(pid, "SIGTERM");
+        expect(await exited).toBe(0);
+        expect(existsSync(pidFile)).toBe(false);
+    });
+});
+
+describe("local-arm --pid-file: checked before listening, never a server left behind", () => {
+    it("a --pid-file in a missing directory fails before listening: the flag, the directory and a fix, exit 1, no endpoint", async () => {
+        const pidFile = join(dir, "no-such-dir", "x.pid");
+        // Before: it printed only ENOENT, kept listening on a port it never printed, and ignored SIGTERM; runCli would never return.
+        const r = await runCli(["local-arm", "--port", "0", "--state", state, "--pid-file", pidFile]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toBe(
+            `azure-nat-rules: local-arm: --pid-file ${JSON.stringify(pidFile)} cannot be written: its directory ${join(dir, "no-such-dir")} does not exist. ` +
+                `Fix: create it first (mkdir -p ${JSON.stringify(join(dir, "no-such-dir"))}), or pass a file in an existing directory. Nothing was started.\n`,
+        );
+    });
+
+    it("a --pid-file that is a directory fails the same way", async () => {
+        const r = await runCli(["local-arm", "--port", "0", "--state", state, "--pid-file", dir]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain(`local-arm: --pid-file ${JSON.stringify(dir)} cannot be written: it is a directory. Fix: pass a file name`);
+    });
+
+    it("a port in use leaves another server's pid file as it was, and no file of its own", async () => {
+        const holder: Server = createServer();
+        await new Promise<void>((done) => holder.listen(0, "127.0.0.1", done));
+        const port = (holder.address() as { port: number }).port;
+        const pidFile = join(dir, "other.pid");
+        writeFileSync(pidFile, "12345\n");
+        try {
+            const r = await runCli(["local-arm", "--port", String(port), "--state", state, "--pid-file", pidFile]);
+            expect(r.code).toBe(1);
+            expect(r.stderr).toContain("(EADDRINUSE)");
+            expect(readFileSync(pidFile, "utf8")).toBe("12345\n");
+            expect(readdirSync(dir).filter((f) => f.startsWith("other.pid."))).toEqual([]);
+        } finally {
+            await new Promise((done) => holder.close(done));
+        }
+    });
+
+    it("the first SIGINT stops it as the first SIGTERM does: exit 0, pid file removed", async () => {
+        const pidFile = join(dir, "sigint.pid");
+        const server = startCli(["local-arm", "--port", "0", "--state", state, "--pid-file", pidFile]);
+        const exited = new Promise<number | null>((done) => server.on("close", done));
+        await new Promise<void>((ready) => server.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("local ARM endpoint:") && ready()));
+        expect(Number(readFileSync(pidFile, "utf8"))).toBe(server.pid);
+        server.kill("SIGINT");
         expect(await exited).toBe(0);
         expect(existsSync(pidFile)).toBe(false);
     });

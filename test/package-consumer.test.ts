@@ -29,6 +29,8 @@ beforeAll(() => {
         const build = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.build.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
         const emitted = ts.createProgram(build.fileNames, build.options, cachingHost(build.options)).emit();
         if (emitted.emitSkipped) throw new Error("the package build emitted nothing");
+        // As the build script does: tsc writes the bin without its executable bit.
+        fs.chmodSync(path.join(ROOT, "dist", "src", "cli", "main.js"), 0o755);
     }
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
     const packed = JSON.parse(execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" })) as { filename: string; files: { path: string }[] }[];
@@ -99,6 +101,16 @@ describe("the packed package in a fresh Pulumi TypeScript project", () => {
         expect(run.stderr).toBe("");
         expect(run.status).toBe(0);
         expect(JSON.parse(run.stdout)).toMatchObject({ bastionPorts: [60000], jump: { instance: "jump", frontendPort: 50100 } });
+    });
+
+    it("runs its bin as installed: azure-nat-rules schema prints the shipped schema.json, the committed one", () => {
+        const bin = path.join(dir, "node_modules", pkg.name, "dist", "src", "cli", "main.js");
+        expect(fs.statSync(bin).mode & 0o111, "the bin is executable").not.toBe(0);
+        // Run as a shell runs a bin: by its #! line, with the Node that runs the tests first on PATH.
+        const run = spawnSync(bin, ["schema", "--json"], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}` } });
+        expect(run.stderr).toBe("");
+        expect(run.status).toBe(0);
+        expect(JSON.parse(run.stdout)).toEqual(JSON.parse(readFileSync(path.join(ROOT, "schema.json"), "utf8")));
     });
 
     for (const [label, module, moduleResolution] of [

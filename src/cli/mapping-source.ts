@@ -4,7 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command, Option } from "commander";
-import { chooseCredential, chooseSubscription } from "./azure-options";
+import { chooseCredential, chooseEndpoint, chooseSubscription, inCommandWords } from "./azure-options";
+import { lookupProgress } from "./progress";
+import { checkHostPrefix, checkSshUser } from "./ssh-names";
 import { AzureNatRulesError } from "../core/errors";
 import { DEFAULT_MAPPINGS_OUTPUT, mappingsFromStackOutputs } from "../stack-mappings";
 
@@ -75,6 +77,9 @@ export async function resolveMappings(command: string, options: MappingSourceOpt
     if (!/^\d+$/.test(options.backendPort) || backendPort < 1 || backendPort > 65535) {
         throw new AzureNatRulesError(`${command}: --backend-port = ${JSON.stringify(options.backendPort)} is invalid: allowed is an integer from 1 to 65535. Fix: pass the port the instances listen on, e.g. --backend-port 22.`);
     }
+    // Checked before any read: a bad value must not cost a lookup.
+    checkSshUser(command, options.user);
+    if (options.hostPrefix !== undefined) checkHostPrefix(command, options.hostPrefix);
     const live = REQUIRED_FOR_LOOKUP.filter((k) => options[k] !== undefined);
     let all: ReachableInstance[];
     let prefix: string;
@@ -156,21 +161,30 @@ async function lookUp(command: string, options: MappingSourceOptions): Promise<R
     const concurrency = Number(options.concurrency);
     // Loaded on use, as `mappings` does: the Azure SDK is large.
     const lookup = await import("../azure");
-    const endpoint = lookup.resolveArmEndpoint(options.endpoint).url;
+    const endpoint = chooseEndpoint(command, lookup, options.endpoint);
     const credential = chooseCredential(lookup, options.token);
     const subscriptionId = await chooseSubscription(command, lookup, options.subscription, endpoint, credential);
-    const entries = await lookup.lookupPortMappings({
-        subscriptionId,
-        resourceGroupName: options.resourceGroup!,
-        loadBalancerName: options.loadBalancer!,
-        backendPoolName: options.pool!,
-        ruleName: options.rule,
-        endpoint,
-        credential,
-        concurrency,
-    });
+    const progress = lookupProgress(command);
+    let entries: Awaited<ReturnType<typeof lookup.lookupPortMappings>>;
+    try {
+        entries = await lookup.lookupPortMappings({
+            subscriptionId,
+            resourceGroupName: options.resourceGroup!,
+            loadBalancerName: options.loadBalancer!,
+            backendPoolName: options.pool!,
+            ruleName: options.rule,
+            endpoint,
+            credential,
+            concurrency,
+            onProgress: progress.update,
+        });
+    } catch (err) {
+        throw inCommandWords(command, err);
+    } finally {
+        progress.finish();
+    }
     for (const member of entries.unreadMembers) {
-        process.stderr.write(`could not read Azure's mappings of member ${member.instance}: ${member.reason}\n`);
+        process.stderr.write(`${command}: could not read Azure's mappings of member ${member.instance}: ${member.reason}\n`);
     }
     return entries.map(({ instance, frontendIp, frontendPort, backendPort, protocol, rule }) => ({ instance, frontendIp, frontendPort, backendPort, protocol, rule }));
 }

@@ -3,6 +3,7 @@
  * examples/scale-set's) to the local Azure simulator, one deployment per run, and shows the port map
  * and what changed since the last run.
  */
+import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { diffAssignments, sortInstances } from "../../core/allocation";
@@ -12,6 +13,7 @@ import type { NatFrontendPortRange, NatPortMapping } from "../../mapping";
 // Types only: Pulumi, the simulator and the demo's stack load when the demo runs, so other commands start fast.
 import type { AzureSimulator } from "../../testing";
 import { formatMappingTable, sshLines } from "../format";
+import { checkSshUser } from "../ssh-names";
 
 /** Names of the demo stack's resources (../demo-stack) with this prefix. */
 const PREFIX = "natdemo";
@@ -136,9 +138,30 @@ function npmPrintedItsBanner(): boolean {
     return event !== undefined && event !== "npx" && process.env.npm_config_loglevel !== "silent";
 }
 
+/** How the user ran the demo, for the commands a fix suggests: `npm start --` under npm start, else the bin's own name. */
+function demoCommand(): string {
+    return process.env.npm_lifecycle_event === "start" ? "npm start --" : "azure-nat-rules demo";
+}
+
+/**
+ * A --state file outside the default folder must be in an existing directory: a mistyped path
+ * would otherwise create directories silently. The default folder is the demo's own, created on use.
+ */
+function checkStateDirectory(state: string): void {
+    if (path.resolve(state) === path.resolve(DEFAULT_STATE_FILE)) return;
+    const dir = path.dirname(path.resolve(state));
+    if (existsSync(dir) && statSync(dir).isDirectory()) return;
+    throw new AzureNatRulesError(
+        `demo: --state ${JSON.stringify(state)}: directory ${dir} does not exist. ` +
+            `Fix: create it first (mkdir -p ${JSON.stringify(dir)}), or pass a file in an existing directory, or leave out --state for ${DEFAULT_STATE_FILE}. Nothing was deployed.`,
+    );
+}
+
 async function runDemo(options: DemoOptions): Promise<void> {
+    checkSshUser("demo", options.user);
+    checkStateDirectory(options.state);
     const { AzureSimulator, StackCheckpoint, runDeployment } = await import("../../testing");
-    const { declareDemoStack } = await import("../demo-stack");
+    const { declareDemoStack, DEMO_MAX_INSTANCES } = await import("../demo-stack");
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     if (options.json && npmPrintedItsBanner()) {
         progress(
@@ -147,6 +170,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
         );
     }
     const stateFile = path.resolve(options.state);
+    const unchanged = `Nothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`;
     // Everything happens on this in-memory copy; the file is written only after a successful deployment.
     if (options.reset && options.deleteInstances) {
         throw new AzureNatRulesError("demo: --reset starts from an empty Azure, so --delete-instances has nothing to delete. Fix: use one of the two.");
@@ -162,7 +186,15 @@ async function runDemo(options: DemoOptions): Promise<void> {
     if (options.deleteInstances) {
         if (!deployedBefore) {
             throw new AzureNatRulesError(
-                `demo: --delete-instances ${options.deleteInstances.join(",")}: there is no scale set ${SCALE_SET} in ${stateFile} yet. Fix: deploy first, e.g. \`npm start -- --reset --instances 3\`.`,
+                `demo: --delete-instances ${options.deleteInstances.join(",")}: there is no scale set ${SCALE_SET} in ${stateFile} yet. Fix: deploy first, e.g. \`${demoCommand()} --reset --instances 3\`.`,
+            );
+        }
+        const existing = sim.listInstances(RESOURCE_GROUP, SCALE_SET).map((i) => i.instanceId);
+        const unknown = options.deleteInstances.filter((id) => !existing.includes(id));
+        if (unknown.length > 0) {
+            throw new AzureNatRulesError(
+                `demo: --delete-instances ${options.deleteInstances.join(",")}: ${SCALE_SET} has no instance ${unknown.join(", ")}; its instances are ${sortInstances(existing).join(", ") || "none"}. ` +
+                    `Fix: pass ids among those, as the table shows them.\n${unchanged}`,
             );
         }
         const left = sim.deleteInstances(RESOURCE_GROUP, SCALE_SET, options.deleteInstances);
@@ -171,7 +203,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     if (options.autoscaleTo !== undefined) {
         if (!deployedBefore) {
             throw new AzureNatRulesError(
-                `demo: --autoscale-to ${options.autoscaleTo}: there is no scale set ${SCALE_SET} in ${stateFile} yet. Fix: deploy first, e.g. \`npm start -- --reset --instances 3\`.`,
+                `demo: --autoscale-to ${options.autoscaleTo}: there is no scale set ${SCALE_SET} in ${stateFile} yet. Fix: deploy first, e.g. \`${demoCommand()} --reset --instances 3\`.`,
             );
         }
         let now: string[];
@@ -179,11 +211,16 @@ async function runDemo(options: DemoOptions): Promise<void> {
             // As Azure's autoscale acts: only through an enabled setting, within its profile's bounds.
             now = sim.autoscale(RESOURCE_GROUP, SCALE_SET, options.autoscaleTo);
         } catch (err) {
+            // The profile maximum to suggest: enough for the target, but never past what the range holds.
+            const maximum = Math.min(Math.max(options.autoscaleTo, options.autoscaleMax ?? 0), DEMO_MAX_INSTANCES);
+            const beyondRange = options.autoscaleTo > DEMO_MAX_INSTANCES
+                ? ` The range holds ${DEMO_MAX_INSTANCES} instances, so a profile maximum above ${DEMO_MAX_INSTANCES} fails the preview, and autoscale stops at the profile's maximum.`
+                : "";
             const why = (err as { statusCode?: number }).statusCode === 404
-                ? `${SCALE_SET} has no enabled autoscale setting in the simulated Azure yet (the example declares one with --autoscale-max). ` +
-                  `Fix: deploy the example's autoscale setting first (e.g. \`npm start -- --autoscale-max ${Math.max(options.autoscaleTo, options.autoscaleMax ?? 0)}\`), then autoscale.`
+                ? `${SCALE_SET} has no enabled autoscale setting in the simulated Azure yet (the example declares one with --autoscale-max).${beyondRange} ` +
+                  `Fix: deploy the example's autoscale setting first (\`${demoCommand()} --autoscale-max ${maximum}\`), then autoscale to at most ${maximum}.`
                 : (err as Error).message;
-            throw new AzureNatRulesError(`demo: --autoscale-to ${options.autoscaleTo}: ${why}\nNothing was deployed; ${path.relative(process.cwd(), stateFile) || stateFile} is unchanged.`);
+            throw new AzureNatRulesError(`demo: --autoscale-to ${options.autoscaleTo}: ${why}\n${unchanged}`);
         }
         const clamped = now.length === options.autoscaleTo ? "" : ` (the profile's bounds clamp ${options.autoscaleTo} to ${now.length})`;
         notes.push(`Outside Pulumi: autoscale moved ${SCALE_SET} to ${now.length} instance(s)${clamped}.`);
@@ -205,7 +242,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
         preview = await runDeployment(sim, program, { ...settings, preview: true });
         result = await runDeployment(sim, program, { ...settings, onSent: (r) => sent.push(`${r.type} ${r.name}`) });
     } catch (err) {
-        if (sent.length === 0) throw new AzureNatRulesError(`${(err as Error).message}\nNothing was deployed; ${shownState} is unchanged.`);
+        if (sent.length === 0) throw new AzureNatRulesError(`${(err as Error).message}\n${unchanged}`);
         // As under `pulumi up`, nothing is rolled back: what Azure accepted before the failure stays.
         sim.save(stateFile);
         checkpoint.save(checkpointFile);

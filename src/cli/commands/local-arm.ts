@@ -2,9 +2,10 @@
  * `azure-nat-rules local-arm`: serves a saved simulator state as an ARM endpoint on loopback, so
  * `mappings` (or any ARM client) can run without Azure.
  */
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { AzureNatRulesError } from "../../core/errors";
+import { preparePidFile, serveUntilStopped } from "../serve-until-stopped";
 
 interface LocalArmOptions {
     port: string;
@@ -81,13 +82,18 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
     if (!existsSync(options.state)) {
         throw new AzureNatRulesError(`local-arm: --state file ${JSON.stringify(options.state)} does not exist. Fix: pass a state file saved with AzureSimulator.save (e.g. by the demo).`);
     }
-    // Loaded on use: the simulator pulls in Pulumi, which other commands do not need.
-    const { AzureSimulator, startArmServer } = await import("../../testing");
-    const sim = AzureSimulator.load(options.state);
-    let server: Awaited<ReturnType<typeof startArmServer>>;
+    // Checked (and written aside) before listening: a path that cannot be written must not leave a server running.
+    const pidFile = options.pidFile === undefined ? undefined : preparePidFile("local-arm", options.pidFile);
+    let server: Awaited<ReturnType<typeof import("../../testing").startArmServer>>;
+    let subscriptionId: string;
     try {
+        // Loaded on use: the simulator pulls in Pulumi, which other commands do not need.
+        const { AzureSimulator, startArmServer } = await import("../../testing");
+        const sim = AzureSimulator.load(options.state);
+        subscriptionId = sim.subscriptionId;
         server = await startArmServer(sim, { port, host: "127.0.0.1", retryAfterSeconds, lroPolls, throttling, stateFile: options.state, https: options.https === true });
     } catch (err) {
+        pidFile?.remove();
         if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
             throw new AzureNatRulesError(
                 `local-arm: port ${port} on 127.0.0.1 is already in use (EADDRINUSE). ` +
@@ -97,25 +103,18 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
         }
         throw err;
     }
-    // Listen before announcing: whoever reads the pid file or the endpoint line may signal at once.
-    const stopped = new Promise<void>((resolve) => {
-        const stop = (): void => {
-            process.off("SIGINT", stop);
-            process.off("SIGTERM", stop);
-            resolve();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-    });
-    if (options.pidFile !== undefined) writeFileSync(options.pidFile, `${process.pid}\n`);
-    if (server.caFile !== undefined) process.stdout.write(`CA certificate: ${server.caFile} (trust it: REQUESTS_CA_BUNDLE=${server.caFile} NODE_EXTRA_CA_CERTS=${server.caFile})\n`);
-    process.stdout.write(`local ARM endpoint: ${server.url} (subscription ${sim.subscriptionId})\n`);
-    process.stdout.write(
-        throttling
-            ? `answering as Azure: Retry-After ${retryAfterSeconds} s on long-running queries, Azure's request limits (pass --fast for neither)\n`
-            : `Retry-After ${retryAfterSeconds} s on long-running queries, no request limits\n`,
+    await serveUntilStopped(
+        server,
+        () => {
+            pidFile?.publish();
+            if (server.caFile !== undefined) process.stdout.write(`CA certificate: ${server.caFile} (trust it: REQUESTS_CA_BUNDLE=${server.caFile} NODE_EXTRA_CA_CERTS=${server.caFile})\n`);
+            process.stdout.write(`local ARM endpoint: ${server.url} (subscription ${subscriptionId})\n`);
+            process.stdout.write(
+                throttling
+                    ? `answering as Azure: Retry-After ${retryAfterSeconds} s on long-running queries, Azure's request limits (pass --fast for neither)\n`
+                    : `Retry-After ${retryAfterSeconds} s on long-running queries, no request limits\n`,
+            );
+        },
+        () => pidFile?.remove(),
     );
-    await stopped;
-    await server.close();
-    if (options.pidFile !== undefined) rmSync(options.pidFile, { force: true });
 }

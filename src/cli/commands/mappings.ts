@@ -2,10 +2,12 @@
  * `azure-nat-rules mappings`: the port mappings Azure really assigned to a backend pool's members.
  */
 import type { Command } from "commander";
-import { chooseCredential, chooseSubscription } from "../azure-options";
+import { chooseCredential, chooseEndpoint, chooseSubscription, inCommandWords } from "../azure-options";
 import { AzureNatRulesError } from "../../core/errors";
 import type { PortMappingLookupResult } from "../../azure";
 import { formatMappingTable, sshLines } from "../format";
+import { lookupProgress } from "../progress";
+import { checkSshUser } from "../ssh-names";
 
 interface MappingsOptions {
     resourceGroup: string;
@@ -19,11 +21,6 @@ interface MappingsOptions {
     json?: boolean;
     concurrency: string;
 }
-
-/** Pools at least this big show progress on stderr. */
-const PROGRESS_MIN_MEMBERS = 50;
-/** Without a terminal, one progress line per this many members. */
-const PROGRESS_LINE_EVERY = 1000;
 
 export function register(program: Command): void {
     program
@@ -58,12 +55,13 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
         throw new AzureNatRulesError(`mappings: --concurrency = ${JSON.stringify(options.concurrency)} is invalid: allowed is an integer from 1 to 256. Fix: leave it out for the default of 16, or pass e.g. --concurrency 32.`);
     }
+    checkSshUser("mappings", options.user);
     // Loaded on use: the Azure SDK is large and other commands do not need it.
     const lookup = await import("../../azure");
-    const endpoint = lookup.resolveArmEndpoint(options.endpoint).url;
+    const endpoint = chooseEndpoint("mappings", lookup, options.endpoint);
     const credential = chooseCredential(lookup, options.token);
     const subscriptionId = await chooseSubscription("mappings", lookup, options.subscription, endpoint, credential);
-    const progress = progressReporter();
+    const progress = lookupProgress("mappings");
     let mappings: PortMappingLookupResult;
     try {
         mappings = await lookup.lookupPortMappings({
@@ -77,6 +75,8 @@ async function runMappings(options: MappingsOptions): Promise<void> {
             concurrency,
             onProgress: progress.update,
         });
+    } catch (err) {
+        throw inCommandWords("mappings", err);
     } finally {
         progress.finish();
     }
@@ -111,25 +111,4 @@ export function warnUnread(result: Pick<PortMappingLookupResult, "unreadMembers"
     for (const member of result.unreadMembers) {
         process.stderr.write(`mappings: could not read the mappings of member ${member.instance}: ${member.reason}\n`);
     }
-}
-
-/** Progress on stderr: a live line on a terminal, else one line every PROGRESS_LINE_EVERY members. */
-function progressReporter(): { update(done: number, total: number, usage: { armRequests: number; armWrites: number }): void; finish(): void } {
-    const live = process.stderr.isTTY === true;
-    let shown = false;
-    return {
-        update(done, total, usage) {
-            if (total < PROGRESS_MIN_MEMBERS) return;
-            const line = `mappings: queried ${done}/${total} pool members (${usage.armRequests} ARM requests, ${usage.armWrites} writes)`;
-            if (live) {
-                process.stderr.write(`\r${line}`);
-                shown = true;
-            } else if (done % PROGRESS_LINE_EVERY === 0 || done === total) {
-                process.stderr.write(`${line}\n`);
-            }
-        },
-        finish() {
-            if (shown) process.stderr.write("\n");
-        },
-    };
 }

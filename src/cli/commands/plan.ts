@@ -3,9 +3,11 @@
  * frontend, packed around load-balancing rules' ports. A front for the core's `planFrontendPorts`.
  */
 import { InvalidArgumentError, type Command } from "commander";
-import { NatRuleValidationError } from "../../core/errors";
-import { planFrontendPorts, type FrontendPlan, type FrontendPlanRequest, type FrontendRuleRequest, type PortSpan } from "../../core/planner";
+import { AzureNatRulesError, NatRuleValidationError } from "../../core/errors";
+import { ruleNameIssue, suggestNetworkName } from "../../core/names";
+import { FrontendPlanError, planFrontendPorts, type FrontendPlan, type FrontendPlanRequest, type FrontendRuleRequest, type PortSpan } from "../../core/planner";
 import { normalizeProtocol } from "../../core/validation";
+import { setFlagExample } from "../cli-command";
 import { formatTable } from "../format";
 
 const RULE_FORM = "name:backendPort:maxInstances[:protocol][:x2]";
@@ -36,6 +38,14 @@ function parseRule(value: string, previous: ParsedRule[] | undefined): ParsedRul
     if (parts.length < 3 || parts.length > 5) fail(`it has ${parts.length} part${parts.length === 1 ? "" : "s"} separated by ":", not 3 to 5`);
     const [name, backendText, maxText, ...extras] = parts;
     if (name.trim() === "") fail("the rule name is empty");
+    // The components' own check: a name Azure refuses fails here, not only at pulumi preview.
+    const nameIssue = ruleNameIssue(name);
+    if (nameIssue) {
+        throw new InvalidArgumentError(
+            `the rule name ${JSON.stringify(name)} is not one Azure accepts: allowed is ${nameIssue.allowed}. ` +
+                `Fix: write it as e.g. ${[suggestNetworkName(name), ...parts.slice(1)].join(":")}.`,
+        );
+    }
     const backendPort = wholeNumber(backendText) ?? fail(`backend port ${JSON.stringify(backendText)} is not a whole number`);
     const maxInstances = wholeNumber(maxText) ?? fail(`maxInstances ${JSON.stringify(maxText)} is not a whole number`);
     const rule: FrontendRuleRequest = { name, backendPort, maxInstances };
@@ -61,6 +71,12 @@ function parsePort(value: string): number {
     return port;
 }
 
+function parseAlign(value: string): number {
+    const align = wholeNumber(value.trim());
+    if (align === undefined || align < 1) throw new InvalidArgumentError("expected a whole number of ports, at least 1: ranges start at multiples of it. Fix: pass e.g. --align 100, or leave --align out.");
+    return align;
+}
+
 function parseHeadroom(value: string): number {
     const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
     if (!match) throw new InvalidArgumentError("expected a fraction such as 0.2 or a percentage such as 20%. Fix: pass e.g. --headroom 0.2 or --headroom 20%.");
@@ -70,12 +86,12 @@ function parseHeadroom(value: string): number {
 }
 
 export function register(program: Command): void {
-    program
+    const command = program
         .command("plan")
         .description("Plan frontend port ranges for backend-pool NAT rules that share a frontend: disjoint, aligned, clear of avoided ports.")
         .requiredOption("--frontend-start <port>", "lowest frontend port any range may use", parsePort)
         .requiredOption(`--rule <${RULE_FORM}>`, "a rule to place (repeatable, placed first-fit in this order); x2 doubles the demand for an overprovisioning scale set", parseRule)
-        .option("--align <n>", "ranges start at multiples of n", parsePort)
+        .option("--align <n>", "ranges start at multiples of n", parseAlign)
         .option(`--avoid <${AVOID_FORM}>`, "ports to keep free, e.g. load-balancing rules' frontend ports (repeatable)", parseAvoid)
         .option("--headroom <fraction>", "spare capacity per rule, e.g. 0.2 or 20% (rounded up)", parseHeadroom)
         .option("--json", 'print one JSON object {"rules":[{name,backendPort,protocol,start,end,capacity}]} on stdout and nothing else')
@@ -96,6 +112,8 @@ export function register(program: Command): void {
             }
             process.stdout.write(`${formatPlan(plan)}\n`);
         });
+    setFlagExample(command, "--frontend-start", "50000");
+    setFlagExample(command, "--rule", "ssh:22:10");
 }
 
 /** The request the options describe; the library's own call with the same values gives the same plan. */
@@ -113,10 +131,33 @@ function runPlan(options: PlanOptions): FrontendPlan {
     try {
         return planFrontendPorts(planRequest(options), "plan");
     } catch (err) {
+        if (err instanceof FrontendPlanError) throw notFitting(err, options);
         if (!(err instanceof NatRuleValidationError)) throw err;
         // Name the flag the user typed rather than the library's field path.
         throw new NatRuleValidationError("plan", err.issues.map((issue) => ({ ...issue, field: flagOf(issue.field, options) })));
     }
+}
+
+/**
+ * The planner's "does not fit" in the command's words: its flags rather than the library's field
+ * names, and no "deployed" ranges (the command plans no deployed rules).
+ */
+function notFitting(err: FrontendPlanError, options: PlanOptions): AzureNatRulesError {
+    const index = options.rule.findIndex((r) => r.rule.name === err.rule);
+    const spec = options.rule[index]?.spec ?? err.rule;
+    const skipped = [...(options.avoid ? ["the --avoid ports"] : []), ...(index > 0 ? ["the ranges of the --rule flags before it"] : [])];
+    const why = err.reason
+        .replace(/ Fix: .*$/s, "")
+        .replace(/ once avoided, deployed and earlier planned ranges are skipped\./, skipped.length > 0 ? ` once ${skipped.join(" and ")} are skipped.` : ".");
+    const fixes = [
+        "lower --frontend-start",
+        `lower the rule's maxInstances (the third part of --rule ${spec})`,
+        ...(options.headroom ? ["lower --headroom"] : []),
+        ...(options.align !== undefined && options.align > 1 ? ["use a smaller --align"] : []),
+        ...(options.avoid ? ["avoid fewer ports (--avoid)"] : []),
+    ];
+    const last = fixes.pop();
+    return new AzureNatRulesError(`plan: --rule ${spec} does not fit: ${why} Fix: ${fixes.join(", ")}${fixes.length > 0 ? " or " : ""}${last}.`);
 }
 
 function flagOf(field: string, options: PlanOptions): string {
