@@ -17,7 +17,7 @@ function peakRssMb(): number {
 
 /** Whether this process has loaded the Azure SDK that lookupPortMappings uses (to tell whose cost it is). */
 function azureSdkLoaded(): boolean {
-    return Object.keys(require.cache).some((file) => file.includes(`${path.sep}@azure${path.sep}arm-network${path.sep}`));
+    return Object.keys(require.cache).some((file) => file.includes(`${path.sep}@azure${path.sep}core-rest-pipeline${path.sep}`));
 }
 
 function fail(spec: CaseSpec, what: string): never {

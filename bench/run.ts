@@ -433,7 +433,7 @@ function buildReport(summaries: Map<string, CaseSummary>, options: Options, load
         lines.push(`  reading Azure's mappings in an update (readAzureMappings on vs off): ${formatMs(derived.azureReadMs)}, ${derived.azureReadRequests} ARM requests`);
     }
     if (derived.handWrittenLoadedAzureSdk) {
-        lines.push("  note: the hand-written runs loaded @azure/arm-network too (the simulator's modules import it), so the comparison's RSS and");
+        lines.push("  note: the hand-written runs loaded the Azure SDK pipeline too (the simulator's modules import it), so the comparison's RSS and");
         lines.push("        whole-process ratios leave out the library's own load cost; the import ratios above measure it without the simulator.");
     }
     if (derived.componentStartupExtraMs !== undefined) {
