@@ -34,8 +34,8 @@ const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 
 /**
- * Azure's real mappings of a backend pool: one entry per member and rule, sorted by rule, then
- * instance (numeric ids by value). The pool GET's embedded mappings are used where present; the
+ * Azure's real mappings of a backend pool (`mappings`: one entry per member and rule, sorted by
+ * rule, then instance, numeric ids by value), with what the lookup spent, in one plain object. The pool GET's embedded mappings are used where present; the
  * other members are queried, paced under Azure's request limits. A member that cannot be read is
  * listed in `unreadMembers` with its reason; the lookup fails only when nothing could be read.
  */
@@ -199,9 +199,7 @@ async function lookupUntil(options: LookupPortMappingsOptions, clock: LookupCloc
         unreadMembers: unreadMembers.sort((a, b) => compareInstances(a.instance, b.instance)),
         durationMs: clock.now() - started,
     };
-    // Non-enumerable, so the result still compares, spreads and serializes as the plain entries.
-    for (const [key, value] of Object.entries(report)) Object.defineProperty(entries, key, { value, enumerable: false });
-    return entries as PortMappingLookupResult;
+    return { mappings: entries, ...report };
 }
 
 /**

@@ -159,7 +159,7 @@ async function lookUp(command: string, options: MappingSourceOptions): Promise<R
     const endpoint = lookup.resolveArmEndpoint(options.endpoint).url;
     const credential = chooseCredential(lookup, options.token);
     const subscriptionId = await chooseSubscription(command, lookup, options.subscription, endpoint, credential);
-    const entries = await lookup.lookupPortMappings({
+    const { mappings: entries, unreadMembers } = await lookup.lookupPortMappings({
         subscriptionId,
         resourceGroupName: options.resourceGroup!,
         loadBalancerName: options.loadBalancer!,
@@ -169,7 +169,7 @@ async function lookUp(command: string, options: MappingSourceOptions): Promise<R
         credential,
         concurrency,
     });
-    for (const member of entries.unreadMembers) {
+    for (const member of unreadMembers) {
         process.stderr.write(`could not read Azure's mappings of member ${member.instance}: ${member.reason}\n`);
     }
     return entries.map(({ instance, frontendIp, frontendPort, backendPort, protocol, rule }) => ({ instance, frontendIp, frontendPort, backendPort, protocol, rule }));

@@ -33,7 +33,7 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
         }
         // A rule not created yet (every first preview) has nothing to read: one small GET says so.
         if ((await ruleExists(request, token)) === false) return { exists: false, mappings: [] };
-        const entries = await lookupRuleMappings(request, token);
+        const { mappings: entries } = await lookupRuleMappings(request, token);
         return { exists: true, mappings: entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort })) };
     } catch (err) {
         if (isMissing(err)) return { exists: false, mappings: [] };
