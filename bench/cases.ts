@@ -169,7 +169,7 @@ export interface ChildResult {
     clientMaxConcurrent?: number;
     /** Pool members whose mapping the run produced (a sanity check). */
     mappings?: number;
-    /** Whether the process had loaded @azure/arm-network by the end (stack and import cases). */
+    /** Whether the process had loaded the Azure SDK pipeline (@azure/core-rest-pipeline) by the end (stack and import cases). */
     azureSdkLoaded?: boolean;
     /** Allocator: the same call repeated in the warm process, median. */
     warmMs?: number;

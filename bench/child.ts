@@ -17,7 +17,7 @@ function peakRssMb(): number {
 
 /** Whether this process has loaded the Azure SDK that lookupPortMappings uses (to tell whose cost it is). */
 function azureSdkLoaded(): boolean {
-    return Object.keys(require.cache).some((file) => file.includes(`${path.sep}@azure${path.sep}arm-network${path.sep}`));
+    return Object.keys(require.cache).some((file) => file.includes(`${path.sep}@azure${path.sep}core-rest-pipeline${path.sep}`));
 }
 
 function fail(spec: CaseSpec, what: string): never {
@@ -300,7 +300,7 @@ async function runLookup(spec: LookupCase): Promise<ChildResult> {
     const clientInFlight = countClientRequests();
     const rssBefore = peakRssMb();
     const started = performance.now();
-    const entries = await lookupPortMappings({
+    const result = await lookupPortMappings({
         subscriptionId: sim.subscriptionId,
         resourceGroupName,
         loadBalancerName,
@@ -313,6 +313,7 @@ async function runLookup(spec: LookupCase): Promise<ChildResult> {
     const measuredMs = performance.now() - started;
     const peak = peakRssMb();
     await server.close();
+    const entries = result.mappings;
     if (entries.length !== spec.members || new Set(entries.map((e) => e.frontendPort)).size !== spec.members) {
         fail(spec, `lookup returned ${entries.length} entries, expected ${spec.members} with distinct ports`);
     }
@@ -323,9 +324,9 @@ async function runLookup(spec: LookupCase): Promise<ChildResult> {
         peakRssBeforeMb: rssBefore,
         beforeMs: started,
         armRequests: server.stats.requests,
-        armWrites: entries.armWrites,
+        armWrites: result.armWrites,
         throttled: server.stats.throttled,
-        ...(clock ? { simulatedMs: entries.durationMs } : {}),
+        ...(clock ? { simulatedMs: result.durationMs } : {}),
         armMaxConcurrent: server.stats.maxConcurrent,
         clientMaxConcurrent: clientInFlight.max(),
         mappings: entries.length,

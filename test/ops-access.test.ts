@@ -53,7 +53,7 @@ describe("ops-access reads the scale-set stack's mappings", () => {
                 endpoint: server.url,
                 credential: staticTokenCredential("local"),
             });
-            expect(live.map((m) => m.instance).sort()).toEqual([...instancesNow].sort());
+            expect(live.mappings.map((m) => m.instance).sort()).toEqual([...instancesNow].sort());
             expect(ops.outputs.hosts).toHaveLength(2);
         } finally {
             await server.close();

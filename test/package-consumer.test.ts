@@ -87,6 +87,28 @@ describe("the packed package in a fresh Pulumi TypeScript project", () => {
         expect(relativeLinks).toEqual([]);
     });
 
+    it("ships what a TypeScript program installs and nothing a plugin or the repository needs", () => {
+        // A user installs dist/ (the library, the CLI, and the scale-set program the demo deploys),
+        // README, LICENSE and package.json. PulumiPlugin.yaml, src/ and tsconfig.json serve
+        // `pulumi package add` on a clone or git URL, never the tarball (docs/multi-language.md).
+        const allowed = /^(package\.json|README\.md|LICENSE|dist\/src\/.+\.(js|d\.ts)|dist\/examples\/scale-set\/program\.(js|d\.ts))$/;
+        expect(files.filter((f) => !allowed.test(f))).toEqual([]);
+        for (const required of ["package.json", "dist/src/index.js", "dist/src/core/index.js", "dist/src/testing/index.js", "dist/src/cli/main.js", "dist/examples/scale-set/program.js"]) {
+            expect(files, required).toContain(required);
+        }
+        expect(files.filter((f) => /PulumiPlugin\.yaml|Pulumi\.yaml|tsconfig|\.test\./.test(f))).toEqual([]);
+    });
+
+    it("its installed demo deploys the scale-set example's program, reaching the package by its name", () => {
+        const main = path.join(dir, "node_modules", pkg.name, "dist", "src", "cli", "main.js");
+        const state = path.join(dir, "demo-state.json");
+        const run = spawnSync(process.execPath, [main, "demo", "--reset", "--instances", "2", "--json", "--state", state], { cwd: dir, encoding: "utf8", env: { ...process.env, AZURE_NAT_RULES_ARM_ENDPOINT: "" } });
+        expect(run.status, run.stderr).toBe(0);
+        expect(JSON.parse(run.stdout)).toMatchObject({ resourceGroup: "natdemo-rg", loadBalancer: "natdemo-lb", backendPool: "vmss-pool" });
+        const demoStack = readFileSync(path.join(dir, "node_modules", pkg.name, "dist", "src", "cli", "demo-stack.js"), "utf8");
+        expect(demoStack).toMatch(/require\("\.\.\/\.\.\/examples\/scale-set\/program"\)/);
+    });
+
     it("type-checks with the template's tsconfig (moduleResolution node) and runs its simulator test", () => {
         const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
         expect(config.options.moduleResolution).toBe(ts.ModuleResolutionKind.Node10);

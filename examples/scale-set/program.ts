@@ -5,7 +5,8 @@ import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import { BackendPoolNatRule } from "azure-nat-rules";
 
-// `azure-nat-rules demo` deploys its own copy of this stack (src/cli/demo-stack.ts): this file is a user's program, read on its own.
+// `azure-nat-rules demo` deploys this very program to the local simulator (the build ships this one
+// file for it); it imports the package by its name only, as a user's program does.
 
 /** What the scale-set example can be tuned with (stack config, or the demo's flags). */
 export interface ScaleSetStackSettings {

@@ -2,13 +2,13 @@
  * The plan to migrate a load balancer's inbound NAT pools, read from Azure: the load balancer, and
  * the scale sets whose model references its pools with their instance ids. Reads only.
  */
-// Types only at load time: the Azure SDKs load on the first read.
-import type { LoadBalancer } from "@azure/arm-network";
+// Types only at load time: the Azure SDK's pipeline loads on the first read.
 import type { TokenCredential } from "@azure/identity";
 import { scaleSetIdOf } from "../core/arm-ids";
 import { AzureNatRulesError } from "../core/errors";
 import { armProperty, planNatPoolMigration, readScaleSet, type LoadBalancerMigrationPlan, type NatPoolScaleSet } from "../core/migration";
-import { createNetworkClient } from "./client";
+import type { ArmLoadBalancer } from "./arm-types";
+import { ArmClient, NETWORK_API_VERSION } from "./client";
 import { credentialFor } from "./credentials";
 import { resolveArmEndpoint } from "./endpoints";
 import { explainArmFailure, READ_LOAD_BALANCER_ACTION } from "./errors";
@@ -39,17 +39,19 @@ export async function readNatPoolMigrationPlan(options: ReadNatPoolMigrationPlan
     const endpoint = resolveArmEndpoint(options.endpoint);
     const credential = credentialFor(endpoint, options.credential);
     const { subscriptionId, resourceGroupName, loadBalancerName } = options;
-    const client = createNetworkClient(subscriptionId, endpoint.url, credential, { maxRetries: 2, retryDelayInMs: 500 });
+    // A handful of GETs: no pacing (see ArmClientOptions.pacing), fewer retries than a lookup's.
+    const client = new ArmClient({ endpoint: endpoint.url, credential, retry: { maxRetries: 2, retryDelayInMs: 500 } });
     const where = `load balancer ${loadBalancerName} (resource group ${resourceGroupName}, subscription ${subscriptionId})`;
-    let loadBalancer: LoadBalancer;
+    let loadBalancer: ArmLoadBalancer;
     try {
-        loadBalancer = await client.loadBalancers.get(resourceGroupName, loadBalancerName);
+        const path = `/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(resourceGroupName)}/providers/Microsoft.Network/loadBalancers/${encodeURIComponent(loadBalancerName)}`;
+        loadBalancer = await client.json<ArmLoadBalancer>("GET", path, { apiVersion: NETWORK_API_VERSION });
     } catch (err) {
         throw armFailure(source, err, `reading ${where}`, READ_LOAD_BALANCER_ACTION);
     }
-    const natPoolIds = (loadBalancer.inboundNatPools ?? []).map((p) => p.id).filter((id): id is string => typeof id === "string");
+    const natPoolIds = (loadBalancer.properties?.inboundNatPools ?? []).map((p) => p.id).filter((id): id is string => typeof id === "string");
     if (natPoolIds.length === 0) return planNatPoolMigration(loadBalancer, { source });
-    const read = await readReferencingScaleSets(source, endpoint.url, credential, subscriptionId, resourceGroupName, loadBalancer, natPoolIds);
+    const read = await readReferencingScaleSets(source, client, subscriptionId, resourceGroupName, loadBalancer, natPoolIds);
     return planNatPoolMigration(loadBalancer, { scaleSets: read.scaleSets, scaleSetsUnread: read.unread, source });
 }
 
@@ -70,36 +72,21 @@ function armFailure(source: string, err: unknown, doing: string, action: string)
  */
 async function readReferencingScaleSets(
     source: string,
-    endpoint: string,
-    credential: TokenCredential,
+    client: ArmClient,
     subscriptionId: string,
     resourceGroup: string,
-    loadBalancer: LoadBalancer,
+    loadBalancer: ArmLoadBalancer,
     natPoolIds: readonly string[],
 ): Promise<{ scaleSets: NatPoolScaleSet[]; unread?: string }> {
-    const token = await credential.getToken(`${endpoint}/.default`);
-    if (!token) return { scaleSets: [], unread: "the credential returned no access token" };
-    // `target`: a path (the API version is added) or a nextLink URL (taken as is, on the endpoint's origin only).
-    const get = async (target: string): Promise<unknown> => {
-        const url = target.startsWith("/") ? `${endpoint}${target}?api-version=${COMPUTE_API_VERSION}` : target;
-        const response = await fetch(url, { headers: { authorization: `Bearer ${token.token}`, accept: "application/json" } });
-        const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-        if (!response.ok) {
-            throw armFailure(source, { statusCode: response.status, code: body.error?.code, message: body.error?.message ?? response.statusText }, `GET ${url}`, READ_SCALE_SET_ACTION);
+    const read = async <T>(what: () => Promise<T>, target: string): Promise<T> => {
+        try {
+            return await what();
+        } catch (err) {
+            throw armFailure(source, err, `GET ${client.url(target, COMPUTE_API_VERSION)}`, READ_SCALE_SET_ACTION);
         }
-        return body;
     };
-    const listAll = async (path: string): Promise<unknown[]> => {
-        const items: unknown[] = [];
-        let body = (await get(path)) as { value?: unknown[]; nextLink?: string };
-        items.push(...(body.value ?? []));
-        // Never send the token to another host than the endpoint.
-        while (body.nextLink && new URL(body.nextLink, endpoint).origin === new URL(endpoint).origin) {
-            body = (await get(new URL(body.nextLink, endpoint).toString())) as { value?: unknown[]; nextLink?: string };
-            items.push(...(body.value ?? []));
-        }
-        return items;
-    };
+    const get = (path: string) => read(() => client.json<unknown>("GET", path, { apiVersion: COMPUTE_API_VERSION }), path);
+    const listAll = (path: string) => read(() => client.listAll<unknown>(path, { apiVersion: COMPUTE_API_VERSION }), path);
     try {
         const scaleSetIds = new Map<string, string>(); // lower-cased id → id
         const inGroup = await listAll(`/subscriptions/${subscriptionId}/resourceGroups/${encodeURIComponent(resourceGroup)}/providers/Microsoft.Compute/virtualMachineScaleSets`);
@@ -109,8 +96,8 @@ async function readReferencingScaleSets(
             if (typeof id === "string") fetched.set(id.toLowerCase(), json);
         }
         // Scale sets in other resource groups show up as backends of the pools' per-instance rules.
-        for (const rule of loadBalancer.inboundNatRules ?? []) {
-            const scaleSetId = scaleSetIdOf(rule.backendIPConfiguration?.id ?? "");
+        for (const rule of loadBalancer.properties?.inboundNatRules ?? []) {
+            const scaleSetId = scaleSetIdOf(rule.properties?.backendIPConfiguration?.id ?? "");
             if (scaleSetId) scaleSetIds.set(scaleSetId.toLowerCase(), scaleSetId);
         }
         for (const [key, id] of scaleSetIds) if (!fetched.has(key)) fetched.set(key, await get(id));

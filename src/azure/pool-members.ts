@@ -1,5 +1,6 @@
 /** A backend pool's members as the port mapping query takes them, each labelled by its instance or VM. */
-import type { BackendAddressPool, NetworkManagementClient } from "@azure/arm-network";
+import type { ArmBackendPool, ArmNetworkInterface } from "./arm-types";
+import { NETWORK_API_VERSION, type ArmClient } from "./client";
 import { lastSegment, standaloneNicOf } from "../core/arm-ids";
 import { instanceFromIpConfigurationId } from "../core/instances";
 import { isAbort } from "./errors";
@@ -22,7 +23,7 @@ export interface PoolMember {
 }
 
 /** NIC ipConfigurations and IP addresses of the pool, each once. */
-export function poolMembers(pool: BackendAddressPool): PoolMember[] {
+export function poolMembers(pool: ArmBackendPool): PoolMember[] {
     const members: PoolMember[] = [];
     const seen = new Set<string>();
     const byConfiguration = new Map<string, PoolMember>();
@@ -36,17 +37,18 @@ export function poolMembers(pool: BackendAddressPool): PoolMember[] {
         members.push(member);
         return member;
     };
-    for (const configuration of pool.backendIPConfigurations ?? []) addConfiguration(configuration.id);
-    for (const address of pool.loadBalancerBackendAddresses ?? []) {
+    for (const configuration of pool.properties?.backendIPConfigurations ?? []) addConfiguration(configuration.id);
+    for (const address of pool.properties?.loadBalancerBackendAddresses ?? []) {
+        const properties = address.properties ?? {};
         let member: PoolMember | undefined;
-        if (address.networkInterfaceIPConfiguration?.id) {
-            member = addConfiguration(address.networkInterfaceIPConfiguration.id);
-        } else if (address.ipAddress && !seen.has(address.ipAddress)) {
-            seen.add(address.ipAddress);
-            member = { instance: address.name || address.ipAddress, ipAddress: address.ipAddress };
+        if (properties.networkInterfaceIPConfiguration?.id) {
+            member = addConfiguration(properties.networkInterfaceIPConfiguration.id);
+        } else if (properties.ipAddress && !seen.has(properties.ipAddress)) {
+            seen.add(properties.ipAddress);
+            member = { instance: address.name || properties.ipAddress, ipAddress: properties.ipAddress };
             members.push(member);
         }
-        if (member && address.inboundNatRulesPortMapping !== undefined) member.embedded = address.inboundNatRulesPortMapping;
+        if (member && properties.inboundNatRulesPortMapping !== undefined) member.embedded = properties.inboundNatRulesPortMapping;
     }
     return members;
 }
@@ -57,21 +59,23 @@ export function poolMembers(pool: BackendAddressPool): PoolMember[] {
  * show. One NIC list per resource group; where it cannot be read (e.g. no
  * Microsoft.Network/networkInterfaces/read), members keep the label their NIC gives.
  */
-export async function labelByVirtualMachine(client: NetworkManagementClient, members: PoolMember[], signal: AbortSignal | undefined): Promise<void> {
+export async function labelByVirtualMachine(client: ArmClient, members: PoolMember[], signal: AbortSignal | undefined): Promise<void> {
     const onNics: { member: PoolMember; nicKey: string }[] = [];
     const groups = new Set<string>();
     for (const member of members) {
         const nic = standaloneNicOf(member.ipConfigurationId ?? "");
         if (!nic) continue;
         onNics.push({ member, nicKey: nic.nicId.toLowerCase() });
-        groups.add(nic.resourceGroup);
+        // The NIC's own subscription and resource group: `/subscriptions/{s}/resourceGroups/{g}`.
+        groups.add(nic.nicId.split("/").slice(0, 5).join("/"));
     }
     if (onNics.length === 0) return;
     const vmOfNic = new Map<string, string>();
     for (const group of groups) {
         try {
-            for await (const nic of client.networkInterfaces.list(group, { abortSignal: signal })) {
-                const vm = nic.virtualMachine?.id;
+            const path = `${group}/providers/Microsoft.Network/networkInterfaces`;
+            for (const nic of await client.listAll<ArmNetworkInterface>(path, { apiVersion: NETWORK_API_VERSION, signal })) {
+                const vm = nic.properties?.virtualMachine?.id;
                 if (nic.id && vm) vmOfNic.set(nic.id.toLowerCase(), lastSegment(vm));
             }
         } catch (err) {

@@ -54,8 +54,15 @@ export interface PortMappingLookupReport extends ArmUsage {
     durationMs: number;
 }
 
-/** The entries (an array, as before), carrying the report as non-enumerable properties. */
-export type PortMappingLookupResult = PortMappingEntry[] & Readonly<PortMappingLookupReport>;
+/**
+ * What a lookup gives: Azure's mappings and the report beside them, one plain object that
+ * `JSON.stringify` keeps whole. (Until 0.1.0 the mappings were the result itself, an array with
+ * the report as hidden properties that JSON dropped: read `result.mappings` instead.)
+ */
+export interface PortMappingLookupResult extends PortMappingLookupReport {
+    /** One entry per member and rule, sorted by rule, then instance (numeric ids by value). */
+    mappings: PortMappingEntry[];
+}
 
 /** One frontend port Azure gave one backend pool member for one rule. */
 export interface PortMappingEntry {

@@ -100,7 +100,8 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         const lroPolls = 3;
         const server = await serve(sim, { lroPolls });
         const progress: number[] = [];
-        const entries = await lookup(sim, server, { onProgress: (done, total) => progress.push(done, total) });
+        const result = await lookup(sim, server, { onProgress: (done, total) => progress.push(done, total) });
+        const entries = result.mappings;
 
         expect(sortedForCompare(entries)).toEqual(expected(sim));
         expect(entries.length).toBe(2 * 12);
@@ -112,10 +113,10 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBe(12);
         expect(server.stats.byRoute["GET operations"]).toBe(12 * (lroPolls + 1));
         expect(server.stats.byRoute["GET operationResults"]).toBe(12);
-        expect(entries.membersQueried).toBe(12);
-        expect(entries.membersFromPool).toBe(0);
-        expect(entries.armWrites).toBe(12);
-        expect(entries.armRequests).toBe(server.stats.requests);
+        expect(result.membersQueried).toBe(12);
+        expect(result.membersFromPool).toBe(0);
+        expect(result.armWrites).toBe(12);
+        expect(result.armRequests).toBe(server.stats.requests);
         expect(progress.slice(-2)).toEqual([12, 12]);
         // The public IP is read once, and its address is the frontend of every entry.
         expect(server.stats.byRoute["GET publicIPAddresses"]).toBe(1);
@@ -126,7 +127,8 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
     it("filters by rule name", async () => {
         const { sim } = buildFixture(1, 4);
         const server = await serve(sim);
-        const entries = await lookup(sim, server, { ruleName: "http" });
+        const result = await lookup(sim, server, { ruleName: "http" });
+        const entries = result.mappings;
         expect(entries.every((e) => e.rule === "http" && e.backendPort === 8080)).toBe(true);
         expect(sortedForCompare(entries)).toEqual(expected(sim, "http"));
     });
@@ -136,7 +138,8 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         const server = await serve(sim, {
             faults: [{ method: "POST", pathIncludes: "queryInboundNatRulePortMapping", status: 429, retryAfterSeconds: 1 }],
         });
-        const entries = await lookup(sim, server, { concurrency: 1 });
+        const result = await lookup(sim, server, { concurrency: 1 });
+        const entries = result.mappings;
         expect(sortedForCompare(entries)).toEqual(expected(sim));
         // Three members plus the throttled attempt.
         expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBe(3 + 1);
@@ -150,7 +153,8 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
                 { method: "GET", pathIncludes: "operationResults", status: 503, times: 2 },
             ],
         });
-        const entries = await lookup(sim, server);
+        const result = await lookup(sim, server);
+        const entries = result.mappings;
         expect(sortedForCompare(entries)).toEqual(expected(sim));
         expect(server.stats.byRoute["GET loadBalancers"]).toBe(2);
     });
@@ -208,7 +212,8 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         const { sim } = buildFixture(5, 1000, { rangeSize: 5000, sshOnly: true });
         // As Azure answers: the pool GET embeds each member's inboundNatRulesPortMapping, Retry-After 10, throttling on.
         const server = await serve(sim, { embedPortMappings: true, retryAfterSeconds: 10, throttling: true });
-        const entries = await lookup(sim, server);
+        const result = await lookup(sim, server);
+        const entries = result.mappings;
 
         expect(entries.length).toBe(5000);
         expect(new Set(entries.map((e) => e.frontendPort)).size).toBe(5000);
@@ -219,7 +224,7 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         // The load balancer, the pool and the frontend's public IP.
         expect(server.stats.requests).toBe(3);
         expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBeUndefined();
-        expect({ armRequests: entries.armRequests, armWrites: entries.armWrites, membersFromPool: entries.membersFromPool, membersQueried: entries.membersQueried }).toEqual({
+        expect({ armRequests: result.armRequests, armWrites: result.armWrites, membersFromPool: result.membersFromPool, membersQueried: result.membersQueried }).toEqual({
             armRequests: 3,
             armWrites: 0,
             membersFromPool: 5000,
@@ -231,7 +236,8 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         const { sim } = buildFixture(1, 300, { rangeSize: 300, sshOnly: true });
         const concurrency = 12;
         const server = await serve(sim, { latencyMs: 1 });
-        const entries = await lookup(sim, server, { concurrency });
+        const result = await lookup(sim, server, { concurrency });
+        const entries = result.mappings;
         expect(sortedForCompare(entries)).toEqual(expected(sim));
         expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBe(300);
         expect(server.stats.maxConcurrent).toBeLessThanOrEqual(concurrency);
@@ -241,26 +247,29 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
     it("reports a member that cannot be read with Azure's reason, and keeps the others", async () => {
         const { sim } = buildFixture(1, 5, { sshOnly: true });
         const server = await serve(sim, { faults: [{ method: "POST", pathIncludes: "queryInboundNatRulePortMapping", status: 404, times: 1 }] });
-        const entries = await lookup(sim, server, { concurrency: 1 });
+        const result = await lookup(sim, server, { concurrency: 1 });
+        const entries = result.mappings;
         expect(entries.length).toBe(4);
-        expect(entries.unreadMembers).toHaveLength(1);
-        const [unread] = entries.unreadMembers;
+        expect(result.unreadMembers).toHaveLength(1);
+        const [unread] = result.unreadMembers;
         expect(unread.statusCode).toBe(404);
         expect(unread.code).toBe("ResourceNotFound");
         expect(unread.reason).toContain("not found");
         expect(entries.map((e) => e.instance)).not.toContain(unread.instance);
         expect(new Set([...entries.map((e) => e.instance), unread.instance]).size).toBe(5);
-        // The report stays off the entries themselves: they compare and serialize as before.
-        expect(Object.keys(entries)).toEqual(["0", "1", "2", "3"]);
-        expect(JSON.parse(JSON.stringify(entries))).toHaveLength(4);
+        // A plain object: JSON keeps the mappings and the report alike.
+        expect(Object.keys(result).sort()).toEqual(["armRequests", "armWrites", "durationMs", "mappings", "membersFromPool", "membersQueried", "throttled", "unreadMembers"]);
+        const serialized = JSON.parse(JSON.stringify(result)) as { mappings: unknown[]; unreadMembers: unknown[]; armRequests: number };
+        expect([serialized.mappings.length, serialized.unreadMembers.length, serialized.armRequests]).toEqual([4, 1, result.armRequests]);
     });
 
     it("takes embedded mappings where the pool GET has them and queries only the rest", async () => {
         const { sim } = buildFixture(1, 6, { sshOnly: true });
         const server = await serve(sim, { embedPortMappings: true });
-        const entries = await lookup(sim, server);
+        const result = await lookup(sim, server);
+        const entries = result.mappings;
         expect(sortedForCompare(entries)).toEqual(expected(sim));
-        expect(entries.membersFromPool).toBe(6);
+        expect(result.membersFromPool).toBe(6);
         expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBeUndefined();
         // Embedded mappings name no protocol; the rule's is used.
         expect(entries.every((e) => e.protocol === "Tcp")).toBe(true);
@@ -272,15 +281,16 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         // As Azure answers (Retry-After 10, throttling on), except that the pool GET leaves the mappings out.
         const server = await serve(sim, { retryAfterSeconds: 10, throttling: true, clock });
         const progress: number[] = [];
-        const entries = await lookup(sim, server, { clock, onProgress: (_done, _total, usage) => progress.push(usage.armWrites) });
+        const result = await lookup(sim, server, { clock, onProgress: (_done, _total, usage) => progress.push(usage.armWrites) });
+        const entries = result.mappings;
         expect(sortedForCompare(entries)).toEqual(expected(sim));
         expect(server.stats.throttled).toBe(0);
-        expect(entries.throttled).toBe(0);
-        expect(entries.armWrites).toBe(260);
-        expect(entries.armRequests).toBe(server.stats.requests);
+        expect(result.throttled).toBe(0);
+        expect(result.armWrites).toBe(260);
+        expect(result.armRequests).toBe(server.stats.requests);
         expect(progress).toHaveLength(260);
         expect(progress[progress.length - 1]).toBe(260);
-        console.log(`260 members queried under Azure's limits: ${entries.armRequests} requests, ${entries.armWrites} writes, ${(entries.durationMs / 1000).toFixed(0)} s simulated`);
+        console.log(`260 members queried under Azure's limits: ${result.armRequests} requests, ${result.armWrites} writes, ${(result.durationMs / 1000).toFixed(0)} s simulated`);
     });
 
     it("stops when aborted", async () => {

@@ -4,9 +4,7 @@
  * `queryInboundNatRulePortMapping` API only for members whose mappings it lacks, paced under
  * Azure's request limits.
  */
-// Types only at load time: the Azure SDKs (about 30 MB and 0.5 s) load on the first lookup, so a
-// Pulumi program that imports the components pays nothing for them in preview.
-import type { LoadBalancer, BackendAddressPool, NetworkManagementClient } from "@azure/arm-network";
+// Types only at load time: the Azure SDK's pipeline loads on the first lookup (see client.ts).
 import type { TokenCredential } from "@azure/identity";
 import { compareInstances } from "../core/allocation";
 import { lastSegment, parseNetworkResourceId, sameArmId } from "../core/arm-ids";
@@ -14,7 +12,8 @@ import { formatValue } from "../core/errors";
 import type { Protocol } from "../core/types";
 import { normalizeProtocol } from "../core/validation";
 import { abortError, ArmPacer, pacedQueryDurationMs, realClock, type LookupClock } from "../internal/arm-pacing";
-import { createNetworkClient, memberRequests } from "./client";
+import { ArmClient, NETWORK_API_VERSION, memberRequests } from "./client";
+import type { ArmBackendPool, ArmLoadBalancer, ArmPortMappingsResult, ArmPublicIp } from "./arm-types";
 import { credentialFor } from "./credentials";
 import { resolveArmEndpoint } from "./endpoints";
 import { PortMappingLookupError, isAbort } from "./errors";
@@ -35,8 +34,8 @@ const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 
 /**
- * Azure's real mappings of a backend pool: one entry per member and rule, sorted by rule, then
- * instance (numeric ids by value). The pool GET's embedded mappings are used where present; the
+ * Azure's real mappings of a backend pool (`mappings`: one entry per member and rule, sorted by
+ * rule, then instance, numeric ids by value), with what the lookup spent, in one plain object. The pool GET's embedded mappings are used where present; the
  * other members are queried, paced under Azure's request limits. A member that cannot be read is
  * listed in `unreadMembers` with its reason; the lookup fails only when nothing could be read.
  */
@@ -111,38 +110,26 @@ async function lookupUntil(options: LookupPortMappingsOptions, clock: LookupCloc
     const context: LookupContext = { options, loadBalancerId, poolId: `${loadBalancerId}/backendAddressPools/${backendPoolName}` };
     const concurrency = options.concurrency ?? DEFAULT_LOOKUP_CONCURRENCY;
     const pacer = new ArmPacer(clock, concurrency);
-    const clients = new Map<string, NetworkManagementClient>();
-    const clientFor = (subscription: string): NetworkManagementClient => {
-        let client = clients.get(subscription.toLowerCase());
-        if (!client) {
-            client = createNetworkClient(subscription, endpoint.url, credential, options.retry, { pacer, clock });
-            clients.set(subscription.toLowerCase(), client);
-        }
-        return client;
-    };
-    const client = clientFor(subscriptionId);
-
-    const readLoadBalancer = (): Promise<LoadBalancer> =>
-        call(context, "load balancer", () => client.loadBalancers.get(resourceGroupName, loadBalancerName, { abortSignal: signal }));
-    const readPool = (): Promise<BackendAddressPool> =>
-        call(context, "backend pool", () =>
-            client.loadBalancerBackendAddressPools.get(resourceGroupName, loadBalancerName, backendPoolName, { abortSignal: signal }),
-        );
+    // One client for every request of the lookup, whatever subscription a frontend's public IP is in.
+    const client = new ArmClient({ endpoint: endpoint.url, credential, retry: options.retry, pacing: { pacer, clock } });
+    const read = { apiVersion: NETWORK_API_VERSION, signal };
+    const readLoadBalancer = (): Promise<ArmLoadBalancer> => call(context, "load balancer", () => client.json<ArmLoadBalancer>("GET", armPath(loadBalancerId), read));
+    const readPool = (): Promise<ArmBackendPool> => call(context, "backend pool", () => client.json<ArmBackendPool>("GET", armPath(context.poolId), read));
     // Both reads at once unless the caller asked for one request at a time.
     const [loadBalancer, pool] = concurrency > 1 ? await bothOrFirstError(readLoadBalancer(), readPool()) : [await readLoadBalancer(), await readPool()];
 
-    const rules = loadBalancer.inboundNatRules ?? [];
+    const rules = loadBalancer.properties?.inboundNatRules ?? [];
     const wantedRule = options.ruleName === undefined ? undefined : findRule(context, loadBalancer, options.ruleName);
     const frontendOfRule = new Map<string, string | undefined>();
     const protocolOfRule = new Map<string, string | undefined>();
     for (const rule of rules) {
         if (!rule.name) continue;
-        frontendOfRule.set(rule.name.toLowerCase(), rule.frontendIPConfiguration?.id);
-        protocolOfRule.set(rule.name.toLowerCase(), rule.protocol);
+        frontendOfRule.set(rule.name.toLowerCase(), rule.properties?.frontendIPConfiguration?.id);
+        protocolOfRule.set(rule.name.toLowerCase(), rule.properties?.protocol);
     }
     // The rules whose mappings every member should show: the pool's (or the one asked for).
     const expectedRules = rules
-        .filter((r) => r.name && sameArmId(r.backendAddressPool?.id, context.poolId))
+        .filter((r) => r.name && sameArmId(r.properties?.backendAddressPool?.id, context.poolId))
         .map((r) => (r.name as string).toLowerCase())
         .filter((name) => wantedRule === undefined || name === wantedRule.toLowerCase());
 
@@ -185,7 +172,7 @@ async function lookupUntil(options: LookupPortMappingsOptions, clock: LookupCloc
     );
     if (fatal) throw fatal.error;
 
-    const frontendIps = new FrontendIpResolver(context, loadBalancer, clientFor);
+    const frontendIps = new FrontendIpResolver(context, loadBalancer, client);
     const entries: PortMappingEntry[] = [];
     for (let i = 0; i < members.length; i++) {
         const member = members[i];
@@ -212,9 +199,7 @@ async function lookupUntil(options: LookupPortMappingsOptions, clock: LookupCloc
         unreadMembers: unreadMembers.sort((a, b) => compareInstances(a.instance, b.instance)),
         durationMs: clock.now() - started,
     };
-    // Non-enumerable, so the result still compares, spreads and serializes as the plain entries.
-    for (const [key, value] of Object.entries(report)) Object.defineProperty(entries, key, { value, enumerable: false });
-    return entries as PortMappingLookupResult;
+    return { mappings: entries, ...report };
 }
 
 /**
@@ -284,11 +269,11 @@ function checkOptions(options: LookupPortMappingsOptions): void {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: string): string {
+function findRule(context: LookupContext, loadBalancer: ArmLoadBalancer, ruleName: string): string {
     const { options } = context;
-    const rules = loadBalancer.inboundNatRules ?? [];
+    const rules = loadBalancer.properties?.inboundNatRules ?? [];
     const rule = rules.find((r) => r.name?.toLowerCase() === ruleName.toLowerCase());
-    const poolRules = rules.filter((r) => sameArmId(r.backendAddressPool?.id, context.poolId)).map((r) => r.name);
+    const poolRules = rules.filter((r) => sameArmId(r.properties?.backendAddressPool?.id, context.poolId)).map((r) => r.name);
     const available = poolRules.length > 0 ? `rules on pool ${options.backendPoolName}: ${poolRules.join(", ")}` : `pool ${options.backendPoolName} has no backend-pool rules`;
     if (!rule) {
         throw new PortMappingLookupError(
@@ -297,8 +282,9 @@ function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: 
             { statusCode: 404, code: "InboundNatRuleNotFound" },
         );
     }
-    if (!sameArmId(rule.backendAddressPool?.id, context.poolId)) {
-        const target = rule.backendAddressPool?.id ? `pool ${lastSegment(rule.backendAddressPool.id)}` : "a single VM (no backend pool)";
+    const rulePool = rule.properties?.backendAddressPool?.id;
+    if (!sameArmId(rulePool, context.poolId)) {
+        const target = rulePool ? `pool ${lastSegment(rulePool)}` : "a single VM (no backend pool)";
         throw new PortMappingLookupError(
             `lookupPortMappings: inbound NAT rule ${rule.name} on load balancer ${options.loadBalancerName} targets ${target}, ` +
                 `not pool ${options.backendPoolName}; ${available}. Fix: pass the pool the rule targets, or another rule.`,
@@ -309,23 +295,29 @@ function findRule(context: LookupContext, loadBalancer: LoadBalancer, ruleName: 
 }
 
 
-/** One member's mappings, polling the long-running query when Azure's Retry-After says to. */
-async function queryMember(context: LookupContext, client: NetworkManagementClient, member: PoolMember, clock: LookupClock): Promise<RawMapping[]> {
+/** One member's mappings: the long-running query, its polls waiting out Azure's Retry-After by the lookup's clock. */
+async function queryMember(context: LookupContext, client: ArmClient, member: PoolMember, clock: LookupClock): Promise<RawMapping[]> {
     const { options } = context;
     const signal = options.signal;
     const body = member.ipConfigurationId !== undefined ? { ipConfiguration: { id: member.ipConfigurationId } } : { ipAddress: member.ipAddress };
-    const state = memberRequests.getStore();
     return call(context, "port mapping query", async () => {
-        // The SDK's poller ignores `Retry-After: 0` and waits its default instead; we poll ourselves, and the pacing policy hands us each Retry-After.
-        const poller = await client.loadBalancers.beginListInboundNatRulePortMappings(options.resourceGroupName, options.loadBalancerName, options.backendPoolName, body, {
-            abortSignal: signal,
+        // POST .../backendAddressPools/{pool}/queryInboundNatRulePortMapping: 202, final state via Location
+        // (azure-rest-api-specs, loadBalancer.json: "x-ms-long-running-operation-options": {"final-state-via": "location"}).
+        const result = await client.postLongRunning<ArmPortMappingsResult>(`${armPath(context.poolId)}/queryInboundNatRulePortMapping`, {
+            apiVersion: NETWORK_API_VERSION,
+            body,
+            signal,
+            finalStateVia: "location",
+            intervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+            wait: (ms) => clock.sleep(ms, signal),
         });
-        while (!poller.isDone()) {
-            await clock.sleep(state?.retryAfterMs ?? options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, signal);
-            await poller.poll({ abortSignal: signal });
-        }
-        return poller.getResult()?.inboundNatRulePortMappings ?? [];
+        return result?.inboundNatRulePortMappings ?? [];
     });
+}
+
+/** The path of an ARM id, each segment as ARM expects it in a URL. */
+function armPath(id: string): string {
+    return id.split("/").map((segment) => encodeURIComponent(segment)).join("/");
 }
 
 /** Frontend IP of a frontendIPConfiguration id: its public IP's address (one GET each, cached) or its private IP. */
@@ -334,8 +326,8 @@ class FrontendIpResolver {
 
     constructor(
         private readonly context: LookupContext,
-        private readonly loadBalancer: LoadBalancer,
-        private readonly clientFor: (subscription: string) => NetworkManagementClient,
+        private readonly loadBalancer: ArmLoadBalancer,
+        private readonly client: ArmClient,
     ) {}
 
     ipOf(frontendId: string | undefined): Promise<string> {
@@ -350,19 +342,18 @@ class FrontendIpResolver {
     }
 
     private async resolve(frontendId: string): Promise<string> {
-        const frontend = (this.loadBalancer.frontendIPConfigurations ?? []).find((f) => sameArmId(f.id, frontendId));
+        const frontend = (this.loadBalancer.properties?.frontendIPConfigurations ?? []).find((f) => sameArmId(f.id, frontendId));
         if (!frontend) return "";
-        if (frontend.privateIPAddress) return frontend.privateIPAddress;
-        const publicIpId = frontend.publicIPAddress?.id;
-        if (!publicIpId) return frontend.publicIPAddress?.ipAddress ?? "";
-        if (frontend.publicIPAddress?.ipAddress) return frontend.publicIPAddress.ipAddress;
-        const parsed = parseNetworkResourceId(publicIpId, "publicIPAddresses");
-        if (!parsed) return "";
-        const { subscriptionId: subscription, resourceGroupName: group, name } = parsed;
-        const publicIp = await call(this.context, "public IP", () =>
-            this.clientFor(subscription).publicIPAddresses.get(group, name, { abortSignal: this.context.options.signal }),
+        const properties = frontend.properties ?? {};
+        if (properties.privateIPAddress) return properties.privateIPAddress;
+        const publicIp = properties.publicIPAddress;
+        const publicIpId = publicIp?.id;
+        if (publicIp?.properties?.ipAddress) return publicIp.properties.ipAddress;
+        if (!publicIpId || !parseNetworkResourceId(publicIpId, "publicIPAddresses")) return "";
+        const read = await call(this.context, "public IP", () =>
+            this.client.json<ArmPublicIp>("GET", armPath(publicIpId), { apiVersion: NETWORK_API_VERSION, signal: this.context.options.signal }),
         );
         // A dynamic public IP has no address until something uses it.
-        return publicIp.ipAddress ?? "";
+        return read?.properties?.ipAddress ?? "";
     }
 }

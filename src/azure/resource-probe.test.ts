@@ -15,7 +15,7 @@ const state = () => buildPoolState({
     rules: [{ name: "ssh", start: 50000, size: 10, backendPort: 22, protocol: "Tcp" }], scaleSets: [{ name: "web", capacity: 2 }],
 });
 
-describe("armResourceExists (one GET, no Network SDK)", () => {
+describe("armResourceExists (one GET through the ARM client)", () => {
     it("answers true for a rule Azure has and false for one it has not, with one request each", async () => {
         const { sim, lbId } = state();
         const server = await startArmServer(sim, FAST_ARM_SERVER_OPTIONS);

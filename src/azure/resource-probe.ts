@@ -1,14 +1,14 @@
 /**
- * Whether one ARM resource exists, from one GET, without the Network SDK. A component's preview
+ * Whether one ARM resource exists, from one GET through the ARM client. A component's preview
  * asks this of its rule before it reads any mappings: a rule that is not there yet (every first
- * preview) then costs one small request, not the SDK's load (about 0.25 s) and the reads of a
- * load balancer and pool whose answers grow with their members (3.8 MB each at 5,000).
+ * preview) then costs one small request, not the reads of a load balancer and pool whose answers
+ * grow with their members (3.8 MB each at 5,000).
  */
 import type { TokenCredential } from "@azure/identity";
-import { loopbackBearerPolicy } from "./client";
+import { ArmClient, NETWORK_API_VERSION } from "./client";
 
-/** Api-version of the probe's GET: the one @azure/arm-network 36 sends for Microsoft.Network. */
-export const PROBE_API_VERSION = "2025-05-01";
+/** Api-version of the probe's GET: the Network reads' own. */
+export const PROBE_API_VERSION = NETWORK_API_VERSION;
 
 /** Retries of the probe (429 after Retry-After, 408 and transient 5xx with back-off), as the lookup's requests. */
 const PROBE_MAX_RETRIES = 4;
@@ -30,27 +30,13 @@ export interface ResourceProbeOptions {
  * the error with its explanation (access, sign-in, network).
  */
 export async function armResourceExists(id: string, options: ResourceProbeOptions): Promise<boolean | undefined> {
-    const pipelineModule = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
-    const { createPipelineFromOptions, createDefaultHttpClient, createPipelineRequest, bearerTokenAuthenticationPolicy } = pipelineModule;
-    const loopbackHttp = options.endpoint.startsWith("http://");
-    const scope = `${options.endpoint}/.default`;
-    const pipeline = createPipelineFromOptions({
-        retryOptions: { maxRetries: options.maxRetries ?? PROBE_MAX_RETRIES, retryDelayInMs: options.retryDelayInMs ?? 1000 },
-    });
-    if (loopbackHttp) {
-        // The bearer policy refuses non-https URLs; a loopback simulator gets the token all the same.
-        pipeline.addPolicy(loopbackBearerPolicy(options.credential, scope));
-    } else {
-        pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: scope }));
-    }
-    const request = createPipelineRequest({
-        url: `${options.endpoint}${id}?api-version=${PROBE_API_VERSION}`,
-        method: "GET",
-        allowInsecureConnection: loopbackHttp,
-        abortSignal: options.signal,
+    const client = new ArmClient({
+        endpoint: options.endpoint,
+        credential: options.credential,
+        retry: { maxRetries: options.maxRetries ?? PROBE_MAX_RETRIES, retryDelayInMs: options.retryDelayInMs ?? 1000 },
     });
     try {
-        const response = await pipeline.sendRequest(createDefaultHttpClient(), request);
+        const response = await client.send("GET", id, { apiVersion: PROBE_API_VERSION, signal: options.signal });
         if (response.status === 200) return true;
         if (response.status === 404) return false;
         return undefined;

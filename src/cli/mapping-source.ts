@@ -165,9 +165,10 @@ async function lookUp(command: string, options: MappingSourceOptions): Promise<R
     const credential = chooseCredential(lookup, options.token);
     const subscriptionId = await chooseSubscription(command, lookup, options.subscription, endpoint, credential);
     const progress = lookupProgress(command);
-    let entries: Awaited<ReturnType<typeof lookup.lookupPortMappings>>;
+    let entries: Awaited<ReturnType<typeof lookup.lookupPortMappings>>["mappings"];
+    let unreadMembers: Awaited<ReturnType<typeof lookup.lookupPortMappings>>["unreadMembers"];
     try {
-        entries = await lookup.lookupPortMappings({
+        ({ mappings: entries, unreadMembers } = await lookup.lookupPortMappings({
             subscriptionId,
             resourceGroupName: options.resourceGroup!,
             loadBalancerName: options.loadBalancer!,
@@ -177,13 +178,13 @@ async function lookUp(command: string, options: MappingSourceOptions): Promise<R
             credential,
             concurrency,
             onProgress: progress.update,
-        });
+        }));
     } catch (err) {
         throw inCommandWords(command, err);
     } finally {
         progress.finish();
     }
-    for (const member of entries.unreadMembers) {
+    for (const member of unreadMembers) {
         process.stderr.write(`${command}: could not read Azure's mappings of member ${member.instance}: ${member.reason}\n`);
     }
     return entries.map(({ instance, frontendIp, frontendPort, backendPort, protocol, rule }) => ({ instance, frontendIp, frontendPort, backendPort, protocol, rule }));

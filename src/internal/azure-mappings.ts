@@ -61,7 +61,7 @@ export function lookupRuleMappings(rule: RuleMappingsLocation, token: string): R
 export async function readAzureMappings(request: AzureMappingRequest, resource: pulumi.Resource): Promise<NatPortMapping[]> {
     try {
         const { token } = await authorization.getClientToken({}, { parent: resource });
-        const entries = await lookupRuleMappings(request, token ?? "");
+        const { mappings: entries } = await lookupRuleMappings(request, token ?? "");
         const actual: NatPortMapping[] = entries
             .map((e) => ({
                 instance: e.instance,

@@ -37,7 +37,7 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
         // and otherwise gives the rule's current range.
         const rule = await readRule(request, token);
         if (rule.exists === false) return { exists: false, mappings: [] };
-        const entries = await lookupRuleMappings(request, token);
+        const { mappings: entries } = await lookupRuleMappings(request, token);
         return { exists: true, mappings: entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort })), ...(rule.range ? { range: rule.range } : {}) };
     } catch (err) {
         if (isMissing(err)) return { exists: false, mappings: [] };

@@ -62,9 +62,9 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     const credential = chooseCredential(lookup, options.token);
     const subscriptionId = await chooseSubscription("mappings", lookup, options.subscription, endpoint, credential);
     const progress = lookupProgress("mappings");
-    let mappings: PortMappingLookupResult;
+    let result: PortMappingLookupResult;
     try {
-        mappings = await lookup.lookupPortMappings({
+        result = await lookup.lookupPortMappings({
             subscriptionId,
             resourceGroupName: options.resourceGroup,
             loadBalancerName: options.loadBalancer,
@@ -80,6 +80,7 @@ async function runMappings(options: MappingsOptions): Promise<void> {
     } finally {
         progress.finish();
     }
+    const { mappings } = result;
 
     if (options.json) {
         const rows = mappings.map(({ instance, rule, protocol, frontendIp, frontendPort, backendPort }) => ({
@@ -90,11 +91,11 @@ async function runMappings(options: MappingsOptions): Promise<void> {
             frontendPort,
             backendPort,
         }));
-        const { unreadMembers, armRequests, armWrites, throttled } = mappings;
+        const { unreadMembers, armRequests, armWrites, throttled } = result;
         process.stdout.write(`${JSON.stringify({ mappings: rows, unreadMembers, armRequests, armWrites, throttled })}\n`);
         return;
     }
-    warnUnread(mappings);
+    warnUnread(result);
     const scope = `pool ${options.pool} of load balancer ${options.loadBalancer} (resource group ${options.resourceGroup})`;
     if (mappings.length === 0) {
         process.stdout.write(`No port mappings on ${scope}${options.rule ? ` for rule ${options.rule}` : ""}.\n`);
