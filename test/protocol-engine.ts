@@ -122,8 +122,8 @@ export class ProtocolEngine {
     private client: any;
     private packageDir = "";
 
-    /** `env`: variables added to the plugin's environment. */
-    constructor(private readonly env: Record<string, string> = {}) {}
+    /** `env`: variables added to the plugin's environment; `stage`: changes to the staged package directory before the start. */
+    constructor(private readonly options: { env?: Record<string, string>; stage?: (dir: string) => void } = {}) {}
 
     /** Serves the Engine, then starts the plugin and connects to the port it prints. */
     async start(): Promise<void> {
@@ -139,11 +139,12 @@ export class ProtocolEngine {
         this.engineAddress = await bind(this.server);
 
         this.packageDir = stagePackage();
+        this.options.stage?.(this.packageDir);
         const runPlugin = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "cmd", "run-plugin");
         this.spawnedAt = performance.now();
         this.plugin = spawn(process.execPath, [runPlugin, this.packageDir, this.engineAddress], {
             cwd: this.packageDir,
-            env: { ...process.env, NO_COLOR: "1", AZURE_NAT_RULES_ARM_ENDPOINT: "http://127.0.0.1:9", ...this.env },
+            env: { ...process.env, NO_COLOR: "1", AZURE_NAT_RULES_ARM_ENDPOINT: "http://127.0.0.1:9", ...this.options.env },
         });
         this.plugin.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
         const pluginPort = await new Promise<number>((done, fail) => {
