@@ -17,6 +17,8 @@ export default defineConfig({
     },
     test: {
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        // The end-to-end suite under the real Pulumi CLI has its own config: `npm run test:engine`.
+        exclude: ["**/node_modules/**", "test/engine/**"],
         // Workers (child processes) are reused across files, so @pulumi/pulumi, azure-native and the
         // sources load once per worker, not once per file: 285 s → 169 s of wall time and 296 s → 198 s
         // of CPU for the suite on 2 cores. Every test sets its own Pulumi mocks (runDeployment, or

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AzureNatRulesError } from "../core/errors";
 import { ArmError } from "./errors";
-import { startArmServer } from "./arm-server";
+import { startArmServer } from "./http/arm-server";
 import { ARM_ENDPOINT_ENV } from "../internal/azure-mappings";
 import { observeMockRegistrations, readOutput, waitForRPCs } from "../internal/pulumi-internals";
 import type { AzureSimulator } from "./simulator";

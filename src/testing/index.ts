@@ -6,10 +6,10 @@
 export { AzureSimulator, MAX_SCALE_SET_CAPACITY, SIMULATED_RESOURCE_TYPES } from "./simulator";
 export type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping, SimulatedResourceType, SimulatorOptions } from "./simulator";
 export { ARM_ERROR_CODES, ArmError, SimulatorStateError } from "./errors";
-export { FAST_ARM_SERVER_OPTIONS, startArmServer } from "./arm-server";
+export { FAST_ARM_SERVER_OPTIONS, startArmServer } from "./http/arm-server";
 export { AZURE_THROTTLING_LIMITS, ArmThrottle, virtualClock } from "./throttling";
 export type { Clock, SimulationClock, ThrottlingLimits } from "./throttling";
-export type { ArmServer, ArmServerOptions, ArmServerStats, FaultRule } from "./arm-server";
+export type { ArmServer, ArmServerOptions, ArmServerStats, FaultRule } from "./http/arm-server";
 export { runDeployment } from "./deployment";
 export { StackCheckpoint } from "./checkpoint";
 export type { CheckpointEntry } from "./checkpoint";
@@ -26,3 +26,6 @@ export { computeId, networkId, resourceGroupId, scaleSetIpConfigurationId } from
 export type * from "./resource-inputs";
 export { instanceFromIpConfigurationId } from "../core/instances";
 export { buildPoolState, buildScaleSetState, scaleSetModel, type PoolStateOptions, type ScaleSetModelOptions, type ScaleSetStateOptions } from "./scenarios";
+// The azure-native stand-in: run a program under the real Pulumi CLI against the local ARM endpoint (docs/real-engine.md).
+export { PLUGIN_NAME, POLL_SECONDS_ENV, standInEnv, standInPluginDir, standInVersion } from "./pulumi-engine";
+export type { StandInEnvOptions } from "./pulumi-engine";

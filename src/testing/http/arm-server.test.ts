@@ -1,7 +1,7 @@
 import { NetworkManagementClient } from "@azure/arm-network";
 import { afterEach, describe, expect, it } from "vitest";
 import { startArmServer, type ArmServer, type ArmServerOptions } from "./arm-server";
-import { AzureSimulator } from "./simulator";
+import { AzureSimulator } from "../simulator";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
 const RG_PATH = `/subscriptions/${SUB}/resourceGroups/rg/providers`;

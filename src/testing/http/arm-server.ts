@@ -1,17 +1,27 @@
 /**
- * Face 2: an ARM REST endpoint on loopback over an AzureSimulator, enough for @azure/arm-network
- * (and plain fetch) to read load balancers, pools, rules, public IPs and scale sets, and to run the
- * `queryInboundNatRulePortMapping` long-running operation. By default it answers as Azure does:
- * Retry-After 10 on the long-running query and Resource Manager's and Microsoft.Network's throttling
- * (see throttling.ts); options relax both for tests. Faults and latency can be injected.
+ * Face 2: an ARM REST endpoint on loopback over an AzureSimulator, for @azure/arm-network,
+ * @azure/arm-compute, az and plain fetch: reads of every simulated resource (and the lists real
+ * clients make, reads.ts), writes (PUT, PATCH, DELETE and the scale-set actions, writes.ts) through
+ * the same model and checks as the Pulumi mocks, long-running operations (operations.ts), ETags
+ * (etags.ts), and the `queryInboundNatRulePortMapping` operation. By default it answers as Azure does:
+ * Retry-After 10 on long-running operations and Resource Manager's and Microsoft.Network's throttling
+ * (see throttling.ts); options relax both for tests. Faults and latency can be injected. Every URL it
+ * hands out is built on the scheme and host the client used (request-url.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { ARM_ERROR_CODES, ArmError } from "./errors";
-import type { AzureSimulator } from "./simulator";
-import type { PortMappingQuery } from "./simulator-reads";
-import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "./throttling";
+import { ARM_ERROR_CODES, ArmError } from "../errors";
+import type { AzureSimulator } from "../simulator";
+import type { PortMappingQuery } from "../simulator-reads";
+import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "../throttling";
+import { EtagStore } from "./etags";
+import { metadataEndpoints, tenantsList } from "./metadata";
+import { OperationStore, operationUrls, parseOperationPath } from "./operations";
+import { saveStateDurably } from "./persist";
+import { extraRead, withAzureDefaults } from "./reads";
+import { baseUrlOf, readBody } from "./request-url";
+import { handleWrite } from "./writes";
 
 /** One injected failure: matching requests get `status` (and Retry-After) instead of an answer. */
 export interface FaultRule {
@@ -42,13 +52,23 @@ export interface ArmServerOptions {
     faults?: FaultRule[];
     /** Delay before every answer, in milliseconds. */
     latencyMs?: number;
-    /** Polls of a port-mapping query that find it still running before it is done; default 1. */
+    /**
+     * Polls of a long-running operation (a write, a delete, a scale-set action, the port-mapping query)
+     * that find it still running before it is done; default 1. 0: the first poll finds it done.
+     */
     lroPolls?: number;
     /**
-     * Retry-After (seconds) of the port-mapping query's 202 and of its in-progress polls; default 10,
-     * as Microsoft.Network answers (recorded 202s in Azure/azure-cli's network test recordings). 0 for fast tests.
+     * Retry-After (seconds) of long-running answers and of their in-progress polls; default 10,
+     * as Microsoft.Network answers (recorded 202s in Azure/azure-cli's network test recordings).
+     * azure-core (JS and Python) treats 0 as absent and waits its own default instead (2 s in JS,
+     * 30 s for az): use 1 for fast tests with real clients.
      */
     retryAfterSeconds?: number;
+    /**
+     * A state file: after every write the endpoint keeps, the whole state is saved there atomically and
+     * durably (temporary file, fsync, rename) before the write is answered. Unset: nothing is saved.
+     */
+    stateFile?: string;
     /**
      * Azure's throttling (true, the default: the documented limits), other limits, or false for none.
      * Every answer then carries the remaining-requests headers.
@@ -60,8 +80,12 @@ export interface ArmServerOptions {
     clock?: Clock;
 }
 
-/** The options that make the endpoint answer at once and never throttle, for tests that need speed. */
-export const FAST_ARM_SERVER_OPTIONS = { retryAfterSeconds: 0, throttling: false } as const satisfies ArmServerOptions;
+/**
+ * The options that make the endpoint quick and never throttle, for tests that need speed: every
+ * long-running operation is done at its first poll, and Retry-After is 1 s (not 0, which azure-core
+ * clients treat as absent, waiting their default 2 s (JS) or 30 s (az) instead).
+ */
+export const FAST_ARM_SERVER_OPTIONS = { retryAfterSeconds: 1, lroPolls: 0, throttling: false } as const satisfies ArmServerOptions;
 
 export interface ArmServer {
     /** `http://127.0.0.1:PORT` */
@@ -73,16 +97,9 @@ export interface ArmServer {
     resetStats(): void;
 }
 
-interface PendingOperation {
-    result: unknown;
-    /** Polls (of either URL) still to answer "in progress". */
-    pollsLeft: number;
-}
-
 const JSON_TYPE = "application/json; charset=utf-8";
 /** Microsoft.Network's Retry-After on its long-running 202s (Azure/azure-cli network recordings: `Retry-After: 10`). */
 const DEFAULT_RETRY_AFTER_SECONDS = 10;
-const MAX_OPERATIONS = 100_000;
 
 const FAULT_CODES: Record<FaultRule["status"], string> = {
     429: "TooManyRequests",
@@ -172,8 +189,19 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
     };
     for (const rule of options.faults ?? []) addFault(rule);
     const stats: ArmServerStats = { requests: 0, throttled: 0, maxConcurrent: 0, byRoute: {} };
-    const operations = new Map<string, PendingOperation>();
     const lroPolls = Math.max(0, options.lroPolls ?? 1);
+    const operations = new OperationStore(lroPolls);
+    const etags = new EtagStore();
+    const persist = (): void => {
+        if (options.stateFile !== undefined) saveStateDurably(options.stateFile, sim.toJSON());
+    };
+    // Writes run one at a time, in the order their bodies arrived: each sees the previous one's result.
+    let writeChain: Promise<unknown> = Promise.resolve();
+    const serialized = <T>(work: () => T): Promise<T> => {
+        const run = writeChain.then(work);
+        writeChain = run.catch(() => undefined);
+        return run;
+    };
     const retryAfter = String(options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
     const throttlingLimits = options.throttling === false ? undefined : options.throttling === true || options.throttling === undefined ? AZURE_THROTTLING_LIMITS : options.throttling;
     const throttle = throttlingLimits ? new ArmThrottle(options.clock ?? systemClock, throttlingLimits) : undefined;
@@ -191,14 +219,6 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         res.end(text);
     };
     const sendError = (res: ServerResponse, err: ArmError, headers: Record<string, string> = {}): void => send(res, err.statusCode, err.toBody(), headers);
-
-    const readBody = (req: IncomingMessage): Promise<string> =>
-        new Promise((resolve, reject) => {
-            const chunks: Buffer[] = [];
-            req.on("data", (c: Buffer) => chunks.push(c));
-            req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-            req.on("error", reject);
-        });
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const method = (req.method ?? "GET").toUpperCase();
@@ -221,6 +241,10 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
                       : `Injected fault: ${fault.status} for ${method} ${path}.`;
             return sendError(res, new ArmError(FAULT_CODES[fault.status], fault.status, message), headers);
         }
+
+        const base = baseUrlOf(req);
+        // ARM serves the cloud's metadata without authentication (`az cloud register` reads it before signing in).
+        if (method === "GET" && /^\/metadata\/endpoints$/i.test(path)) return send(res, 200, metadataEndpoints(base, url.searchParams.get("api-version")));
 
         if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? "")) {
             return sendError(res, new ArmError(ARM_ERROR_CODES.authenticationFailed, 401, "Authentication failed. The 'Authorization' header is missing."), {
@@ -245,25 +269,23 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
         }
         const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => send(res, status, body, { ...limitHeaders, ...headers });
 
-        const base = `http://${req.headers.host ?? "127.0.0.1"}`;
         const apiVersion = url.searchParams.get("api-version") ?? "2024-05-01";
 
         if (method === "GET") {
             // Microsoft.Network's two status URLs (learn.microsoft.com/azure/azure-resource-manager/management/async-operations):
             // Azure-AsyncOperation answers 200 with {"status": "InProgress" | "Succeeded"}; Location answers 202 until done, then 200 with the result.
-            const op = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/locations\/[^/]+\/(operationResults|operations)\/([^/]+)$/i.exec(path);
+            const op = parseOperationPath(path, url.searchParams);
             if (op) {
-                const pending = operations.get(op[2]);
-                if (!pending) return sendError(res, new ArmError(ARM_ERROR_CODES.resourceNotFound, 404, `Operation ${op[2]} was not found.`), limitHeaders);
-                const running = pending.pollsLeft > 0;
-                if (running) pending.pollsLeft--;
-                if (op[1].toLowerCase() === "operations") {
-                    return running ? answer(200, { status: "InProgress" }, { "Retry-After": retryAfter }) : answer(200, { status: "Succeeded" });
-                }
-                return running ? answer(202, undefined, { Location: `${base}${path}?api-version=${apiVersion}`, "Retry-After": retryAfter }) : answer(200, pending.result);
+                const polled = operations.poll(op.id, op.kind);
+                if (!polled) return sendError(res, new ArmError(ARM_ERROR_CODES.resourceNotFound, 404, `Operation ${op.id} was not found.`), limitHeaders);
+                const again = polled.running ? { "Retry-After": retryAfter, ...(op.kind === "location" ? { Location: `${base}${path}${url.search}` } : {}) } : {};
+                return answer(polled.status, polled.body, again);
             }
-            const resource = sim.get(path);
-            return answer(200, embedPortMappings || !/\/backendAddressPools(\/[^/]+)?$/i.test(path) ? resource : withoutEmbeddedMappings(resource));
+            if (/^\/tenants$/i.test(path)) return answer(200, tenantsList(sim.tenantId));
+            const resource = extraRead(sim, path) ?? sim.get(path);
+            const shown = etags.apply(withAzureDefaults(embedPortMappings || !/\/backendAddressPools(\/[^/]+)?$/i.test(path) ? resource : withoutEmbeddedMappings(resource)));
+            const etag = (shown as { etag?: unknown }).etag;
+            return answer(200, shown, typeof etag === "string" ? { ETag: etag } : {});
         }
 
         const query = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/loadBalancers\/([^/]+)\/backendAddressPools\/([^/]+)\/queryInboundNatRulePortMapping$/i.exec(path);
@@ -280,18 +302,23 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
                 return sendError(res, new ArmError(ARM_ERROR_CODES.invalidRequestContent, 400, `The request content is not valid JSON: ${(err as Error).message}`));
             }
             const result = sim.queryInboundNatRulePortMapping(resourceGroup, loadBalancer, pool, body ?? {});
-            const id = randomUUID();
-            operations.set(id, { result, pollsLeft: lroPolls });
-            if (operations.size > MAX_OPERATIONS) operations.delete(operations.keys().next().value as string);
-            const location = sim.locationOf(resourceGroup, loadBalancer);
+            const id = operations.start("Microsoft.Network", 200, result);
             // Both status URLs and Retry-After, as Microsoft.Network's 202s carry them (Azure/azure-cli network recordings; the spec's
             // QueryInboundNatRulePortMapping is x-ms-long-running-operation with final-state-via: location).
-            const operationsBase = `${base}/subscriptions/${sim.subscriptionId}/providers/Microsoft.Network/locations/${location}`;
-            return answer(202, undefined, {
-                Location: `${operationsBase}/operationResults/${id}?api-version=${apiVersion}`,
-                "Azure-AsyncOperation": `${operationsBase}/operations/${id}?api-version=${apiVersion}`,
-                "Retry-After": retryAfter,
-            });
+            const urls = operationUrls(base, sim.subscriptionId, "Microsoft.Network", sim.locationOf(resourceGroup, loadBalancer), id, apiVersion);
+            return answer(202, undefined, { Location: urls.location, "Azure-AsyncOperation": urls.asyncOperation as string, "Retry-After": retryAfter });
+        }
+
+        if (method === "PUT" || method === "PATCH" || method === "DELETE" || method === "POST") {
+            const body = await readBody(req);
+            const header = (name: string): string | undefined => {
+                const v = req.headers[name];
+                return Array.isArray(v) ? v.join(",") : v;
+            };
+            const written = await serialized(() =>
+                handleWrite({ sim, etags, operations, retryAfter, persist }, { method, path, body, base, apiVersion, ifMatch: header("if-match"), ifNoneMatch: header("if-none-match") }),
+            );
+            if (written) return answer(written.status, written.status === 204 ? undefined : written.body, written.headers);
         }
 
         return sendError(res, new ArmError("MethodNotAllowed", 405, `The simulated ARM endpoint does not serve ${method} ${path}.`), limitHeaders);

@@ -1,0 +1,415 @@
+/**
+ * The real Pulumi CLI, offline, for the end-to-end tests (`npm run test:engine`).
+ *
+ * - {@link engine} finds the CLI: built from source by engine/build.mjs (cached), or the one named
+ *   by AZURE_NAT_RULES_PULUMI ("path": the `pulumi` on PATH; or an absolute path).
+ * - {@link createWorkspace} gives one project a private Pulumi: a `file://` backend and a
+ *   PULUMI_HOME in a temporary directory, a passphrase, update checks, plugin downloads and registry
+ *   resolution off, and this test process's Node (22, from the `node` devDependency) first on PATH.
+ * - Its methods run `pulumi stack init`, `config set`, `preview --json`, `up`, `refresh`,
+ *   `destroy`, `stack output --json` and `stack export`, and throw a {@link PulumiCliError} that
+ *   shows the command, its exit code, its output and the program's output when one fails.
+ *
+ * Programs run through the CLI's `--client` language runtime (engine/language-runtime.mjs), which
+ * starts Pulumi's own `@pulumi/pulumi/cmd/run` as pulumi-language-nodejs does: the language host
+ * plugin itself cannot be built here (see engine/build.mjs). A program's directory must be inside
+ * this repository (or have its own node_modules) so that it resolves @pulumi/pulumi.
+ */
+import { execFile, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+const BUILD_SCRIPT = path.join(ROOT, "engine", "build.mjs");
+const LANGUAGE_RUNTIME = path.join(ROOT, "engine", "language-runtime.mjs");
+/** Generated programs go here: inside the repository (so they resolve its node_modules), never committed. */
+export const PROGRAMS_DIR = path.join(ROOT, "node_modules", ".cache", "azure-nat-rules-engine-programs");
+
+export interface Engine {
+    /** "built": compiled by this run; "cached": an earlier build reused; "path": a given binary. */
+    source: "built" | "cached" | "path";
+    /** The `pulumi` binary. */
+    pulumi: string;
+    binDir: string;
+    /** What `pulumi version` printed, e.g. "v3.248.0". */
+    version: string;
+    /** Seconds spent finding or building it. */
+    seconds: number;
+}
+
+let resolved: Engine | undefined;
+
+/**
+ * The CLI, built or reused by `node engine/build.mjs --json` once per process. Throws with the
+ * script's message (what to install) when there is none.
+ */
+export async function engine(): Promise<Engine> {
+    if (resolved) return resolved;
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+        const child = spawn(process.execPath, [BUILD_SCRIPT, "--json"], { cwd: ROOT, env: process.env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        child.on("error", fail);
+        child.on("close", (code) => done({ code, stdout, stderr }));
+    });
+    if (result.code !== 0) {
+        throw new Error(`The Pulumi CLI for the end-to-end tests is not available.\n${result.stderr.trim()}`);
+    }
+    resolved = JSON.parse(result.stdout.trim().split("\n").pop()!) as Engine;
+    return resolved;
+}
+
+/** This process's Node, which must be 22 or later (the package's `engines`): npm scripts run the `node` devDependency. */
+function nodeDir(): string {
+    const major = Number(process.versions.node.split(".")[0]);
+    if (major < 22) {
+        throw new Error(
+            `The end-to-end tests run programs with this process's Node, ${process.version}, but the package needs Node >= 22. ` +
+                "Run them through `npm run test:engine`, which puts the `node` devDependency (Node 22) first on PATH.",
+        );
+    }
+    return path.dirname(process.execPath);
+}
+
+export interface CliResult {
+    /** The command line, for messages: `pulumi preview --json ...`. */
+    command: string;
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    /** What the program (through the language runtime) printed; empty for commands that run no program. */
+    programOutput: string;
+}
+
+/** A failed `pulumi` command: its message shows the command, exit code, output and the program's output. */
+export class PulumiCliError extends Error {
+    constructor(readonly result: CliResult) {
+        const tail = (text: string) => (text.length > 6000 ? `...${text.slice(-6000)}` : text).trim();
+        const parts = [`\`${result.command}\` exited with ${result.code}`];
+        if (result.stderr.trim()) parts.push(`stderr:\n${tail(result.stderr)}`);
+        if (result.stdout.trim()) parts.push(`stdout:\n${tail(result.stdout)}`);
+        if (result.programOutput.trim()) parts.push(`program output:\n${tail(result.programOutput)}`);
+        super(parts.join("\n"));
+        this.name = "PulumiCliError";
+    }
+}
+
+export interface WorkspaceOptions {
+    /** The directory holding Pulumi.yaml and the program. */
+    projectDir: string;
+    /** The stack every command works on; created by {@link Workspace.initStack}. Default "test". */
+    stack?: string;
+    /** Directories put on PATH before the CLI's: resource plugins (`pulumi-resource-<name>`) found there are used. */
+    pluginPath?: string[];
+    /** Variables added to the CLI's (and so the program's and plugins') environment. */
+    env?: Record<string, string>;
+    /** Limit for one command, in ms (default 10 minutes); the command is killed past it. */
+    timeoutMs?: number;
+}
+
+export interface RunOptions {
+    /** Return the result of a non-zero exit instead of throwing. */
+    allowFailure?: boolean;
+    /** Start the `--client` language runtime and pass its address (preview, up, refresh, destroy). */
+    client?: boolean;
+    /** Written to the command's stdin. */
+    input?: string;
+}
+
+/** `pulumi preview --json`: the fields the tests read. */
+export interface PreviewJson {
+    steps?: Array<{
+        op: string;
+        urn: string;
+        provider?: string;
+        oldState?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+        newState?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+        diffReasons?: string[];
+        replaceReasons?: string[];
+        detailedDiff?: Record<string, unknown>;
+    }>;
+    diagnostics?: Array<{ urn?: string; message: string; severity: string }>;
+    changeSummary?: Record<string, number>;
+    duration?: number;
+}
+
+export interface OperationOptions extends Pick<RunOptions, "allowFailure"> {
+    /** Arguments added to the command. */
+    args?: string[];
+}
+
+/** Variables of the caller that would point the CLI or a provider elsewhere: dropped. */
+const DROPPED = /^(PULUMI_|AZURE_|ARM_)/;
+
+export class Workspace {
+    readonly stack: string;
+    /** The temporary directory holding the backend (`state/`) and PULUMI_HOME (`home/`). */
+    readonly dir: string;
+    readonly backendUrl: string;
+    private readonly options: WorkspaceOptions;
+
+    constructor(
+        readonly engine: Engine,
+        options: WorkspaceOptions,
+    ) {
+        this.options = options;
+        this.stack = options.stack ?? "test";
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "azure-nat-rules-engine-"));
+        fs.mkdirSync(path.join(this.dir, "state"));
+        fs.mkdirSync(path.join(this.dir, "home"));
+        this.backendUrl = `file://${path.join(this.dir, "state")}`;
+    }
+
+    get projectDir(): string {
+        return this.options.projectDir;
+    }
+
+    /** The environment every command gets. */
+    env(): NodeJS.ProcessEnv {
+        const env: NodeJS.ProcessEnv = {};
+        for (const [key, value] of Object.entries(process.env)) {
+            if (!DROPPED.test(key)) env[key] = value;
+        }
+        const pathDirs = [nodeDir(), ...(this.options.pluginPath ?? []), this.engine.binDir, process.env.PATH ?? ""];
+        return {
+            ...env,
+            PATH: pathDirs.filter(Boolean).join(path.delimiter),
+            PULUMI_BACKEND_URL: this.backendUrl,
+            PULUMI_HOME: path.join(this.dir, "home"),
+            PULUMI_CONFIG_PASSPHRASE: "azure-nat-rules-engine-tests",
+            PULUMI_SKIP_UPDATE_CHECK: "1",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+            PULUMI_SUPPRESS_NEO_LINK: "true",
+            NO_COLOR: "1",
+            ...this.options.env,
+        };
+    }
+
+    /** Runs `pulumi <args>` in the project directory; throws a {@link PulumiCliError} on a non-zero exit unless allowed. */
+    async run(args: string[], options: RunOptions = {}): Promise<CliResult> {
+        const env = this.env();
+        const runtime = options.client ? await startLanguageRuntime(env, this.projectDir) : undefined;
+        const fullArgs = [...args, "--non-interactive", "--color", "never"];
+        if (runtime) fullArgs.push(`--client=127.0.0.1:${runtime.port}`);
+        const command = `pulumi ${fullArgs.join(" ")}`;
+        let result: CliResult;
+        try {
+            const outcome = await runProcess(this.engine.pulumi, fullArgs, {
+                cwd: this.projectDir,
+                env,
+                input: options.input,
+                timeoutMs: this.options.timeoutMs ?? 600_000,
+            });
+            result = { command, ...outcome, programOutput: "" };
+        } finally {
+            if (runtime) {
+                await runtime.stop();
+            }
+        }
+        result.programOutput = runtime?.output() ?? "";
+        if (result.code !== 0 && !options.allowFailure) throw new PulumiCliError(result);
+        return result;
+    }
+
+    /** `pulumi stack init <stack>` in this workspace's backend. */
+    async initStack(): Promise<void> {
+        await this.run(["stack", "init", this.stack]);
+    }
+
+    /** `pulumi config set [--secret] [--path] <key> <value>`. */
+    async setConfig(key: string, value: string, options: { secret?: boolean; path?: boolean } = {}): Promise<void> {
+        const flags = [...(options.secret ? ["--secret"] : []), ...(options.path ? ["--path"] : [])];
+        await this.run(["config", "set", "--stack", this.stack, ...flags, key, "--", value]);
+    }
+
+    /** Each key of `config` through {@link setConfig} (plain values). */
+    async setAllConfig(config: Record<string, string>): Promise<void> {
+        for (const [key, value] of Object.entries(config)) await this.setConfig(key, value);
+    }
+
+    /**
+     * `pulumi preview --json`, parsed. A failed preview throws unless `allowFailure`; its JSON (with
+     * the diagnostics) is still parsed when the CLI printed it.
+     */
+    async preview(options: OperationOptions & { expectNoChanges?: boolean; refresh?: boolean } = {}): Promise<{ json: PreviewJson; result: CliResult }> {
+        const args = ["preview", "--stack", this.stack, "--json"];
+        if (options.expectNoChanges) args.push("--expect-no-changes");
+        if (options.refresh) args.push("--refresh");
+        const result = await this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: true });
+        let json: PreviewJson = {};
+        try {
+            json = JSON.parse(result.stdout) as PreviewJson;
+        } catch {
+            if (result.code === 0) throw new PulumiCliError({ ...result, command: `${result.command} (its stdout is not JSON)`, code: result.code });
+        }
+        if (result.code !== 0 && !options.allowFailure) throw new PulumiCliError(result);
+        return { json, result };
+    }
+
+    /** `pulumi up --yes --skip-preview [--refresh]`. */
+    async up(options: OperationOptions & { refresh?: boolean } = {}): Promise<CliResult> {
+        const args = ["up", "--stack", this.stack, "--yes", "--skip-preview"];
+        if (options.refresh) args.push("--refresh");
+        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+    }
+
+    /** `pulumi refresh --yes --skip-preview`. */
+    async refresh(options: OperationOptions = {}): Promise<CliResult> {
+        const args = ["refresh", "--stack", this.stack, "--yes", "--skip-preview"];
+        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+    }
+
+    /** `pulumi destroy --yes --skip-preview`. */
+    async destroy(options: OperationOptions = {}): Promise<CliResult> {
+        const args = ["destroy", "--stack", this.stack, "--yes", "--skip-preview"];
+        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+    }
+
+    /** `pulumi stack output --json [--show-secrets]`, parsed. */
+    async stackOutput(options: { showSecrets?: boolean } = {}): Promise<Record<string, unknown>> {
+        const args = ["stack", "output", "--stack", this.stack, "--json"];
+        if (options.showSecrets) args.push("--show-secrets");
+        const result = await this.run(args);
+        return JSON.parse(result.stdout) as Record<string, unknown>;
+    }
+
+    /** `pulumi stack export`, parsed: the checkpoint's `deployment` (resources with their inputs and outputs). */
+    async exportStack(): Promise<{ version: number; deployment: { resources?: Array<{ urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> } }> {
+        const result = await this.run(["stack", "export", "--stack", this.stack]);
+        return JSON.parse(result.stdout);
+    }
+
+    /** Removes the temporary backend and PULUMI_HOME (the project directory is the caller's). */
+    dispose(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** A workspace for the project in `options.projectDir`, with the CLI from {@link engine}. */
+export async function createWorkspace(options: WorkspaceOptions): Promise<Workspace> {
+    return new Workspace(await engine(), options);
+}
+
+/**
+ * Writes a Node.js project (Pulumi.yaml with `runtime: nodejs`, and the given files) under
+ * {@link PROGRAMS_DIR}/<name> and returns its directory. `files` maps paths to contents, e.g.
+ * `{ "index.ts": "..." }`; the entry point is `main` (default index.ts).
+ */
+export function writeProgram(name: string, files: Record<string, string>, options: { main?: string; description?: string } = {}): string {
+    const dir = path.join(PROGRAMS_DIR, name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const project = [
+        `name: ${name}`,
+        `description: ${options.description ?? "An end-to-end test program of azure-nat-rules"}`,
+        "runtime:",
+        "  name: nodejs",
+        "  options:",
+        "    typescript: true",
+        `main: ${options.main ?? "index.ts"}`,
+        "",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), project);
+    for (const [file, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+    }
+    return dir;
+}
+
+/**
+ * Copies a committed program directory (Pulumi.yaml and its files) to {@link PROGRAMS_DIR}/<name>
+ * and returns the copy: the CLI writes Pulumi.<stack>.yaml beside Pulumi.yaml, so it never runs in
+ * the committed directory.
+ */
+export function copyProgram(name: string, sourceDir: string): string {
+    const dir = path.join(PROGRAMS_DIR, name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(PROGRAMS_DIR, { recursive: true });
+    fs.cpSync(sourceDir, dir, { recursive: true, filter: (from) => !/Pulumi\.[^/]+\.yaml$/.test(from) || path.basename(from) === "Pulumi.yaml" });
+    return dir;
+}
+
+interface LanguageRuntime {
+    port: number;
+    output(): string;
+    stop(): Promise<void>;
+}
+
+/** Starts engine/language-runtime.mjs in this Node and waits for the port it prints. */
+async function startLanguageRuntime(env: NodeJS.ProcessEnv, cwd: string): Promise<LanguageRuntime> {
+    const child = spawn(process.execPath, [LANGUAGE_RUNTIME], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    let portLine: string | undefined;
+    const exited = new Promise<void>((done) => child.on("close", () => done()));
+    const port = await new Promise<number>((done, fail) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+            const text = chunk.toString("utf8");
+            if (portLine === undefined) {
+                const newline = text.indexOf("\n");
+                if (newline < 0) return void (output += text);
+                portLine = output + text.slice(0, newline);
+                output = text.slice(newline + 1);
+                const value = Number(portLine.trim());
+                if (Number.isInteger(value) && value > 0) done(value);
+                else fail(new Error(`the language runtime printed ${JSON.stringify(portLine)} instead of its port`));
+            } else {
+                output += text;
+            }
+        });
+        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+        child.on("error", fail);
+        child.on("close", (code) => fail(new Error(`the language runtime (engine/language-runtime.mjs) exited with ${code} before it listened: ${output}`)));
+    });
+    return {
+        port,
+        output: () => output,
+        async stop() {
+            child.stdin.end();
+            const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+            await exited;
+            clearTimeout(timer);
+        },
+    };
+}
+
+async function runProcess(
+    file: string,
+    args: string[],
+    options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((done, fail) => {
+        const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        let timedOut = false;
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        const timer = setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGKILL");
+        }, options.timeoutMs);
+        child.on("error", (error) => {
+            clearTimeout(timer);
+            fail(error);
+        });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            if (timedOut) stderr += `\n(killed after ${options.timeoutMs} ms)`;
+            done({ code, stdout, stderr });
+        });
+        child.stdin.end(options.input ?? "");
+    });
+}
+
+/** `pulumi version` of the engine, as the CLI prints it. */
+export async function pulumiVersion(engine: Engine): Promise<string> {
+    const { stdout } = await promisify(execFile)(engine.pulumi, ["version"], { env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "1" } });
+    return stdout.trim();
+}
