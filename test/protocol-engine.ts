@@ -8,6 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import * as grpc from "@grpc/grpc-js";
 import ts from "typescript";
 
@@ -93,7 +94,7 @@ export interface ConstructResult {
 /** A staged package: its sources and package.json as they are, and dist/ transpiled from them. */
 function stagePackage(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "azure-nat-rules-plugin-"));
-    for (const entry of ["package.json", "tsconfig.json", "src", "node_modules"]) fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
+    for (const entry of ["package.json", "tsconfig.json", "schema.json", "src", "node_modules"]) fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
     // dist/ is what `npm install` builds (the prepare script); transpiling file by file gives the same JavaScript in a second.
     const options = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.build.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
     for (const file of options.fileNames) {
@@ -114,10 +115,15 @@ export class ProtocolEngine {
     plugin!: ChildProcessWithoutNullStreams;
     stderr = "";
     engineAddress = "";
+    /** `performance.now()` just before the plugin process was spawned (for start-up timings). */
+    spawnedAt = 0;
     private server = new grpc.Server();
     private deployments: Deployment[] = [];
     private client: any;
     private packageDir = "";
+
+    /** `env`: variables added to the plugin's environment; `stage`: changes to the staged package directory before the start. */
+    constructor(private readonly options: { env?: Record<string, string>; stage?: (dir: string) => void } = {}) {}
 
     /** Serves the Engine, then starts the plugin and connects to the port it prints. */
     async start(): Promise<void> {
@@ -133,10 +139,12 @@ export class ProtocolEngine {
         this.engineAddress = await bind(this.server);
 
         this.packageDir = stagePackage();
+        this.options.stage?.(this.packageDir);
         const runPlugin = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "cmd", "run-plugin");
+        this.spawnedAt = performance.now();
         this.plugin = spawn(process.execPath, [runPlugin, this.packageDir, this.engineAddress], {
             cwd: this.packageDir,
-            env: { ...process.env, NO_COLOR: "1", AZURE_NAT_RULES_ARM_ENDPOINT: "http://127.0.0.1:9" },
+            env: { ...process.env, NO_COLOR: "1", AZURE_NAT_RULES_ARM_ENDPOINT: "http://127.0.0.1:9", ...this.options.env },
         });
         this.plugin.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
         const pluginPort = await new Promise<number>((done, fail) => {

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ComponentProvider as ComponentProviderClass } from "@pulumi/pulumi/provider/experimental";
 import type * as TypeScript from "typescript";
+import { INFER_SCHEMA_ENV, isPluginProcess, readCommittedSchema } from "./committed-schema";
 
 interface Property {
     type?: string;
@@ -129,7 +130,48 @@ export function installSchemaRefinementIfServed(packageName: string): void {
     } catch {
         return;
     }
-    if (loaded) installSchemaRefinement(packageName);
+    if (!loaded) return;
+    installSchemaRefinement(packageName);
+    // Only in the plugin process: the `schema` command and the tests infer, to check schema.json against the sources.
+    if (isPluginProcess() && process.env[INFER_SCHEMA_ENV] !== "1") installCommittedSchema(packageName);
+}
+
+const committedMarker = Symbol.for("azure-nat-rules.committedSchema");
+
+/**
+ * Makes this package's ComponentProvider serve the committed schema.json, and take the components'
+ * output names from it, instead of running the analyzer (see ./committed-schema). A schema.json
+ * that cannot stand for the sources is not served: the provider infers, and stderr says why.
+ */
+export function installCommittedSchema(packageName: string): void {
+    type Served = {
+        name: string;
+        path: string;
+        version: string;
+        componentConstructors: Record<string, unknown>;
+        componentDefinitions?: unknown;
+        committed?: string | null;
+    };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ComponentProvider } = require(PROVIDER_MODULE) as { ComponentProvider: typeof ComponentProviderClass };
+    const proto = ComponentProvider.prototype as unknown as Record<symbol, boolean> & { getSchema(this: Served): Promise<string> };
+    if (proto[committedMarker]) return;
+    proto[committedMarker] = true;
+    const infer = proto.getSchema;
+    proto.getSchema = async function (this: Served): Promise<string> {
+        if (this.name === packageName && this.committed === undefined) {
+            const committed = readCommittedSchema(this.path, packageName, this.version, Object.keys(this.componentConstructors));
+            this.committed = committed.served ? committed.text : null;
+            if (committed.served) this.componentDefinitions = committed.definitions;
+            else {
+                process.stderr.write(
+                    `${packageName}: inferring the package schema from src/ (seconds before the first component is served): ${committed.reason}. ` +
+                        `Fix: in a clone of the repository, run \`npx tsx src/cli/main.ts schema > schema.json\`.\n`,
+                );
+            }
+        }
+        return typeof this.committed === "string" ? this.committed : infer.call(this);
+    };
 }
 
 /** Makes every ComponentProvider of this package serve the refined schema (once per process). */
