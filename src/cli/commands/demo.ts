@@ -157,6 +157,35 @@ function checkStateDirectory(state: string): void {
     );
 }
 
+/** Compute's api-version az 2.91 sends for scale-set writes (vmss recordings in Azure/azure-cli). */
+const COMPUTE_API_VERSION = "2024-11-01";
+
+/**
+ * Deletes instances as `az vmss delete-instances` does: `POST .../virtualMachineScaleSets/{name}/delete`
+ * with `{"instanceIds": [...]}` (VirtualMachineScaleSets_DeleteInstances), polled to its end, sent to
+ * the simulator served on loopback, so the change goes through ARM's front door as a client's would.
+ */
+async function deleteInstancesOverArm(sim: AzureSimulator, instanceIds: string[]): Promise<void> {
+    const { FAST_ARM_SERVER_OPTIONS, startArmServer } = await import("../../testing");
+    const { ArmClient, staticTokenCredential } = await import("../../azure");
+    const server = await startArmServer(sim, FAST_ARM_SERVER_OPTIONS);
+    try {
+        const client = new ArmClient({ endpoint: server.url, credential: staticTokenCredential("local") });
+        await client.postLongRunning(
+            `/subscriptions/${sim.subscriptionId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Compute/virtualMachineScaleSets/${SCALE_SET}/delete`,
+            {
+                apiVersion: COMPUTE_API_VERSION,
+                body: { instanceIds },
+                wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+                intervalMs: 1000,
+                finalStateVia: "location",
+            },
+        );
+    } finally {
+        await server.close();
+    }
+}
+
 async function runDemo(options: DemoOptions): Promise<void> {
     checkSshUser("demo", options.user);
     checkStateDirectory(options.state);
@@ -197,8 +226,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
                     `Fix: pass ids among those, as the table shows them.\n${unchanged}`,
             );
         }
-        const left = sim.deleteInstances(RESOURCE_GROUP, SCALE_SET, options.deleteInstances);
-        notes.push(`Outside Pulumi: deleted instance(s) ${options.deleteInstances.join(", ")} of ${SCALE_SET} (as \`az vmss delete-instances\`); ${left.length} left.`);
+        await deleteInstancesOverArm(sim, options.deleteInstances);
+        const left = sim.listInstances(RESOURCE_GROUP, SCALE_SET);
+        notes.push(`Outside Pulumi: deleted instance(s) ${options.deleteInstances.join(", ")} of ${SCALE_SET} over the local ARM endpoint, as \`az vmss delete-instances\` does; ${left.length} left.`);
     }
     if (options.autoscaleTo !== undefined) {
         if (!deployedBefore) {
