@@ -335,6 +335,11 @@ describe("ARM endpoint writes", () => {
         const rule = await call(server, "GET", `${LB}/inboundNatRules/ssh`);
         // Recorded V2 GET (test_network_lb_nat_rules_v3.yaml): both false.
         expect(rule.body.properties).toMatchObject({ enableDestinationServiceEndpoint: false, allowBackendPortConflict: false });
+        // compute spec example VirtualMachineScaleSet_Create_WithAzureLoadBalancer.json: a Uniform scale set's answer carries these.
+        const vmss = (await call(server, "GET", VMSS)).body.properties;
+        expect(vmss.singlePlacementGroup).toBe(true);
+        expect(vmss.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].properties).toMatchObject({ dnsSettings: { dnsServers: [] }, enableAcceleratedNetworking: false });
+        expect(vmss.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].properties.ipConfigurations[0].properties.privateIPAddressVersion).toBe("IPv4");
         const resources = await call(server, "GET", `/subscriptions/${SUB}/resources`);
         expect(resources.body.value.map((r: any) => r.type).sort()).toEqual(["Microsoft.Compute/virtualMachineScaleSets", "Microsoft.Network/loadBalancers", "Microsoft.Network/publicIPAddresses"]);
         expect((await call(server, "GET", "/tenants")).body.value[0].tenantId).toBe(sim.tenantId);
