@@ -94,11 +94,13 @@ describe("ARM endpoint writes", () => {
         expect((await call(server, "GET", op)).body).toEqual({ status: "Succeeded" });
         const got = await call(server, "GET", `${LB}/inboundNatRules/ssh`);
         expect(got.body.properties.provisioningState).toBe("Succeeded");
+        // A client that only reads the resource sees Updating while the operation runs, then Succeeded.
+        expect((await call(server, "PUT", `${LB}/inboundNatRules/ssh`, V2_RULE)).status).toBe(200);
+        expect((await call(server, "GET", LB)).body.properties.provisioningState).toBe("Updating");
+        expect((await call(server, "GET", LB)).body.properties.provisioningState).toBe("Succeeded");
         // Port = range start + member order (docs: inbound-nat-rules, "Backend pool" rule): instances 0 and 1 take 50000, 50001.
         const pool = await call(server, "GET", `${LB}/backendAddressPools/pool`);
         expect(pool.body.properties.loadBalancerBackendAddresses.map((a: any) => a.properties.inboundNatRulesPortMapping[0].frontendPort)).toEqual([50000, 50001]);
-        // A second PUT of the same rule is an update: 200.
-        expect((await call(server, "PUT", `${LB}/inboundNatRules/ssh`, V2_RULE)).status).toBe(200);
     });
 
     it("a write Azure refuses answers ARM's error body with the same code and message as the Pulumi mocks, and changes nothing", async () => {
@@ -253,6 +255,10 @@ describe("ARM endpoint writes", () => {
         expect(rg.headers.get("location")).toMatch(new RegExp(`^${server.url}/subscriptions/${SUB}/operationresults/`));
         expect((await call(server, "GET", RG)).status).toBe(404);
         expect((await call(server, "DELETE", RG)).status).toBe(404);
+        // resources spec ResourceGroups_CheckExistence: HEAD answers 204 or 404.
+        expect((await fetch(`${server.url}${RG}?${V}`, { method: "HEAD", headers: AUTH })).status).toBe(404);
+        await call(server, "PUT", RG, { location: "westeurope" });
+        expect((await fetch(`${server.url}${RG}?${V}`, { method: "HEAD", headers: AUTH })).status).toBe(204);
     });
 
     it("scale sets: PUT of only location and sku (az vmss scale) changes the capacity and keeps the model; PATCH; POST delete of instances; manualUpgrade", async () => {
@@ -283,6 +289,10 @@ describe("ARM endpoint writes", () => {
         expect(missing.status).toBe(400);
         expect((await call(server, "POST", `${VMSS}/delete`, {})).status).toBe(400);
         expect((await call(server, "POST", `${VMSS}/manualUpgrade`, { instanceIds: ids.slice(1) })).status).toBe(202);
+        // compute spec VirtualMachineScaleSetVMs_Delete: 200/202/204.
+        expect((await call(server, "DELETE", `${VMSS}/virtualMachines/${ids[1]}`)).status).toBe(202);
+        expect(sim.listInstances("rg", "web").map((i) => i.instanceId)).toEqual(ids.slice(2));
+        expect((await call(server, "DELETE", `${VMSS}/virtualMachines/${ids[1]}`)).status).toBe(204);
     });
 
     it("serializes concurrent writes: 30 security rules PUT at once all land", async () => {

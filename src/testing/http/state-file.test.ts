@@ -2,7 +2,7 @@
  * `local-arm --state FILE` saves every write it acknowledges before answering: a server killed
  * (SIGKILL, no chance to clean up) right after an answer has that write, and every earlier one, on disk.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -77,5 +77,14 @@ describe("local-arm --state: durable writes", () => {
         const saved = AzureSimulator.load(state);
         const rules = (saved.get(`${NSG}/securityRules`) as { value: { name: string }[] }).value.map((r) => r.name);
         for (const name of acknowledged) expect(rules, `acknowledged write ${name}`).toContain(name);
+    }, 60_000);
+
+    it("refuses an --lro-polls that is not a whole number, saying what is allowed", () => {
+        dir = mkdtempSync(join(tmpdir(), "local-arm-state-"));
+        const state = join(dir, "state.json");
+        new AzureSimulator().save(state);
+        const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "local-arm", "--port", "0", "--state", state, "--lro-polls", "two"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toContain('--lro-polls = "two" is invalid: allowed is a whole number from 0 to 1000');
     }, 60_000);
 });
