@@ -22,7 +22,7 @@ interface LocalArmOptions {
 export function register(program: Command): void {
     program
         .command("local-arm")
-        .description("Serve a saved simulator state as a local ARM endpoint (http on loopback) until Ctrl-C.")
+        .description("Serve a saved simulator state as a local ARM endpoint (http on loopback, or https with --https) until Ctrl-C.")
         .requiredOption("--port <port>", "TCP port to listen on; 0 picks a free one")
         .requiredOption("--state <file>", "simulator state file (JSON written by AzureSimulator.save)")
         .option("--host <address>", "address to listen on; only 127.0.0.1 (the simulator serves loopback only)", "127.0.0.1")
