@@ -239,7 +239,12 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const method = (req.method ?? "GET").toUpperCase();
-        const url = new URL(req.url ?? "/", "http://127.0.0.1");
+        // Repeated slashes are one, as ARM takes them: az joins an endpoint given with a trailing
+        // slash and "/metadata/endpoints" into "//metadata/endpoints", which URL would read as a host.
+        const raw = req.url ?? "/";
+        const queryAt = raw.indexOf("?");
+        const pathPart = (queryAt < 0 ? raw : raw.slice(0, queryAt)).replace(/\/{2,}/g, "/");
+        const url = new URL(pathPart + (queryAt < 0 ? "" : raw.slice(queryAt)), "http://127.0.0.1");
         const path = url.pathname.replace(/\/+$/, "") || "/";
         const route = routeOf(method, path);
         stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;

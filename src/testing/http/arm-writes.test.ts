@@ -352,6 +352,10 @@ describe("ARM endpoint writes", () => {
         const cloud = (await proxied.json()) as any;
         expect((await (await fetch(`${server.url}/metadata/endpoints?api-version=2019-05-01`)).json())).toHaveLength(1);
         expect(cloud).toMatchObject({ resourceManager: "https://arm.example.test/", authentication: { loginEndpoint: "https://arm.example.test/adfs" }, suffixes: { storage: expect.any(String) } });
+        // An endpoint registered with a trailing slash: az asks for "//metadata/endpoints", which ARM serves too.
+        const doubled = await fetch(`${server.url}//metadata/endpoints?api-version=2022-09-01`);
+        expect(doubled.status).toBe(200);
+        expect(await doubled.json()).toMatchObject({ authentication: { loginEndpoint: `${server.url}/adfs` } });
     });
 
     it("builds Location and Azure-AsyncOperation from X-Forwarded-Proto and X-Forwarded-Host", async () => {
