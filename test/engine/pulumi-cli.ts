@@ -126,8 +126,8 @@ export interface RunOptions {
     input?: string;
 }
 
-/** `pulumi preview --json`: the fields the tests read. */
-export interface PreviewJson {
+/** What `pulumi preview/up/refresh/destroy --json` print: the fields the tests read. */
+export interface OperationJson {
     steps?: Array<{
         op: string;
         urn: string;
@@ -143,9 +143,94 @@ export interface PreviewJson {
     duration?: number;
 }
 
+/** @deprecated The old name of {@link OperationJson}. */
+export type PreviewJson = OperationJson;
+
 export interface OperationOptions extends Pick<RunOptions, "allowFailure"> {
     /** Arguments added to the command. */
     args?: string[];
+}
+
+/**
+ * An operation's result: the process's (code, stdout, stderr, program output) and what it printed.
+ * `preview --json` prints one JSON object, kept as `json`. `up`, `refresh` and `destroy --json`
+ * print the engine's events, one JSON object a line, kept as `events`; `json` is drawn from them
+ * in the preview's shape: `steps` from each resOutputsEvent (or resOpFailedEvent) `metadata`,
+ * `changeSummary` from the summaryEvent's `resourceChanges`, and `diagnostics` from the
+ * diagnosticEvents that are not debug. `json` is {} when the CLI printed no JSON (it failed first).
+ */
+export interface OperationResult extends CliResult {
+    json: OperationJson;
+    /** The engine's events (up, refresh, destroy); [] for a preview. */
+    events: EngineEvent[];
+    /** The same result, as {@link Workspace.preview} returned it before: `const { json, result } = await ws.preview()`. */
+    result: CliResult;
+}
+
+/** One line of `pulumi up/refresh/destroy --json`: one of these keys is set. */
+export interface EngineEvent {
+    sequence: number;
+    timestamp: number;
+    preludeEvent?: { config: Record<string, string> };
+    summaryEvent?: { maybeCorrupt: boolean; durationSeconds: number; resourceChanges?: Record<string, number> };
+    diagnosticEvent?: { urn?: string; prefix?: string; message: string; severity: string };
+    resourcePreEvent?: { metadata: StepMetadata };
+    resOutputsEvent?: { metadata: StepMetadata };
+    resOpFailedEvent?: { metadata: StepMetadata; status: number; steps: number };
+    [other: string]: unknown;
+}
+
+interface StepMetadata {
+    op: string;
+    urn: string;
+    type: string;
+    provider?: string;
+    old?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> } | null;
+    new?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> } | null;
+    diffs?: string[];
+    detailedDiff?: Record<string, unknown> | null;
+}
+
+function parsePreview(stdout: string): { json: OperationJson; events: EngineEvent[] } {
+    try {
+        return { json: JSON.parse(stdout) as OperationJson, events: [] };
+    } catch {
+        return { json: {}, events: [] };
+    }
+}
+
+function parseEvents(stdout: string): { json: OperationJson; events: EngineEvent[] } {
+    const events: EngineEvent[] = [];
+    for (const line of stdout.split("\n")) {
+        if (!line.trim().startsWith("{")) continue;
+        try {
+            events.push(JSON.parse(line) as EngineEvent);
+        } catch {
+            // A line that is not an event (the CLI's own message): left to stdout.
+        }
+    }
+    if (events.length === 0) return { json: {}, events };
+    const steps: NonNullable<OperationJson["steps"]> = [];
+    const diagnostics: NonNullable<OperationJson["diagnostics"]> = [];
+    let changeSummary: Record<string, number> | undefined;
+    for (const event of events) {
+        const metadata = event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+        if (metadata) {
+            steps.push({
+                op: metadata.op,
+                urn: metadata.urn,
+                provider: metadata.provider,
+                oldState: metadata.old ?? undefined,
+                newState: metadata.new ?? undefined,
+                diffReasons: metadata.diffs,
+                detailedDiff: metadata.detailedDiff ?? undefined,
+            });
+        }
+        const diagnostic = event.diagnosticEvent;
+        if (diagnostic && diagnostic.severity !== "debug") diagnostics.push({ urn: diagnostic.urn, message: diagnostic.message, severity: diagnostic.severity });
+        if (event.summaryEvent) changeSummary = event.summaryEvent.resourceChanges ?? {};
+    }
+    return { json: { steps, diagnostics, changeSummary }, events };
 }
 
 /** The commands that take `--config-file` (the others read no stack config). */
@@ -268,38 +353,43 @@ export class Workspace {
      * `pulumi preview --json`, parsed. A failed preview throws unless `allowFailure`; its JSON (with
      * the diagnostics) is still parsed when the CLI printed it.
      */
-    async preview(options: OperationOptions & { expectNoChanges?: boolean; refresh?: boolean } = {}): Promise<{ json: PreviewJson; result: CliResult }> {
-        const args = ["preview", "--stack", this.stack, "--json"];
+    async preview(options: OperationOptions & { expectNoChanges?: boolean; refresh?: boolean } = {}): Promise<OperationResult> {
+        const args = ["preview", "--stack", this.stack];
         if (options.expectNoChanges) args.push("--expect-no-changes");
         if (options.refresh) args.push("--refresh");
-        const result = await this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: true });
-        let json: PreviewJson = {};
-        try {
-            json = JSON.parse(result.stdout) as PreviewJson;
-        } catch {
-            if (result.code === 0) throw new PulumiCliError({ ...result, command: `${result.command} (its stdout is not JSON)`, code: result.code });
-        }
-        if (result.code !== 0 && !options.allowFailure) throw new PulumiCliError(result);
-        return { json, result };
+        return this.operation(args, options);
     }
 
-    /** `pulumi up --yes --skip-preview [--refresh]`. */
-    async up(options: OperationOptions & { refresh?: boolean } = {}): Promise<CliResult> {
+    /** `pulumi up --yes --skip-preview --json [--refresh] [--expect-no-changes]`, its JSON parsed. */
+    async up(options: OperationOptions & { refresh?: boolean; expectNoChanges?: boolean } = {}): Promise<OperationResult> {
         const args = ["up", "--stack", this.stack, "--yes", "--skip-preview"];
         if (options.refresh) args.push("--refresh");
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+        if (options.expectNoChanges) args.push("--expect-no-changes");
+        return this.operation(args, options);
     }
 
-    /** `pulumi refresh --yes --skip-preview`. */
-    async refresh(options: OperationOptions = {}): Promise<CliResult> {
+    /** `pulumi refresh --yes --skip-preview --json [--expect-no-changes]`, its JSON parsed. */
+    async refresh(options: OperationOptions & { expectNoChanges?: boolean } = {}): Promise<OperationResult> {
         const args = ["refresh", "--stack", this.stack, "--yes", "--skip-preview"];
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+        if (options.expectNoChanges) args.push("--expect-no-changes");
+        return this.operation(args, options);
     }
 
-    /** `pulumi destroy --yes --skip-preview`. */
-    async destroy(options: OperationOptions = {}): Promise<CliResult> {
-        const args = ["destroy", "--stack", this.stack, "--yes", "--skip-preview"];
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+    /** `pulumi destroy --yes --skip-preview --json`, its JSON parsed. */
+    async destroy(options: OperationOptions = {}): Promise<OperationResult> {
+        return this.operation(["destroy", "--stack", this.stack, "--yes", "--skip-preview"], options);
+    }
+
+    /**
+     * Runs an operation with `--json` and the `--client` language runtime, and parses what it prints
+     * (see {@link OperationResult}). A non-zero exit throws a {@link PulumiCliError} (its message
+     * shows the output, with the diagnostics) unless `allowFailure`.
+     */
+    private async operation(args: string[], options: OperationOptions): Promise<OperationResult> {
+        const result = await this.run([...args, "--json", ...(options.args ?? [])], { client: true, allowFailure: true });
+        const parsed = args[0] === "preview" ? parsePreview(result.stdout) : parseEvents(result.stdout);
+        if (result.code !== 0 && !options.allowFailure) throw new PulumiCliError(result);
+        return { ...result, ...parsed, result };
     }
 
     /** `pulumi stack output --json [--show-secrets]`, parsed. */
