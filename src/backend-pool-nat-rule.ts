@@ -11,6 +11,7 @@ import { type CurrentMappings, readCurrentMappings } from "./internal/current-ma
 import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/construct-scope";
 import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
 import { settle } from "./internal/settle";
+import { qualifiedLabel, shareOfScaleSet } from "./internal/pool-labels";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
 import { declaredName, inputOutputOf, readOutput } from "./internal/pulumi-internals";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
@@ -372,24 +373,42 @@ function scaleSetPlan(
     const orchestrationMode = knownOr<string | undefined>(scaleSet.orchestrationMode, undefined);
     const scaleInPolicy = knownOr<string | undefined>(scaleSet.scaleInPolicy.apply((p) => p?.rules?.[0]), undefined);
     const autoscaled = args.autoscaleSetting !== undefined || args.autoscaleMaxCapacity !== undefined;
-    const scaleSetName = pulumi.all([knownOr<string | undefined>(scaleSet.name, undefined), scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
+    const knownName = knownOr<string | undefined>(scaleSet.name, undefined);
+    const scaleSetName = pulumi.all([knownName, scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
+    // A scale set whose id is unknown in a preview is being created (a replacement, for one): the pool's mappings are others'.
+    const identity = pulumi.all([knownName, pulumi.output(settle(scaleSet.id).then((s) => s.state === "unknown" && pulumi.runtime.isDryRun()))]);
+    // The capacity as declared: the sku's other outputs (its tier) may be unknown in a preview of a new scale set.
+    const capacity = pulumi.output(readOutput(scaleSet.sku, true).then(({ value }) => {
+        const c = (value as { capacity?: unknown } | undefined)?.capacity;
+        return pulumi.isUnknown(c) ? (pulumi.unknown as unknown as number) : typeof c === "number" ? c : 0;
+    }));
     return pulumi
-        .all([range, current, scaleSet.sku, overprovision, pulumi.all([orchestrationMode, scaleInPolicy]), scaleSetName,
+        .all([range, current, capacity, overprovision, pulumi.all([orchestrationMode, scaleInPolicy]), pulumi.all([scaleSetName, identity]),
             autoscaleCeilings(resource, component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
-        .apply(([r, now, sku, over, [mode, policy], vmssName, ceilings, rule]) =>
-            planScaleSetPorts({
+        .apply(([r, now, declared, over, [mode, policy], [vmssName, [name, isNew]], ceilings, rule]) => {
+            const share = shareOfScaleSet(now.mappings, name, isNew);
+            const plan = planScaleSetPorts({
                 rule: `${component} (rule "${rule}")`,
                 range: r,
-                current: now.mappings,
+                current: share.ours,
                 // Autoscale owns the capacity of a deployed scale set (the program ignores changes to
                 // it), so the instances stay as Azure has them; the declared capacity counts for a new rule.
-                capacity: autoscaled && now.exists ? now.mappings.length : (sku?.capacity ?? 0),
+                capacity: autoscaled && now.exists && !isNew ? share.ours.length : declared,
                 orchestrationMode: mode,
                 overprovision: over,
                 scaleSetName: vmssName,
                 ceilings,
                 currentRange: now.range,
                 scaleInPolicy: policy,
-            }),
-        );
+                reserved: share.others.map((o) => o.frontendPort),
+            });
+            if (share.others.length === 0) return plan;
+            // The pool holds other members too: theirs stay as Azure has them; ours are qualified when another scale set is there.
+            const label = (i: string) => (share.qualify && /^\d+$/.test(i) ? qualifiedLabel(vmssName, i) : i);
+            return {
+                ...plan,
+                instances: [...share.others.map((o) => ({ ...o, labelGuessed: false })), ...plan.instances.map((i) => ({ ...i, instance: label(i.instance) }))],
+                moved: plan.moved.map((m) => ({ ...m, instance: label(m.instance) })),
+            };
+        });
 }

@@ -59,6 +59,8 @@ export interface ScaleSetPlanRequest {
     overprovision?: boolean;
     /** The scale set's name: a Flexible scale set names its VMs `<name>_<8 hex>`. */
     scaleSetName?: string;
+    /** Ports other members of the pool hold (another scale set, while one replaces it): never planned for this one. */
+    reserved?: readonly number[];
     /** The scale set's `scaleInPolicy.rules[0]`: "Default" (or absent), "OldestVM" or "NewestVM". */
     scaleInPolicy?: string;
     /** Autoscale may grow the scale set past `capacity` outside Pulumi, up to the largest of these. */
@@ -114,14 +116,15 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     // The plan: survivors keep their ports, new instances take the lowest free ones.
     const labels = [...survivors.map((s) => s.instance), ...newLabels];
     const previous = newCount > 0 ? scaleOutUnderCurrentRange(request, survivors, labels, newCount, overprovision) : survivors;
-    const assigned = allocatePorts({ rule: request.rule, range, previous, instances: labels, demandNote });
+    const reserved = (request.reserved ?? []).filter((p) => p >= range.start && p <= range.end);
+    const assigned = allocatePorts({ rule: request.rule, range, previous, instances: labels, demandNote, reserved });
     // The check: the peak (autoscale's growth, the extra VMs of overprovisioning) needs a port per VM at once.
-    if (demand > range.capacity) {
-        throw new PortRangeExhaustedError(request.rule, range, demand, [], demandNote,
+    if (demand + reserved.length > range.capacity) {
+        throw new PortRangeExhaustedError(request.rule, range, demand + reserved.length, [], demandNote,
             peakFix(range, capacity, peak, overprovision, request.ceilings ?? []));
     }
     // The extra VMs of overprovisioning take the next free ports after the new instances, one per new instance.
-    const extras = overprovision ? nextFreePorts(range, assigned, newCount) : [];
+    const extras = overprovision ? nextFreePorts(range, [...assigned, ...reserved.map((p) => ({ instance: "", frontendPort: p }))], newCount) : [];
     const candidates = [...assigned.slice(survivors.length).map((a) => a.frontendPort), ...extras];
     return {
         instances: assigned.slice(0, labels.length).map((a, i) => ({
@@ -160,7 +163,7 @@ function scaleOutUnderCurrentRange(request: ScaleSetPlanRequest, survivors: Port
     if (overprovision) {
         throw new AzureNatRulesError(`${intro}; while overprovisioning, which of the extra VMs' ports Azure keeps there decides every port the new range moves, so no plan can say them.${fix}`);
     }
-    return allocatePorts({ rule: request.rule, range: current, previous: survivors, instances: labels });
+    return allocatePorts({ rule: request.rule, range: current, previous: survivors, instances: labels, reserved: request.reserved });
 }
 
 /** Instances present before and after whose port changes, in label order. */

@@ -3,6 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { PortAssignment } from "../core/types";
 import { PortMappingLookupError, resolveArmEndpoint, staticTokenCredential } from "../azure";
 import { readArmResource } from "./arm-get";
+import { labelPoolMappings } from "./pool-labels";
 import { lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
 
 export type CurrentMappingsRequest = RuleMappingsLocation;
@@ -11,7 +12,8 @@ export type CurrentMappingsRequest = RuleMappingsLocation;
 export interface CurrentMappings {
     /** False when the load balancer, pool or rule does not exist yet: the plan starts from empty. */
     exists: boolean;
-    mappings: PortAssignment[];
+    /** Labels unique per pool (./pool-labels.ts); `scaleSet` names a Uniform instance's scale set. */
+    mappings: (PortAssignment & { scaleSet?: string })[];
     /** The rule's frontend range in Azure now, when it exists and Azure's answer carries one. */
     range?: { start: number; end: number };
 }
@@ -38,7 +40,8 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
         const rule = await readRule(request, token);
         if (rule.exists === false) return { exists: false, mappings: [] };
         const entries = await lookupRuleMappings(request, token);
-        return { exists: true, mappings: entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort })), ...(rule.range ? { range: rule.range } : {}) };
+        const mappings = labelPoolMappings(entries).map((e) => ({ instance: e.instance, frontendPort: e.frontendPort, ...(e.scaleSet ? { scaleSet: e.scaleSet } : {}) }));
+        return { exists: true, mappings, ...(rule.range ? { range: rule.range } : {}) };
     } catch (err) {
         if (isMissing(err)) return { exists: false, mappings: [] };
         void pulumi.log.warn(
