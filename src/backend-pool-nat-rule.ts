@@ -168,6 +168,14 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         planned.apply((plan) => {
             if (plan.moved.length > 0) void pulumi.log.warn(movedPortsWarning(component, plan.moved), this);
         });
+        // Instances that keep a model without the pool (upgrade policy Manual) get no port until upgraded: say which, and how.
+        if (args.scaleSet) {
+            const vmss = args.scaleSet;
+            pulumi.all([planned, vmss.id, knownOr<string | undefined>(vmss.name, undefined)]).apply(([plan, id, vmssName]) => {
+                const pending = plan.instances.filter((i) => i.upgradePending).map((i) => i.instance);
+                if (pending.length > 0) void pulumi.log.warn(pendingUpgradeWarning(component, id, vmssName, pending), this);
+            });
+        }
 
         // Checked against every NAT rule of this program on the load balancer, and the given
         // load-balancing rules. The members come from what the program declares, never from the
@@ -206,6 +214,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                     protocol: p,
                     source: "planned",
                     ...(a.labelGuessed ? { labelGuessed: true } : {}),
+                    ...(a.upgradePending ? { upgradePending: true } : {}),
                 })),
             ),
         );
@@ -266,7 +275,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         // In an update, read once the scale set has changed, so the plan sees what the rule will.
         if (!pulumi.runtime.isDryRun() && args.scaleSet) await settle(args.scaleSet.id);
         return readCurrentMappings({ ...ref, backendPoolName: lastSegment(poolId.value), ruleName: rule.value,
-            endpoint: armEndpointFor(endpoint.value || undefined) }, this);
+            endpoint: armEndpointFor(endpoint.value || undefined), manualScaleSetId: await manualScaleSetId(args.scaleSet) }, this);
     }
 
     /** The mapping of one instance (scale-set instance id or VM name), or undefined when it has none. */
@@ -282,6 +291,29 @@ export function movedPortsWarning(component: string, moved: PoolPlan["moved"]): 
         "Connections to the old ports stop once the rule is updated; hand out the new ones (portMappings, `azure-nat-rules ssh-config`). " +
         "Azure's docs do not say how a range change reassigns live ports: these are planned with a model (ports still in the range stay, " +
         "the rest take the lowest free ones), and portMappings holds Azure's own after the update.";
+}
+
+/**
+ * The id of a deployed Uniform scale set with upgrade policy Manual (whose instances keep their
+ * model until upgraded), else undefined. A scale set being created has no id in a preview.
+ */
+async function manualScaleSetId(scaleSet: compute.VirtualMachineScaleSet | undefined): Promise<string | undefined> {
+    if (!scaleSet) return undefined;
+    // The policy with unknowns kept in place: its other settings may be unknown in a preview, its mode is declared.
+    const [id, policy, mode] = await Promise.all([settle(scaleSet.id), readOutput(scaleSet.upgradePolicy, true), settle(scaleSet.orchestrationMode)]);
+    if (id.state !== "known" || !id.value) return undefined;
+    if (String((policy.value as { mode?: unknown } | undefined)?.mode ?? "").toLowerCase() !== "manual") return undefined;
+    return mode.state === "known" && String(mode.value ?? "").toLowerCase() === "flexible" ? undefined : id.value;
+}
+
+/** The warning for a Manual scale set's instances that run a model without the pool, with the command that upgrades them. */
+function pendingUpgradeWarning(component: string, scaleSetId: string, name: string | undefined, pending: string[]): string {
+    const rg = /\/resourceGroups\/([^/]+)\//i.exec(scaleSetId)?.[1] ?? "<resource group>";
+    const vmss = name ?? lastSegment(scaleSetId);
+    return `${component}: scale set ${vmss} has upgrade policy Manual, and instance(s) ${pending.join(", ")} run a model that does not put them ` +
+        "in the rule's backend pool, so Azure gives them no port until they are upgraded (new instances take the latest model and get one). " +
+        `After \`pulumi up\`, run \`az vmss update-instances --resource-group ${rg} --name ${vmss} --instance-ids ${pending.join(" ")}\`. ` +
+        "The plan marks them upgradePending, with the port each would take then.";
 }
 
 /** A scale set as a conflict-check member: its logical name, known as soon as it is declared. */
@@ -401,6 +433,7 @@ function scaleSetPlan(
                 currentRange: now.range,
                 scaleInPolicy: policy,
                 reserved: share.others.map((o) => o.frontendPort),
+                pendingUpgrade: now.pendingUpgrade,
             });
             if (share.others.length === 0) return plan;
             // The pool holds other members too: theirs stay as Azure has them; ours are qualified when another scale set is there.

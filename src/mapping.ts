@@ -22,6 +22,12 @@ export interface NatPortMapping {
      * balancing zones and fault domains). Its port is planned; its label is a guess. Absent otherwise.
      */
     labelGuessed?: boolean;
+    /**
+     * Set (true) on a planned mapping of a scale-set instance that runs a model without the rule's
+     * pool (upgrade policy Manual): Azure gives it no port until it is upgraded
+     * (`az vmss update-instances`); the port is the one it would take then. Absent otherwise.
+     */
+    upgradePending?: boolean;
 }
 
 /** An inclusive frontend port range. */

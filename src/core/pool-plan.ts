@@ -13,6 +13,12 @@ export interface PlannedInstance extends PortAssignment {
      * it is one of the plan's `candidatePorts`.
      */
     labelGuessed: boolean;
+    /**
+     * True on an instance that exists but runs a model without the rule's pool (upgrade policy
+     * Manual): Azure gives it no port until it is upgraded. Its port is the one it would take then,
+     * after every other instance of the plan.
+     */
+    upgradePending?: boolean;
 }
 
 /** The plan of a backend-pool rule and what it had to fit. */
@@ -59,6 +65,12 @@ export interface ScaleSetPlanRequest {
     overprovision?: boolean;
     /** The scale set's name: a Flexible scale set names its VMs `<name>_<8 hex>`. */
     scaleSetName?: string;
+    /**
+     * Instances Azure has that the pool does not hold (upgrade policy Manual: they keep a model
+     * without the pool until upgraded). They count in the capacity, get no port now, and are
+     * planned last, with the port they would take once upgraded.
+     */
+    pendingUpgrade?: readonly string[];
     /** Ports other members of the pool hold (another scale set, while one replaces it): never planned for this one. */
     reserved?: readonly number[];
     /** The scale set's `scaleInPolicy.rules[0]`: "Default" (or absent), "OldestVM" or "NewestVM". */
@@ -101,11 +113,15 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const overprovision = !flexible && request.overprovision !== false;
     const current = [...request.current].sort((a, b) => compareInstances(a.instance, b.instance));
 
+    // Instances outside the pool until upgraded (Manual) count in the capacity; the others are what the pool holds.
+    const pending = (request.pendingUpgrade ?? []).filter((id) => !current.some((c) => c.instance === id));
+    const inPool = Math.max(0, capacity - pending.length);
     // Which instances a scale-in removes is Azure's choice (scaleInSurvivors): the survivors' labels are a guess then.
-    const survivors = capacity >= current.length ? current : scaleInSurvivors(current, capacity, flexible, request.scaleInPolicy);
-    const survivorsGuessed = capacity < current.length;
-    const newCount = capacity - survivors.length;
-    const newLabels = flexible ? flexibleLabels(request.scaleSetName, newCount) : uniformIds(survivors, newCount);
+    const survivors = inPool >= current.length ? current : scaleInSurvivors(current, inPool, flexible, request.scaleInPolicy);
+    const survivorsGuessed = inPool < current.length || (capacity < current.length + pending.length && pending.length > 0);
+    const newCount = inPool - survivors.length;
+    const newLabels = flexible ? flexibleLabels(request.scaleSetName, newCount)
+        : uniformIds([...survivors, ...pending.map((instance) => ({ instance, frontendPort: 0 }))], newCount);
     // Azure names new instances: Flexible VMs at random, Uniform ids with no guarantee (they "may be reused").
     const newGuessed = true;
 
@@ -117,7 +133,9 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const labels = [...survivors.map((s) => s.instance), ...newLabels];
     const previous = newCount > 0 ? scaleOutUnderCurrentRange(request, survivors, labels, newCount, overprovision) : survivors;
     const reserved = (request.reserved ?? []).filter((p) => p >= range.start && p <= range.end);
-    const assigned = allocatePorts({ rule: request.rule, range, previous, instances: labels, demandNote, reserved });
+    // Pending instances come last: they take ports only once upgraded, after everything else here.
+    const all = allocatePorts({ rule: request.rule, range, previous, instances: [...labels, ...pending], demandNote, reserved });
+    const assigned = all.slice(0, labels.length);
     // The check: the peak (autoscale's growth, the extra VMs of overprovisioning) needs a port per VM at once.
     if (demand + reserved.length > range.capacity) {
         throw new PortRangeExhaustedError(request.rule, range, demand + reserved.length, [], demandNote,
@@ -127,10 +145,10 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const extras = overprovision ? nextFreePorts(range, [...assigned, ...reserved.map((p) => ({ instance: "", frontendPort: p }))], newCount) : [];
     const candidates = [...assigned.slice(survivors.length).map((a) => a.frontendPort), ...extras];
     return {
-        instances: assigned.slice(0, labels.length).map((a, i) => ({
-            ...a,
-            labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed,
-        })),
+        instances: [
+            ...assigned.map((a, i) => ({ ...a, labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed })),
+            ...all.slice(labels.length).map((a) => ({ ...a, labelGuessed: false, upgradePending: true })),
+        ],
         candidatePorts: candidates.sort((a, b) => a - b),
         demand,
         demandNote,
