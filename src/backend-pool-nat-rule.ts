@@ -215,6 +215,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                     source: "planned",
                     ...(a.labelGuessed ? { labelGuessed: true } : {}),
                     ...(a.upgradePending ? { upgradePending: true } : {}),
+                    ...(a.portGuessed ? { portGuessed: true } : {}),
                 })),
             ),
         );

@@ -28,6 +28,12 @@ export interface NatPortMapping {
      * (`az vmss update-instances`); the port is the one it would take then. Absent otherwise.
      */
     upgradePending?: boolean;
+    /**
+     * Set (true) on a planned mapping of a Flexible VM whose port a range change moves, when more
+     * than one moves: which moved VM takes which freed port follows an order no source gives.
+     * Absent otherwise.
+     */
+    portGuessed?: boolean;
 }
 
 /** An inclusive frontend port range. */

@@ -19,6 +19,12 @@ export interface PlannedInstance extends PortAssignment {
      * after every other instance of the plan.
      */
     upgradePending?: boolean;
+    /**
+     * True on a Flexible VM whose port a range change moves, when more than one moves: Azure hands
+     * the free ports out in member order, which for Flexible VMs no source gives (the plan uses
+     * name order). Its label is Azure's; its port is one of the moved VMs' ports.
+     */
+    portGuessed?: boolean;
 }
 
 /** The plan of a backend-pool rule and what it had to fit. */
@@ -113,13 +119,15 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const overprovision = !flexible && request.overprovision !== false;
     const current = [...request.current].sort((a, b) => compareInstances(a.instance, b.instance));
 
-    // Instances outside the pool until upgraded (Manual) count in the capacity; the others are what the pool holds.
-    const pending = (request.pendingUpgrade ?? []).filter((id) => !current.some((c) => c.instance === id));
-    const inPool = Math.max(0, capacity - pending.length);
+    // Instances outside the pool until upgraded (Manual) count in the capacity, and a scale-in may remove them too.
+    const pendingNow = (request.pendingUpgrade ?? []).filter((id) => !current.some((c) => c.instance === id));
+    const existing = [...current, ...pendingNow.map((instance) => ({ instance, frontendPort: 0 }))].sort((a, b) => compareInstances(a.instance, b.instance));
     // Which instances a scale-in removes is Azure's choice (scaleInSurvivors): the survivors' labels are a guess then.
-    const survivors = inPool >= current.length ? current : scaleInSurvivors(current, inPool, flexible, request.scaleInPolicy);
-    const survivorsGuessed = inPool < current.length || (capacity < current.length + pending.length && pending.length > 0);
-    const newCount = inPool - survivors.length;
+    const survivorsGuessed = capacity < existing.length;
+    const kept = new Set((survivorsGuessed ? scaleInSurvivors(existing, capacity, flexible, request.scaleInPolicy) : existing).map((e) => e.instance));
+    const survivors = current.filter((c) => kept.has(c.instance));
+    const pending = pendingNow.filter((id) => kept.has(id));
+    const newCount = capacity - survivors.length - pending.length;
     const newLabels = flexible ? flexibleLabels(request.scaleSetName, newCount)
         : uniformIds([...survivors, ...pending.map((instance) => ({ instance, frontendPort: 0 }))], newCount);
     // Azure names new instances: Flexible VMs at random, Uniform ids with no guarantee (they "may be reused").
@@ -144,15 +152,22 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     // The extra VMs of overprovisioning take the next free ports after the new instances, one per new instance.
     const extras = overprovision ? nextFreePorts(range, [...assigned, ...reserved.map((p) => ({ instance: "", frontendPort: p }))], newCount) : [];
     const candidates = [...assigned.slice(survivors.length).map((a) => a.frontendPort), ...extras];
+    // Survivors a range change moves take the freed ports in member order: unknown for Flexible VMs, and
+    // for any scale set when new instances (whose labels are guesses) take part in the same reassignment.
+    const moved = movedPorts(current, assigned);
+    const before = new Map(previous.map((p) => [p.instance, p.frontendPort]));
+    const newMoved = newLabels.some((l) => before.has(l) && assigned.find((a) => a.instance === l)?.frontendPort !== before.get(l));
+    const movedGuessed = new Set(moved.length > 1 && (flexible || newMoved) ? moved.map((m) => m.instance) : moved.length === 1 && newMoved ? [moved[0].instance] : []);
     return {
         instances: [
-            ...assigned.map((a, i) => ({ ...a, labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed })),
+            ...assigned.map((a, i) => ({ ...a, labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed,
+                ...(movedGuessed.has(a.instance) ? { portGuessed: true } : {}) })),
             ...all.slice(labels.length).map((a) => ({ ...a, labelGuessed: false, upgradePending: true })),
         ],
         candidatePorts: candidates.sort((a, b) => a - b),
         demand,
         demandNote,
-        moved: movedPorts(current, assigned),
+        moved,
     };
 }
 
