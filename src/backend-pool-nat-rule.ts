@@ -11,6 +11,7 @@ import { type CurrentMappings, readCurrentMappings } from "./internal/current-ma
 import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/construct-scope";
 import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
 import { settle } from "./internal/settle";
+import { qualifiedLabel, shareOfScaleSet } from "./internal/pool-labels";
 import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
 import { declaredName, inputOutputOf, readOutput } from "./internal/pulumi-internals";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
@@ -167,6 +168,14 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         planned.apply((plan) => {
             if (plan.moved.length > 0) void pulumi.log.warn(movedPortsWarning(component, plan.moved), this);
         });
+        // Instances that keep a model without the pool (upgrade policy Manual) get no port until upgraded: say which, and how.
+        if (args.scaleSet) {
+            const vmss = args.scaleSet;
+            pulumi.all([planned, vmss.id, knownOr<string | undefined>(vmss.name, undefined)]).apply(([plan, id, vmssName]) => {
+                const pending = plan.instances.filter((i) => i.upgradePending).map((i) => i.instance);
+                if (pending.length > 0) void pulumi.log.warn(pendingUpgradeWarning(component, id, vmssName, pending), this);
+            });
+        }
 
         // Checked against every NAT rule of this program on the load balancer, and the given
         // load-balancing rules. The members come from what the program declares, never from the
@@ -205,6 +214,8 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
                     protocol: p,
                     source: "planned",
                     ...(a.labelGuessed ? { labelGuessed: true } : {}),
+                    ...(a.upgradePending ? { upgradePending: true } : {}),
+                    ...(a.portGuessed ? { portGuessed: true } : {}),
                 })),
             ),
         );
@@ -265,7 +276,7 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         // In an update, read once the scale set has changed, so the plan sees what the rule will.
         if (!pulumi.runtime.isDryRun() && args.scaleSet) await settle(args.scaleSet.id);
         return readCurrentMappings({ ...ref, backendPoolName: lastSegment(poolId.value), ruleName: rule.value,
-            endpoint: armEndpointFor(endpoint.value || undefined) }, this);
+            endpoint: armEndpointFor(endpoint.value || undefined), manualScaleSetId: await manualScaleSetId(args.scaleSet) }, this);
     }
 
     /** The mapping of one instance (scale-set instance id or VM name), or undefined when it has none. */
@@ -281,6 +292,29 @@ export function movedPortsWarning(component: string, moved: PoolPlan["moved"]): 
         "Connections to the old ports stop once the rule is updated; hand out the new ones (portMappings, `azure-nat-rules ssh-config`). " +
         "Azure's docs do not say how a range change reassigns live ports: these are planned with a model (ports still in the range stay, " +
         "the rest take the lowest free ones), and portMappings holds Azure's own after the update.";
+}
+
+/**
+ * The id of a deployed Uniform scale set with upgrade policy Manual (whose instances keep their
+ * model until upgraded), else undefined. A scale set being created has no id in a preview.
+ */
+async function manualScaleSetId(scaleSet: compute.VirtualMachineScaleSet | undefined): Promise<string | undefined> {
+    if (!scaleSet) return undefined;
+    // The policy with unknowns kept in place: its other settings may be unknown in a preview, its mode is declared.
+    const [id, policy, mode] = await Promise.all([settle(scaleSet.id), readOutput(scaleSet.upgradePolicy, true), settle(scaleSet.orchestrationMode)]);
+    if (id.state !== "known" || !id.value) return undefined;
+    if (String((policy.value as { mode?: unknown } | undefined)?.mode ?? "").toLowerCase() !== "manual") return undefined;
+    return mode.state === "known" && String(mode.value ?? "").toLowerCase() === "flexible" ? undefined : id.value;
+}
+
+/** The warning for a Manual scale set's instances that run a model without the pool, with the command that upgrades them. */
+function pendingUpgradeWarning(component: string, scaleSetId: string, name: string | undefined, pending: string[]): string {
+    const rg = /\/resourceGroups\/([^/]+)\//i.exec(scaleSetId)?.[1] ?? "<resource group>";
+    const vmss = name ?? lastSegment(scaleSetId);
+    return `${component}: scale set ${vmss} has upgrade policy Manual, and instance(s) ${pending.join(", ")} run a model that does not put them ` +
+        "in the rule's backend pool, so Azure gives them no port until they are upgraded (new instances take the latest model and get one). " +
+        `After \`pulumi up\`, run \`az vmss update-instances --resource-group ${rg} --name ${vmss} --instance-ids ${pending.join(" ")}\`. ` +
+        "The plan marks them upgradePending, with the port each would take then.";
 }
 
 /** A scale set as a conflict-check member: its logical name, known as soon as it is declared. */
@@ -372,24 +406,43 @@ function scaleSetPlan(
     const orchestrationMode = knownOr<string | undefined>(scaleSet.orchestrationMode, undefined);
     const scaleInPolicy = knownOr<string | undefined>(scaleSet.scaleInPolicy.apply((p) => p?.rules?.[0]), undefined);
     const autoscaled = args.autoscaleSetting !== undefined || args.autoscaleMaxCapacity !== undefined;
-    const scaleSetName = pulumi.all([knownOr<string | undefined>(scaleSet.name, undefined), scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
+    const knownName = knownOr<string | undefined>(scaleSet.name, undefined);
+    const scaleSetName = pulumi.all([knownName, scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
+    // A scale set whose id is unknown in a preview is being created (a replacement, for one): the pool's mappings are others'.
+    const identity = pulumi.all([knownName, pulumi.output(settle(scaleSet.id).then((s) => s.state === "unknown" && pulumi.runtime.isDryRun()))]);
+    // The capacity as declared: the sku's other outputs (its tier) may be unknown in a preview of a new scale set.
+    const capacity = pulumi.output(readOutput(scaleSet.sku, true).then(({ value }) => {
+        const c = (value as { capacity?: unknown } | undefined)?.capacity;
+        return pulumi.isUnknown(c) ? (pulumi.unknown as unknown as number) : typeof c === "number" ? c : 0;
+    }));
     return pulumi
-        .all([range, current, scaleSet.sku, overprovision, pulumi.all([orchestrationMode, scaleInPolicy]), scaleSetName,
+        .all([range, current, capacity, overprovision, pulumi.all([orchestrationMode, scaleInPolicy]), pulumi.all([scaleSetName, identity]),
             autoscaleCeilings(resource, component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
-        .apply(([r, now, sku, over, [mode, policy], vmssName, ceilings, rule]) =>
-            planScaleSetPorts({
+        .apply(([r, now, declared, over, [mode, policy], [vmssName, [name, isNew]], ceilings, rule]) => {
+            const share = shareOfScaleSet(now.mappings, name, isNew);
+            const plan = planScaleSetPorts({
                 rule: `${component} (rule "${rule}")`,
                 range: r,
-                current: now.mappings,
+                current: share.ours,
                 // Autoscale owns the capacity of a deployed scale set (the program ignores changes to
                 // it), so the instances stay as Azure has them; the declared capacity counts for a new rule.
-                capacity: autoscaled && now.exists ? now.mappings.length : (sku?.capacity ?? 0),
+                capacity: autoscaled && now.exists && !isNew ? share.ours.length : declared,
                 orchestrationMode: mode,
                 overprovision: over,
                 scaleSetName: vmssName,
                 ceilings,
                 currentRange: now.range,
                 scaleInPolicy: policy,
-            }),
-        );
+                reserved: share.others.map((o) => o.frontendPort),
+                pendingUpgrade: now.pendingUpgrade,
+            });
+            if (share.others.length === 0) return plan;
+            // The pool holds other members too: theirs stay as Azure has them; ours are qualified when another scale set is there.
+            const label = (i: string) => (share.qualify && /^\d+$/.test(i) ? qualifiedLabel(vmssName, i) : i);
+            return {
+                ...plan,
+                instances: [...share.others.map((o) => ({ ...o, labelGuessed: false })), ...plan.instances.map((i) => ({ ...i, instance: label(i.instance) }))],
+                moved: plan.moved.map((m) => ({ ...m, instance: label(m.instance) })),
+            };
+        });
 }

@@ -22,6 +22,18 @@ export interface NatPortMapping {
      * balancing zones and fault domains). Its port is planned; its label is a guess. Absent otherwise.
      */
     labelGuessed?: boolean;
+    /**
+     * Set (true) on a planned mapping of a scale-set instance that runs a model without the rule's
+     * pool (upgrade policy Manual): Azure gives it no port until it is upgraded
+     * (`az vmss update-instances`); the port is the one it would take then. Absent otherwise.
+     */
+    upgradePending?: boolean;
+    /**
+     * Set (true) on a planned mapping of a Flexible VM whose port a range change moves, when more
+     * than one moves: which moved VM takes which freed port follows an order no source gives.
+     * Absent otherwise.
+     */
+    portGuessed?: boolean;
 }
 
 /** An inclusive frontend port range. */

@@ -28,6 +28,8 @@ export interface AllocationRequest {
     instances: readonly string[];
     /** Why the demand is what it is, quoted in the exhaustion error. */
     demandNote?: string;
+    /** Ports other members of the pool hold (another scale set's instances): never handed out. */
+    reserved?: Iterable<number>;
 }
 
 /**
@@ -49,6 +51,10 @@ export function allocatePorts(request: AllocationRequest): PortAssignment[] {
     const used = new Uint8Array(range.capacity);
     const ports = new Array<number>(instances.length).fill(0);
     const waiting: number[] = []; // indexes into `instances` that need a new port
+    for (const port of request.reserved ?? []) {
+        const slot = port - range.start;
+        if (slot >= 0 && slot < range.capacity) used[slot] = 1;
+    }
     for (let i = 0; i < instances.length; i++) {
         const instance = instances[i];
         if (seen.has(instance)) {

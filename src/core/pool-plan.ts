@@ -13,6 +13,18 @@ export interface PlannedInstance extends PortAssignment {
      * it is one of the plan's `candidatePorts`.
      */
     labelGuessed: boolean;
+    /**
+     * True on an instance that exists but runs a model without the rule's pool (upgrade policy
+     * Manual): Azure gives it no port until it is upgraded. Its port is the one it would take then,
+     * after every other instance of the plan.
+     */
+    upgradePending?: boolean;
+    /**
+     * True on a Flexible VM whose port a range change moves, when more than one moves: Azure hands
+     * the free ports out in member order, which for Flexible VMs no source gives (the plan uses
+     * name order). Its label is Azure's; its port is one of the moved VMs' ports.
+     */
+    portGuessed?: boolean;
 }
 
 /** The plan of a backend-pool rule and what it had to fit. */
@@ -59,6 +71,14 @@ export interface ScaleSetPlanRequest {
     overprovision?: boolean;
     /** The scale set's name: a Flexible scale set names its VMs `<name>_<8 hex>`. */
     scaleSetName?: string;
+    /**
+     * Instances Azure has that the pool does not hold (upgrade policy Manual: they keep a model
+     * without the pool until upgraded). They count in the capacity, get no port now, and are
+     * planned last, with the port they would take once upgraded.
+     */
+    pendingUpgrade?: readonly string[];
+    /** Ports other members of the pool hold (another scale set, while one replaces it): never planned for this one. */
+    reserved?: readonly number[];
     /** The scale set's `scaleInPolicy.rules[0]`: "Default" (or absent), "OldestVM" or "NewestVM". */
     scaleInPolicy?: string;
     /** Autoscale may grow the scale set past `capacity` outside Pulumi, up to the largest of these. */
@@ -99,11 +119,17 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     const overprovision = !flexible && request.overprovision !== false;
     const current = [...request.current].sort((a, b) => compareInstances(a.instance, b.instance));
 
+    // Instances outside the pool until upgraded (Manual) count in the capacity, and a scale-in may remove them too.
+    const pendingNow = (request.pendingUpgrade ?? []).filter((id) => !current.some((c) => c.instance === id));
+    const existing = [...current, ...pendingNow.map((instance) => ({ instance, frontendPort: 0 }))].sort((a, b) => compareInstances(a.instance, b.instance));
     // Which instances a scale-in removes is Azure's choice (scaleInSurvivors): the survivors' labels are a guess then.
-    const survivors = capacity >= current.length ? current : scaleInSurvivors(current, capacity, flexible, request.scaleInPolicy);
-    const survivorsGuessed = capacity < current.length;
-    const newCount = capacity - survivors.length;
-    const newLabels = flexible ? flexibleLabels(request.scaleSetName, newCount) : uniformIds(survivors, newCount);
+    const survivorsGuessed = capacity < existing.length;
+    const kept = new Set((survivorsGuessed ? scaleInSurvivors(existing, capacity, flexible, request.scaleInPolicy) : existing).map((e) => e.instance));
+    const survivors = current.filter((c) => kept.has(c.instance));
+    const pending = pendingNow.filter((id) => kept.has(id));
+    const newCount = capacity - survivors.length - pending.length;
+    const newLabels = flexible ? flexibleLabels(request.scaleSetName, newCount)
+        : uniformIds([...survivors, ...pending.map((instance) => ({ instance, frontendPort: 0 }))], newCount);
     // Azure names new instances: Flexible VMs at random, Uniform ids with no guarantee (they "may be reused").
     const newGuessed = true;
 
@@ -114,24 +140,34 @@ export function planScaleSetPorts(request: ScaleSetPlanRequest): PoolPlan {
     // The plan: survivors keep their ports, new instances take the lowest free ones.
     const labels = [...survivors.map((s) => s.instance), ...newLabels];
     const previous = newCount > 0 ? scaleOutUnderCurrentRange(request, survivors, labels, newCount, overprovision) : survivors;
-    const assigned = allocatePorts({ rule: request.rule, range, previous, instances: labels, demandNote });
+    const reserved = (request.reserved ?? []).filter((p) => p >= range.start && p <= range.end);
+    // Pending instances come last: they take ports only once upgraded, after everything else here.
+    const all = allocatePorts({ rule: request.rule, range, previous, instances: [...labels, ...pending], demandNote, reserved });
+    const assigned = all.slice(0, labels.length);
     // The check: the peak (autoscale's growth, the extra VMs of overprovisioning) needs a port per VM at once.
-    if (demand > range.capacity) {
-        throw new PortRangeExhaustedError(request.rule, range, demand, [], demandNote,
+    if (demand + reserved.length > range.capacity) {
+        throw new PortRangeExhaustedError(request.rule, range, demand + reserved.length, [], demandNote,
             peakFix(range, capacity, peak, overprovision, request.ceilings ?? []));
     }
     // The extra VMs of overprovisioning take the next free ports after the new instances, one per new instance.
-    const extras = overprovision ? nextFreePorts(range, assigned, newCount) : [];
+    const extras = overprovision ? nextFreePorts(range, [...assigned, ...reserved.map((p) => ({ instance: "", frontendPort: p }))], newCount) : [];
     const candidates = [...assigned.slice(survivors.length).map((a) => a.frontendPort), ...extras];
+    // Survivors a range change moves take the freed ports in member order: unknown for Flexible VMs, and
+    // for any scale set when new instances (whose labels are guesses) take part in the same reassignment.
+    const moved = movedPorts(current, assigned);
+    const before = new Map(previous.map((p) => [p.instance, p.frontendPort]));
+    const newMoved = newLabels.some((l) => before.has(l) && assigned.find((a) => a.instance === l)?.frontendPort !== before.get(l));
+    const movedGuessed = new Set(moved.length > 1 && (flexible || newMoved) ? moved.map((m) => m.instance) : moved.length === 1 && newMoved ? [moved[0].instance] : []);
     return {
-        instances: assigned.slice(0, labels.length).map((a, i) => ({
-            ...a,
-            labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed,
-        })),
+        instances: [
+            ...assigned.map((a, i) => ({ ...a, labelGuessed: i < survivors.length ? survivorsGuessed : newGuessed,
+                ...(movedGuessed.has(a.instance) ? { portGuessed: true } : {}) })),
+            ...all.slice(labels.length).map((a) => ({ ...a, labelGuessed: false, upgradePending: true })),
+        ],
         candidatePorts: candidates.sort((a, b) => a - b),
         demand,
         demandNote,
-        moved: movedPorts(current, assigned),
+        moved,
     };
 }
 
@@ -160,7 +196,7 @@ function scaleOutUnderCurrentRange(request: ScaleSetPlanRequest, survivors: Port
     if (overprovision) {
         throw new AzureNatRulesError(`${intro}; while overprovisioning, which of the extra VMs' ports Azure keeps there decides every port the new range moves, so no plan can say them.${fix}`);
     }
-    return allocatePorts({ rule: request.rule, range: current, previous: survivors, instances: labels });
+    return allocatePorts({ rule: request.rule, range: current, previous: survivors, instances: labels, reserved: request.reserved });
 }
 
 /** Instances present before and after whose port changes, in label order. */

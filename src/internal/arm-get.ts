@@ -11,6 +11,8 @@ export interface ArmGetOptions {
     endpoint: string;
     credential: TokenCredential;
     maxRetries?: number;
+    /** @default the Network api-version of the probe (Microsoft.Network resources) */
+    apiVersion?: string;
 }
 
 /** The resource's JSON on 200, "missing" on 404, undefined for any other answer or failure. */
@@ -21,7 +23,7 @@ export async function readArmResource(id: string, options: ArmGetOptions): Promi
     const scope = `${options.endpoint}/.default`;
     const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: options.maxRetries ?? 4, retryDelayInMs: 1000 } });
     pipeline.addPolicy(loopbackHttp ? loopbackBearerPolicy(options.credential, scope) : bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: scope }));
-    const request = createPipelineRequest({ url: `${options.endpoint}${id}?api-version=${PROBE_API_VERSION}`, method: "GET", allowInsecureConnection: loopbackHttp });
+    const request = createPipelineRequest({ url: `${options.endpoint}${id}?api-version=${options.apiVersion ?? PROBE_API_VERSION}`, method: "GET", allowInsecureConnection: loopbackHttp });
     try {
         const response = await pipeline.sendRequest(createDefaultHttpClient(), request);
         if (response.status === 404) return "missing";

@@ -3,6 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { compareInstances } from "../core/allocation";
 import { lookupPortMappings, staticTokenCredential } from "../azure";
 import type { NatPortMapping } from "../mapping";
+import { labelPoolMappings } from "./pool-labels";
 
 /** Environment variable that points every component at another ARM endpoint (a sovereign cloud, or the simulator). */
 export const ARM_ENDPOINT_ENV = "AZURE_NAT_RULES_ARM_ENDPOINT";
@@ -62,7 +63,7 @@ export async function readAzureMappings(request: AzureMappingRequest, resource: 
     try {
         const { token } = await authorization.getClientToken({}, { parent: resource });
         const { mappings: entries } = await lookupRuleMappings(request, token ?? "");
-        const actual: NatPortMapping[] = entries
+        const actual: NatPortMapping[] = labelPoolMappings(entries)
             .map((e) => ({
                 instance: e.instance,
                 frontendIp: e.frontendIp || request.frontendIp,
