@@ -14,7 +14,8 @@ import { startLocalAzure, withoutSource, type LocalAzure } from "./standin-helpe
 const GROUP = "pyrules-rg";
 const LB = "pyrules-lb";
 
-interface Mapping { instance: string; frontendIp: string; frontendPort: number; backendPort: number; protocol: string; source?: string }
+/** A mapping as a Python program exports it: the SDK's output type, with Python's property names. */
+interface Mapping { instance: string; frontend_ip: string; frontend_port: number; backend_port: number; protocol: string; source?: string }
 
 let azure: LocalAzure;
 let pluginDir: string;
@@ -82,13 +83,15 @@ describe("a Python program under the real CLI", () => {
         const mappings = outputs.portMappings as Mapping[];
         const inAzure = azure.sim.portMappings(GROUP, LB, { rule: outputs.poolRule as string });
         expect(mappings).toHaveLength(2);
-        expect(mappings.map((m) => [m.instance, m.frontendPort, m.backendPort])).toEqual(inAzure.map((m) => [m.instance, m.frontendPort, m.backendPort]));
+        expect(mappings.map((m) => [m.instance, m.frontend_port, m.backend_port])).toEqual(inAzure.map((m) => [m.instance, m.frontendPort, m.backendPort]));
+        expect(mappings.map((m) => m.source)).toEqual(["azure", "azure"]);
         expect(withoutSource(outputs.plannedPortMappings)).toEqual(withoutSource(mappings));
-        // Defaults the program did not set: protocol Tcp.
+        // Defaults the program did not set: protocol Tcp; the range from max_instances=10.
+        expect(outputs.frontendPortRange).toEqual({ start: 50000, end: 50009, capacity: 10 });
         expect(new Set(mappings.map((m) => m.protocol))).toEqual(new Set(["Tcp"]));
 
         const vm = outputs.vmPortMapping as Mapping;
-        expect(vm).toMatchObject({ frontendPort: 50022, backendPort: 22, protocol: "Tcp" });
+        expect(vm).toMatchObject({ instance: "vm1", frontend_port: 50022, backend_port: 22, protocol: "Tcp" });
         const rule = azure.sim.get(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${GROUP}/providers/Microsoft.Network/loadBalancers/${LB}/inboundNatRules/${outputs.vmRule as string}`) as
             { properties: { frontendPort: number; backendPort: number; protocol: string } } | undefined;
         expect(rule?.properties).toMatchObject({ frontendPort: 50022, backendPort: 22, protocol: "Tcp" });

@@ -2,8 +2,8 @@
 
 A resource group, a network, a Standard public IP and load balancer, a scale set of 2 in the
 load balancer's pool, then:
-- BackendPoolNatRule over the scale set (passed as the resource object), from port 50000, with
-  every other input left to its default (max_instances, protocol, read_azure_mappings, ...);
+- BackendPoolNatRule over the scale set (passed as the resource object), ports 50000-50009 for up
+  to 10 instances, every other input left to its default (protocol, read_azure_mappings, ...);
 - SingleVmNatRule for one VM's SSH on `vmFrontendPort` (config; default 50022).
 The stack exports the mappings and the Python types the program saw for the ports.
 """
@@ -83,6 +83,7 @@ pool_rule = nat.BackendPoolNatRule(
     frontend_ip_configuration_id=frontend_id,
     backend_address_pool_id=pool_id,
     frontend_port_range_start=50000,
+    max_instances=10,
     backend_port=22,
     scale_set=scale_set,
     frontend_ip_address=public_ip.ip_address.apply(lambda ip: ip or ""),

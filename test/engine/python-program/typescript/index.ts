@@ -65,6 +65,7 @@ const poolRule = new BackendPoolNatRule("pyrules-ssh", {
     frontendIPConfigurationId: frontendId,
     backendAddressPoolId: poolId,
     frontendPortRangeStart: 50000,
+    maxInstances: 10,
     backendPort: 22,
     scaleSet,
     frontendIpAddress: publicIp.ipAddress.apply((ip) => ip ?? ""),
