@@ -15,9 +15,13 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/pulumi/pulumi/pkg/v3/backend/diy/unauthenticatedregistry"
 	"github.com/pulumi/pulumi/pkg/v3/cmd/pulumi/packages"
 	python "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/env"
 )
 
 func main() {
@@ -43,7 +47,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	pctx, err := packages.NewPluginContext(cwd, nil)
+	// Offline: the registry the CLI uses without a Pulumi Cloud login; nothing here asks it for a package.
+	reg := unauthenticatedregistry.New(diag.DefaultSink(os.Stderr, os.Stderr, diag.FormatOptions{Color: colors.Never}), env.Global())
+	pctx, err := packages.NewPluginContext(cwd, reg)
 	if err != nil {
 		return err
 	}
