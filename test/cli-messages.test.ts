@@ -153,9 +153,9 @@ describe("demo", () => {
         ]);
         expect(bin.code).toBe(1);
         expect(bin.stderr).toContain("The range holds 10 instances, so a profile maximum above 10 fails the preview");
-        expect(bin.stderr).toContain("Fix: deploy the example's autoscale setting first (`azure-nat-rules demo --autoscale-max 10`), then autoscale to at most 10.");
+        expect(bin.stderr).toContain("Fix: deploy the example's autoscale setting first (e.g. `azure-nat-rules demo --autoscale-max 10`), then autoscale to at most 10.");
         expect(bin.stderr).not.toContain("--autoscale-max 20");
-        expect(npmStart.stderr).toContain("(`npm start -- --autoscale-max 10`)");
+        expect(npmStart.stderr).toContain("(e.g. `npm start -- --autoscale-max 10`)");
         expect(readFileSync(state, "utf8")).toBe(before);
     });
 
