@@ -103,6 +103,15 @@ describe("values that would be refused later, or would break what is written, ar
         expect(JSON.parse(suggested.stdout)).toEqual({ rules: [{ name: "bad-name", backendPort: 22, protocol: "Tcp", start: 50000, end: 50009, capacity: 10 }] });
     });
 
+    it("plan refuses two rule names that differ only in case, as the components do (Azure compares them ignoring case)", async () => {
+        const r = await runCli(["plan", "--frontend-start", "50000", "--rule", "ssh:22:10", "--rule", "SSH:2222:10"]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toBe(
+            'azure-nat-rules: plan: --rule SSH:2222:10: Azure takes "SSH" and "ssh" (an earlier --rule) for one rule, as it compares rule names ignoring case, so one would overwrite the other. Fix: give each rule a name of its own, e.g. SSH-2.\n',
+        );
+    });
+
     it("ssh-config --host-prefix with an ssh pattern character, and --user with a space or empty, fail before reading anything", async () => {
         const [prefix, spaced, empty, dash] = await Promise.all([
             runCli(["ssh-config", "--from-file", outputs, "--host-prefix", "web *"]),
