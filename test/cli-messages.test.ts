@@ -103,6 +103,15 @@ describe("values that would be refused later, or would break what is written, ar
         expect(JSON.parse(suggested.stdout)).toEqual({ rules: [{ name: "bad-name", backendPort: 22, protocol: "Tcp", start: 50000, end: 50009, capacity: 10 }] });
     });
 
+    it("plan refuses two rule names that differ only in case, as the components do (Azure compares them ignoring case)", async () => {
+        const r = await runCli(["plan", "--frontend-start", "50000", "--rule", "ssh:22:10", "--rule", "SSH:2222:10"]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toBe(
+            'azure-nat-rules: plan: --rule SSH:2222:10: Azure takes "SSH" and "ssh" (an earlier --rule) for one rule, as it compares rule names ignoring case, so one would overwrite the other. Fix: give each rule a name of its own, e.g. SSH-2.\n',
+        );
+    });
+
     it("ssh-config --host-prefix with an ssh pattern character, and --user with a space or empty, fail before reading anything", async () => {
         const [prefix, spaced, empty, dash] = await Promise.all([
             runCli(["ssh-config", "--from-file", outputs, "--host-prefix", "web *"]),
@@ -153,9 +162,9 @@ describe("demo", () => {
         ]);
         expect(bin.code).toBe(1);
         expect(bin.stderr).toContain("The range holds 10 instances, so a profile maximum above 10 fails the preview");
-        expect(bin.stderr).toContain("Fix: deploy the example's autoscale setting first (`azure-nat-rules demo --autoscale-max 10`), then autoscale to at most 10.");
+        expect(bin.stderr).toContain("Fix: deploy the example's autoscale setting first (e.g. `azure-nat-rules demo --autoscale-max 10`), then autoscale to at most 10.");
         expect(bin.stderr).not.toContain("--autoscale-max 20");
-        expect(npmStart.stderr).toContain("(`npm start -- --autoscale-max 10`)");
+        expect(npmStart.stderr).toContain("(e.g. `npm start -- --autoscale-max 10`)");
         expect(readFileSync(state, "utf8")).toBe(before);
     });
 

@@ -43,7 +43,7 @@ describe.concurrent("azure-nat-rules plan", () => {
         const result = await plan("--frontend-start", "65400", "--rule", "ssh:22:100", "--rule", "rdp:3389:100", "--json");
         expect(result.code).not.toBe(0);
         expect(result.stdout).toBe("");
-        expect(result.stderr).toMatch(/rule "rdp" does not fit: it needs 100 ports/);
+        expect(result.stderr).toMatch(/^azure-nat-rules: plan: --rule rdp:3389:100 does not fit: it needs 100 ports .* once the ranges of the --rule flags before it are skipped\. Fix: /);
     });
 
     it("rejects a malformed --rule, naming the flag, the value and the expected form", async () => {

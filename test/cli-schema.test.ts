@@ -21,7 +21,8 @@ describe.concurrent("azure-nat-rules schema", () => {
             expect(Object.keys(resource?.inputProperties ?? {}).length, token).toBeGreaterThan(0);
             expect(Object.keys(resource?.properties ?? {}).length, token).toBeGreaterThan(0);
         }
-    });
+        // Pulumi's analyzer builds a TypeScript program: seconds alone, more than a minute on a busy machine.
+    }, 180_000);
 
     it("shows help and exits 0", async () => {
         const result = await cli("schema", "--help");

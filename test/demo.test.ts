@@ -58,7 +58,7 @@ describe("npm start (the demo)", () => {
         // Autoscale acts only through a deployed, enabled setting: until then Azure has none to act on.
         const noSetting = await demo("--autoscale-max", "8", "--autoscale-to", "6", "--state", state, "--json");
         expect(noSetting.code).toBe(1);
-        expect(noSetting.stderr).toMatch(/demo: --autoscale-to 6: natdemo-vmss has no enabled autoscale setting in the simulated Azure yet \(the example declares one with --autoscale-max\)\. Fix: deploy the example's autoscale setting first \(e\.g\. `npm start -- --autoscale-max 8`\), then autoscale\./);
+        expect(noSetting.stderr).toMatch(/demo: --autoscale-to 6: natdemo-vmss has no enabled autoscale setting in the simulated Azure yet \(the example declares one with --autoscale-max\)\. Fix: deploy the example's autoscale setting first \(e\.g\. `azure-nat-rules demo --autoscale-max 8`\), then autoscale\./);
         expect(noSetting.stderr).toMatch(/Nothing was deployed; .* is unchanged\./);
         expect(JSON.parse((await demo("--autoscale-max", "8", "--state", state, "--json")).stdout).mappings).toHaveLength(3);
         // Autoscale (up to 8) grows it to 6 outside Pulumi before the deployment, and the program keeps that.

@@ -248,7 +248,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
                 : "";
             const why = (err as { statusCode?: number }).statusCode === 404
                 ? `${SCALE_SET} has no enabled autoscale setting in the simulated Azure yet (the example declares one with --autoscale-max).${beyondRange} ` +
-                  `Fix: deploy the example's autoscale setting first (\`${demoCommand()} --autoscale-max ${maximum}\`), then autoscale to at most ${maximum}.`
+                  `Fix: deploy the example's autoscale setting first (e.g. \`${demoCommand()} --autoscale-max ${maximum}\`), then autoscale${beyondRange ? ` to at most ${maximum}` : ""}.`
                 : (err as Error).message;
             throw new AzureNatRulesError(`demo: --autoscale-to ${options.autoscaleTo}: ${why}\n${unchanged}`);
         }

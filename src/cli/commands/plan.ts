@@ -128,6 +128,18 @@ export function planRequest(options: PlanOptions): FrontendPlanRequest {
 }
 
 function runPlan(options: PlanOptions): FrontendPlan {
+    // As the components check rule names on one load balancer: Azure compares them ignoring case.
+    const seen = new Map<string, string>();
+    for (const { spec, rule } of options.rule) {
+        const earlier = seen.get(rule.name.toLowerCase());
+        if (earlier !== undefined && earlier !== rule.name) {
+            throw new AzureNatRulesError(
+                `plan: --rule ${spec}: Azure takes ${JSON.stringify(rule.name)} and ${JSON.stringify(earlier)} (an earlier --rule) for one rule, as it compares rule names ignoring case, ` +
+                    `so one would overwrite the other. Fix: give each rule a name of its own, e.g. ${rule.name}-2.`,
+            );
+        }
+        seen.set(rule.name.toLowerCase(), rule.name);
+    }
     try {
         return planFrontendPorts(planRequest(options), "plan");
     } catch (err) {
