@@ -1,5 +1,5 @@
 /**
- * Azure I/O in one place: endpoints, credentials, the Network client, errors, subscriptions and the
+ * Azure I/O in one place: endpoints, credentials, the ARM client, errors, subscriptions and the
  * port-mapping read. Nothing else in the library talks to Azure.
  */
 export * from "./client";
