@@ -72,7 +72,7 @@ for (const preview of [true, false]) {
 
         /** Declares the pair, waits past every read, and returns the conflict messages. */
         async function refused(declare: () => void): Promise<string> {
-            const errors = await registrationErrors(declare, SLOW_MS * 2 + 400);
+            const errors = await registrationErrors(declare, SLOW_MS + 600);
             // The reads happened: without them this test would prove nothing about their timing.
             expect(requests).toBeGreaterThan(0);
             return errors.filter((e) => e instanceof NatRuleConflictError).map((e) => e.message).join("\n");
