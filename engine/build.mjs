@@ -20,7 +20,9 @@
  * replace in pkg's go.mod that is not a local path (atotto/clipboard) is repeated in ours. The version
  * is set at link time, as Pulumi's release build does. The language hosts (pulumi-language-nodejs,
  * -python) are separate untagged modules that the module proxy does not serve, so they are not built:
- * programs run through the CLI's `--client` runtime (engine/language-runtime.mjs).
+ * programs run through the CLI's `--client` runtime (engine/language-runtime.mjs). The Python host's
+ * program launcher, pulumi-language-python-exec, is a script in the sdk/v3 module: it is copied
+ * beside the CLI.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -152,8 +154,23 @@ function buildPulumi(version, { force = false } = {}) {
         throw new BuildError(`\`go build ${PKG}/cmd/pulumi\` failed (exit ${result.status ?? result.error?.message}); see its output above.`);
     }
     fs.renameSync(partial, binary);
+    copyPythonExec(binDir);
     fs.writeFileSync(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
     return { binary, binDir, cached: false };
+}
+
+/**
+ * pulumi-language-python-exec, the script that pulumi-language-python starts a Python program
+ * with, ships in the sdk/v3 module (python/cmd/): copied beside the CLI, where
+ * engine/language-runtime.mjs finds it on PATH.
+ */
+function copyPythonExec(binDir) {
+    const sdkDir = execFileSync("go", ["list", "-m", "-f", "{{.Dir}}", SDK], { cwd: ENGINE_DIR, encoding: "utf8" }).trim();
+    const source = path.join(sdkDir, "python", "cmd", "pulumi-language-python-exec");
+    if (!fs.existsSync(source)) throw new BuildError(`${SDK} has no python/cmd/pulumi-language-python-exec (looked in ${sdkDir})`);
+    const target = path.join(binDir, "pulumi-language-python-exec");
+    fs.copyFileSync(source, target);
+    fs.chmodSync(target, 0o755);
 }
 
 /**

@@ -1,16 +1,16 @@
 /**
  * The harness under the real Pulumi CLI, on a program that needs no provider
- * (programs/component-outputs): preview --json, up, a no-op re-run, stack outputs, the checkpoint,
- * a failing program and destroy, all in a private `file://` backend. What is expected comes from
+ * (programs/component-outputs): preview --json, up, a no-op re-run, refresh, stack outputs, the
+ * checkpoint, a failing program and destroy, all in a private `file://` backend. What is expected comes from
  * Pulumi's documented behaviour (URNs, step ops, secrets shown as "[secret]"), and the values from
  * the config this test sets.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyProgram, createWorkspace, PulumiCliError, pulumiVersion, type Workspace } from "./pulumi-cli";
+import { createWorkspace, PulumiCliError, pulumiVersion, type Workspace } from "./pulumi-cli";
 
-const SOURCE = path.join(__dirname, "programs", "component-outputs");
+const PROJECT = path.join(__dirname, "programs", "component-outputs");
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const GREETING_TYPE = "engine-test:index:Greeting";
 const PART_TYPE = "engine-test:index:Part";
@@ -19,7 +19,7 @@ describe("the real Pulumi CLI on a program with a ComponentResource and no provi
     let ws: Workspace;
 
     beforeAll(async () => {
-        ws = await createWorkspace({ projectDir: copyProgram("component-outputs", SOURCE), stack: "dev" });
+        ws = await createWorkspace({ projectDir: PROJECT, stack: "dev" });
         await ws.initStack();
         await ws.setConfig("who", "world");
         await ws.setConfig("times", "3");
@@ -48,7 +48,9 @@ describe("the real Pulumi CLI on a program with a ComponentResource and no provi
     });
 
     it("deploys, and `stack output --json` has the program's outputs with the secret hidden", async () => {
-        await ws.up();
+        const up = await ws.up();
+        expect(up.json.changeSummary).toEqual({ create: 3 });
+        expect(up.json.steps!.map((step) => step.op)).toEqual(["create", "create", "create"]);
         const outputs = await ws.stackOutput();
         expect(outputs).toEqual({
             message: "hello, world",
@@ -69,9 +71,16 @@ describe("the real Pulumi CLI on a program with a ComponentResource and no provi
         expect(greeting.outputs).toMatchObject({ message: "hello, world" });
     });
 
-    it("re-runs as a no-op: preview --expect-no-changes passes and every step is `same`", async () => {
+    it("re-runs as a no-op: preview --expect-no-changes passes, and the summary counts three unchanged", async () => {
         const { json } = await ws.preview({ expectNoChanges: true });
-        expect((json.steps ?? []).map((step) => step.op)).toEqual(["same", "same", "same"]);
+        expect(json.changeSummary).toEqual({ same: 3 });
+        for (const step of json.steps ?? []) expect(step.op).toBe("same");
+    });
+
+    it("refreshes with nothing to change (a component has no provider to read)", async () => {
+        const refresh = await ws.refresh({ expectNoChanges: true });
+        expect(refresh.json.changeSummary).toEqual({ same: 3 });
+        expect((await ws.stackOutput()).message).toBe("hello, world");
     });
 
     it("a changed config value changes the outputs on the next up", async () => {
@@ -99,8 +108,21 @@ describe("the real Pulumi CLI on a program with a ComponentResource and no provi
         }
     });
 
+    it("a program that throws during up fails it with the program's message, and changes nothing", async () => {
+        await ws.setConfig("fail", "during up");
+        try {
+            const failed = await ws.up({ allowFailure: true });
+            expect(failed.code).not.toBe(0);
+            expect(failed.json.diagnostics!.map((diagnostic) => diagnostic.message).join("\n")).toContain("the program was told to fail: during up");
+            expect((await ws.stackOutput()).message).toBe("hello, Azure");
+        } finally {
+            await ws.run(["config", "rm", "--stack", "dev", "fail"]);
+        }
+    });
+
     it("destroys everything: no outputs and no resources are left", async () => {
-        await ws.destroy();
+        const destroy = await ws.destroy();
+        expect(destroy.json.changeSummary).toEqual({ delete: 3 });
         expect(await ws.stackOutput()).toEqual({});
         const { deployment } = await ws.exportStack();
         expect(deployment.resources ?? []).toEqual([]);

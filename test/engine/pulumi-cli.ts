@@ -13,19 +13,28 @@
  * Programs run through the CLI's `--client` language runtime (engine/language-runtime.mjs), which
  * starts Pulumi's own `@pulumi/pulumi/cmd/run` as pulumi-language-nodejs does: the language host
  * plugin itself cannot be built here (see engine/build.mjs). A program's directory must be inside
- * this repository (or have its own node_modules) so that it resolves @pulumi/pulumi.
+ * this repository (or have its own node_modules) so that it resolves @pulumi/pulumi, and not under
+ * node_modules. The stack's config file (Pulumi.<stack>.yaml) is kept in the workspace's temporary
+ * directory (`--config-file`), so a committed project directory is used in place and left as it was
+ * (two workspaces must not init the same stack name in one directory at the same moment).
  */
 import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { type EngineEvent, type OperationJson, parseEvents, parsePreview } from "./pulumi-json";
+
+export type { EngineEvent, OperationJson, PreviewJson } from "./pulumi-json";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const BUILD_SCRIPT = path.join(ROOT, "engine", "build.mjs");
 const LANGUAGE_RUNTIME = path.join(ROOT, "engine", "language-runtime.mjs");
-/** Generated programs go here: inside the repository (so they resolve its node_modules), never committed. */
-export const PROGRAMS_DIR = path.join(ROOT, "node_modules", ".cache", "azure-nat-rules-engine-programs");
+/**
+ * Generated programs go here: inside the repository, so they resolve its node_modules and the package
+ * itself by name, but not under node_modules (Node 22 refuses to strip TypeScript types there); git-ignored.
+ */
+export const PROGRAMS_DIR = path.join(ROOT, "test", "engine", ".programs");
 
 export interface Engine {
     /** "built": compiled by this run; "cached": an earlier build reused; "path": a given binary. */
@@ -120,36 +129,40 @@ export interface RunOptions {
     input?: string;
 }
 
-/** `pulumi preview --json`: the fields the tests read. */
-export interface PreviewJson {
-    steps?: Array<{
-        op: string;
-        urn: string;
-        provider?: string;
-        oldState?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-        newState?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-        diffReasons?: string[];
-        replaceReasons?: string[];
-        detailedDiff?: Record<string, unknown>;
-    }>;
-    diagnostics?: Array<{ urn?: string; message: string; severity: string }>;
-    changeSummary?: Record<string, number>;
-    duration?: number;
-}
-
 export interface OperationOptions extends Pick<RunOptions, "allowFailure"> {
     /** Arguments added to the command. */
     args?: string[];
 }
 
-/** Variables of the caller that would point the CLI or a provider elsewhere: dropped. */
-const DROPPED = /^(PULUMI_|AZURE_|ARM_)/;
+/**
+ * An operation's result: the process's (code, stdout, stderr, program output) and what it printed.
+ * `preview --json` prints one JSON object, kept as `json`. `up`, `refresh` and `destroy --json`
+ * print the engine's events, one JSON object a line, kept as `events`; `json` is drawn from them
+ * in the preview's shape: `steps` from each resOutputsEvent (or resOpFailedEvent) `metadata`,
+ * `changeSummary` from the summaryEvent's `resourceChanges`, and `diagnostics` from the
+ * diagnosticEvents that are not debug. `json` is {} when the CLI printed no JSON (it failed first).
+ */
+export interface OperationResult extends CliResult {
+    json: OperationJson;
+    /** The engine's events (up, refresh, destroy); [] for a preview. */
+    events: EngineEvent[];
+    /** The same result, as {@link Workspace.preview} returned it before: `const { json, result } = await ws.preview()`. */
+    result: CliResult;
+}
+
+/** The commands that take `--config-file` (the others read no stack config). */
+const USE_CONFIG_FILE = new Set(["config", "preview", "up", "refresh", "destroy", "import", "watch", "logs"]);
+
+/** Variables of the caller that would point the CLI or a provider elsewhere: dropped (our own AZURE_NAT_RULES_* stay). */
+const DROPPED = /^(PULUMI_|AZURE_(?!NAT_RULES_)|ARM_)/;
 
 export class Workspace {
     readonly stack: string;
     /** The temporary directory holding the backend (`state/`) and PULUMI_HOME (`home/`). */
     readonly dir: string;
     readonly backendUrl: string;
+    /** The stack's config file, Pulumi.<stack>.yaml, in {@link dir}: passed to every command as `--config-file`. */
+    readonly configFile: string;
     private readonly options: WorkspaceOptions;
 
     constructor(
@@ -162,6 +175,7 @@ export class Workspace {
         fs.mkdirSync(path.join(this.dir, "state"));
         fs.mkdirSync(path.join(this.dir, "home"));
         this.backendUrl = `file://${path.join(this.dir, "state")}`;
+        this.configFile = path.join(this.dir, `Pulumi.${this.stack}.yaml`);
     }
 
     get projectDir(): string {
@@ -195,8 +209,12 @@ export class Workspace {
     async run(args: string[], options: RunOptions = {}): Promise<CliResult> {
         const env = this.env();
         const runtime = options.client ? await startLanguageRuntime(env, this.projectDir) : undefined;
-        const fullArgs = [...args, "--non-interactive", "--color", "never"];
-        if (runtime) fullArgs.push(`--client=127.0.0.1:${runtime.port}`);
+        // Flags go before a `--` (after it, everything is a value).
+        const extra = ["--non-interactive", "--color=never"];
+        if (USE_CONFIG_FILE.has(args[0])) extra.push(`--config-file=${this.configFile}`);
+        if (runtime) extra.push(`--client=127.0.0.1:${runtime.port}`);
+        const dashes = args.indexOf("--");
+        const fullArgs = dashes < 0 ? [...args, ...extra] : [...args.slice(0, dashes), ...extra, ...args.slice(dashes)];
         const command = `pulumi ${fullArgs.join(" ")}`;
         let result: CliResult;
         try {
@@ -217,9 +235,24 @@ export class Workspace {
         return result;
     }
 
-    /** `pulumi stack init <stack>` in this workspace's backend. */
+    /**
+     * `pulumi stack init <stack>` in this workspace's backend. The CLI writes the stack's config file
+     * (with the passphrase's salt) beside Pulumi.yaml; it is moved at once to {@link configFile}.
+     * A Pulumi.<stack>.yaml already in the project directory is refused, so none is overwritten.
+     */
     async initStack(): Promise<void> {
-        await this.run(["stack", "init", this.stack]);
+        const written = path.join(this.projectDir, `Pulumi.${this.stack}.yaml`);
+        if (fs.existsSync(written)) {
+            throw new Error(`${written} exists: the harness keeps each stack's config in its temporary directory; remove the file or use another stack name`);
+        }
+        try {
+            await this.run(["stack", "init", this.stack]);
+        } finally {
+            if (fs.existsSync(written)) {
+                fs.copyFileSync(written, this.configFile);
+                fs.rmSync(written);
+            }
+        }
     }
 
     /** `pulumi config set [--secret] [--path] <key> <value>`. */
@@ -237,38 +270,43 @@ export class Workspace {
      * `pulumi preview --json`, parsed. A failed preview throws unless `allowFailure`; its JSON (with
      * the diagnostics) is still parsed when the CLI printed it.
      */
-    async preview(options: OperationOptions & { expectNoChanges?: boolean; refresh?: boolean } = {}): Promise<{ json: PreviewJson; result: CliResult }> {
-        const args = ["preview", "--stack", this.stack, "--json"];
+    async preview(options: OperationOptions & { expectNoChanges?: boolean; refresh?: boolean } = {}): Promise<OperationResult> {
+        const args = ["preview", "--stack", this.stack];
         if (options.expectNoChanges) args.push("--expect-no-changes");
         if (options.refresh) args.push("--refresh");
-        const result = await this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: true });
-        let json: PreviewJson = {};
-        try {
-            json = JSON.parse(result.stdout) as PreviewJson;
-        } catch {
-            if (result.code === 0) throw new PulumiCliError({ ...result, command: `${result.command} (its stdout is not JSON)`, code: result.code });
-        }
-        if (result.code !== 0 && !options.allowFailure) throw new PulumiCliError(result);
-        return { json, result };
+        return this.operation(args, options);
     }
 
-    /** `pulumi up --yes --skip-preview [--refresh]`. */
-    async up(options: OperationOptions & { refresh?: boolean } = {}): Promise<CliResult> {
+    /** `pulumi up --yes --skip-preview --json [--refresh] [--expect-no-changes]`, its JSON parsed. */
+    async up(options: OperationOptions & { refresh?: boolean; expectNoChanges?: boolean } = {}): Promise<OperationResult> {
         const args = ["up", "--stack", this.stack, "--yes", "--skip-preview"];
         if (options.refresh) args.push("--refresh");
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+        if (options.expectNoChanges) args.push("--expect-no-changes");
+        return this.operation(args, options);
     }
 
-    /** `pulumi refresh --yes --skip-preview`. */
-    async refresh(options: OperationOptions = {}): Promise<CliResult> {
+    /** `pulumi refresh --yes --skip-preview --json [--expect-no-changes]`, its JSON parsed. */
+    async refresh(options: OperationOptions & { expectNoChanges?: boolean } = {}): Promise<OperationResult> {
         const args = ["refresh", "--stack", this.stack, "--yes", "--skip-preview"];
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+        if (options.expectNoChanges) args.push("--expect-no-changes");
+        return this.operation(args, options);
     }
 
-    /** `pulumi destroy --yes --skip-preview`. */
-    async destroy(options: OperationOptions = {}): Promise<CliResult> {
-        const args = ["destroy", "--stack", this.stack, "--yes", "--skip-preview"];
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+    /** `pulumi destroy --yes --skip-preview --json`, its JSON parsed. */
+    async destroy(options: OperationOptions = {}): Promise<OperationResult> {
+        return this.operation(["destroy", "--stack", this.stack, "--yes", "--skip-preview"], options);
+    }
+
+    /**
+     * Runs an operation with `--json` and the `--client` language runtime, and parses what it prints
+     * (see {@link OperationResult}). A non-zero exit throws a {@link PulumiCliError} (its message
+     * shows the output, with the diagnostics) unless `allowFailure`.
+     */
+    private async operation(args: string[], options: OperationOptions): Promise<OperationResult> {
+        const result = await this.run([...args, "--json", ...(options.args ?? [])], { client: true, allowFailure: true });
+        const parsed = args[0] === "preview" ? parsePreview(result.stdout) : parseEvents(result.stdout);
+        if (result.code !== 0 && !options.allowFailure) throw new PulumiCliError(result);
+        return { ...result, ...parsed, result };
     }
 
     /** `pulumi stack output --json [--show-secrets]`, parsed. */
@@ -285,7 +323,7 @@ export class Workspace {
         return JSON.parse(result.stdout);
     }
 
-    /** Removes the temporary backend and PULUMI_HOME (the project directory is the caller's). */
+    /** Removes the temporary backend, PULUMI_HOME and config file (the project directory is the caller's). */
     dispose(): void {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
@@ -320,19 +358,6 @@ export function writeProgram(name: string, files: Record<string, string>, option
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.writeFileSync(path.join(dir, file), text);
     }
-    return dir;
-}
-
-/**
- * Copies a committed program directory (Pulumi.yaml and its files) to {@link PROGRAMS_DIR}/<name>
- * and returns the copy: the CLI writes Pulumi.<stack>.yaml beside Pulumi.yaml, so it never runs in
- * the committed directory.
- */
-export function copyProgram(name: string, sourceDir: string): string {
-    const dir = path.join(PROGRAMS_DIR, name);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(PROGRAMS_DIR, { recursive: true });
-    fs.cpSync(sourceDir, dir, { recursive: true, filter: (from) => !/Pulumi\.[^/]+\.yaml$/.test(from) || path.basename(from) === "Pulumi.yaml" });
     return dir;
 }
 
