@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, type PreviewJson, type Workspace } from "./pulumi-cli";
-import { prepareProgram, setConfig, standInWorkspace, startLocalAzure, withoutSource, type LocalAzure } from "./standin-helpers";
+import { prepareProgram, standInWorkspace, startLocalAzure, withoutSource, type LocalAzure } from "./standin-helpers";
 
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEngineTestKeyOnlyForTheLocalAzure engine@test";
 const PLAN_PREFIX = "planned mappings: ";
@@ -37,8 +37,8 @@ describe("examples/scale-set with autoscale, day 2, under the real CLI", () => {
             [`pulumi.output(outputs.plannedPortMappings).apply((m) => { if (pulumi.runtime.isDryRun()) pulumi.log.info(${JSON.stringify(PLAN_PREFIX)} + JSON.stringify(m)); });`]);
         ws = await standInWorkspace(dir, azure);
         await ws.initStack();
-        await setConfig(ws, "sshPublicKey", SSH_KEY);
-        await setConfig(ws, "autoscaleMaximum", "8");
+        await ws.setConfig("sshPublicKey", SSH_KEY);
+        await ws.setConfig("autoscaleMaximum", "8");
         await ws.up();
     });
     afterAll(async () => {
@@ -77,7 +77,7 @@ describe("examples/scale-set with autoscale, day 2, under the real CLI", () => {
     });
 
     it("an autoscale maximum past the range: the preview passes with a warning, `up` fails after the setting's new maximum is in Azure and in the state", async () => {
-        await setConfig(ws, "autoscaleMaximum", "12");
+        await ws.setConfig("autoscaleMaximum", "12");
         const { json, result } = await ws.preview();
         expect(result.code).toBe(0);
         expect(ops(json)["natdemo-autoscale"]).toBe("update");
@@ -85,7 +85,7 @@ describe("examples/scale-set with autoscale, day 2, under the real CLI", () => {
 
         const failed = await ws.up({ allowFailure: true });
         expect(failed.code).not.toBe(0);
-        expect(failed.stdout).toContain("frontend port range 50000-50009 (capacity 10) is exhausted");
+        expect((failed.json.diagnostics ?? []).some((d) => d.severity === "error" && d.message.includes("frontend port range 50000-50009 (capacity 10) is exhausted"))).toBe(true);
         // What the failed update left: Azure and Pulumi's state both hold the new maximum.
         expect(azureMaximum()).toBe("12");
         const { deployment } = await ws.exportStack();
@@ -94,7 +94,7 @@ describe("examples/scale-set with autoscale, day 2, under the real CLI", () => {
     });
 
     it("destroys", async () => {
-        await setConfig(ws, "autoscaleMaximum", "8");
+        await ws.setConfig("autoscaleMaximum", "8");
         await ws.destroy();
         expect(azure.sim.has(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/natdemo-rg`)).toBe(false);
     });
