@@ -2,7 +2,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as compute from "@pulumi/azure-native/compute";
-import { echoMocks, registrationErrors } from "../src/testing/component-test-helpers";
+import { echoMocks, registrationErrors } from "../src/testing/pulumi/component-test-helpers";
 import { AzureSimulator, startArmServer } from "../src/testing";
 import { BackendPoolNatRule, NatRuleConflictError, SingleVmNatRule } from "../src";
 import { CONFLICT_SETTLE_MS } from "../src/internal/conflict-registry";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { echoMocks } from "../testing/component-test-helpers";
+import { echoMocks } from "../testing/pulumi/component-test-helpers";
 import { differingInstances, readAzureMappings } from "./azure-mappings";
 import type { NatPortMapping } from "../mapping";
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { echoMocks, known, valueOf } from "../testing/component-test-helpers";
+import { echoMocks, known, valueOf } from "../testing/pulumi/component-test-helpers";
 import { NatRuleValidationError } from "../core/errors";
 import { UNKNOWN } from "../core/validation";
 import { checkResolvedInputs, loadBalancerIdIssues, parseLoadBalancerId, plainOrUnknown, validateInputs } from "./inputs";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { echoMocks } from "../testing/component-test-helpers";
+import { echoMocks } from "../testing/pulumi/component-test-helpers";
 import {
     currentMonitor,
     declaredName,
