@@ -14,8 +14,8 @@ import * as path from "node:path";
 import { ComponentProvider, getPulumiComponents, type ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import { AzureNatRulesError } from "./core/errors";
 import * as library from "./index";
-import { packageRoot } from "./internal/package-root";
-import { installSchemaRefinement } from "./internal/schema-refinement";
+import { packageRoot } from "./package-schema/package-root";
+import { installSchemaRefinement } from "./package-schema/schema-refinement";
 
 /** The Pulumi package name: the first part of every type token, e.g. `azure-nat-rules:index:SingleVmNatRule`. */
 export const PACKAGE_NAME = "azure-nat-rules";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { known, poolRuleBase, registrationErrors } from "../src/testing/pulumi/component-test-helpers";
-import { resetNatRuleRegistry } from "../src/internal/conflict-registry";
+import { resetNatRuleRegistry } from "../src/program-registries/conflict-registry";
 import { BackendPoolNatRule } from "../src";
 
 const registered: string[] = [];

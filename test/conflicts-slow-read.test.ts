@@ -5,8 +5,8 @@ import * as compute from "@pulumi/azure-native/compute";
 import { echoMocks, registrationErrors } from "../src/testing/pulumi/component-test-helpers";
 import { AzureSimulator, startArmServer } from "../src/testing";
 import { BackendPoolNatRule, NatRuleConflictError, SingleVmNatRule } from "../src";
-import { CONFLICT_SETTLE_MS } from "../src/internal/conflict-registry";
-import { ARM_ENDPOINT_ENV } from "../src/internal/azure-mappings";
+import { CONFLICT_SETTLE_MS } from "../src/program-registries/conflict-registry";
+import { ARM_ENDPOINT_ENV } from "../src/azure-reads/azure-mappings";
 
 // Conflicting rules must both be refused before either is registered, however long the read of
 // Azure's current mappings takes (issue: a BackendPoolNatRule's conflict check waited for its plan,

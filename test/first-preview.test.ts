@@ -4,7 +4,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import { known, poolRuleBase, registrationErrors, valueOf } from "../src/testing/pulumi/component-test-helpers";
-import { resetNatRuleRegistry } from "../src/internal/conflict-registry";
+import { resetNatRuleRegistry } from "../src/program-registries/conflict-registry";
 import { BackendPoolNatRule } from "../src";
 
 /**

@@ -4,7 +4,7 @@
  * not part of the package's exports.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readOutputSettlingAll, waitForRPCs } from "../../internal/pulumi-internals";
+import { readOutputSettlingAll, waitForRPCs } from "../../pulumi-sdk/pulumi-internals";
 
 /** A load balancer id for component tests under the echo mocks (nothing is looked up behind it). */
 export const mockLbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";

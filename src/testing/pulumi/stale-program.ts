@@ -4,7 +4,7 @@
  * runDeployment refuses that rather than report stale outputs as the second run's.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { outputDependsOnResources } from "../../internal/pulumi-internals";
+import { outputDependsOnResources } from "../../pulumi-sdk/pulumi-internals";
 
 /**
  * Names of the exports that hold an Output or a Resource from outside this run, judged by the one

@@ -3,7 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import type { ValidationIssue } from "../core/errors";
 import { normalizeProtocol } from "../core/validation";
 import type { NatRuleCommonArgs } from "../nat-rule-args";
-import { checkNatRuleConflicts, loadBalancingRuleIssues, type NatRuleDescription } from "./conflict-registry";
+import { checkNatRuleConflicts, loadBalancingRuleIssues, type NatRuleDescription } from "../program-registries/conflict-registry";
 import {
     checkResolvedInputs,
     type FieldNames,
@@ -17,7 +17,7 @@ import {
     type SettingInputs,
     validateInputs,
 } from "./inputs";
-import { claimNames } from "./name-registry";
+import { claimNames } from "../program-registries/name-registry";
 import { createSecurityRule, declareSecurityRule, type DeclaredSecurityRule, securityArgsIssues } from "./security-rule";
 
 /** The settings every NAT rule has, as the common args give them. */

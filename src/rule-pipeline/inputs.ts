@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseNetworkResourceId } from "../core/arm-ids";
 import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { UNKNOWN, type Maybe, type NatRuleSettings, validateNatRule } from "../core/validation";
-import { settle } from "./settle";
+import { settle } from "../pulumi-sdk/settle";
 
 /** A plain value as is; an Output or Promise as UNKNOWN (checked later, once it resolves). */
 export function plainOrUnknown<T>(value: pulumi.Input<T> | undefined): Maybe<T> {

@@ -10,10 +10,10 @@ import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { MAX_BACKEND_PORT, MAX_FRONTEND_PORT } from "../core/limits";
 import type { PortSpan } from "../core/planner";
 import { normalizeProtocol } from "../core/validation";
-import { loadBalancerIdIssues, parseLoadBalancerId } from "./inputs";
+import { loadBalancerIdIssues, parseLoadBalancerId } from "../rule-pipeline/inputs";
 import type { NatLoadBalancingRuleInfo } from "../nat-rule-args";
-import { currentMonitor, monitorEndpoint } from "./pulumi-internals";
-import { settle, type Settled } from "./settle";
+import { currentMonitor, monitorEndpoint } from "../pulumi-sdk/pulumi-internals";
+import { settle, type Settled } from "../pulumi-sdk/settle";
 
 
 /** What one NAT-rule component tells the registry about its rule. Inputs, resolved by the registry. */

@@ -3,7 +3,7 @@ import { lastSegment } from "../core/arm-ids";
 import type { ValidationIssue } from "../core/errors";
 import { ruleNameIssue, securityRuleNameFor, suggestNetworkName } from "../core/names";
 import { settledIdKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "./conflict-registry";
-import { settle } from "./settle";
+import { settle } from "../pulumi-sdk/settle";
 
 /**
  * The Azure names every component of one program run sends, so that two components never send

@@ -3,8 +3,8 @@ import * as network from "@pulumi/azure-native/network";
 import { parseNetworkResourceId } from "../core/arm-ids";
 import { NatRuleValidationError, type ValidationIssue } from "../core/errors";
 import { managementPortWarnings, planSecurityRule, type PlannedSecurityRule, type SecurityRuleRequest } from "../core/security";
-import { settledIdKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "./conflict-registry";
-import { settle } from "./settle";
+import { settledIdKey, nextTurn, onNatRuleRegistryReset, runRegistryKey } from "../program-registries/conflict-registry";
+import { settle } from "../pulumi-sdk/settle";
 import { plainOrUnknown } from "./inputs";
 
 /** One NSG rule a component asked for, and the plan it got (or why it got none). */

@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { compareInstances } from "../core/allocation";
 import { lookupPortMappings, staticTokenCredential } from "../azure";
 import type { NatPortMapping } from "../mapping";
-import { labelPoolMappings } from "./pool-labels";
+import { labelPoolMappings } from "../rule-pipeline/pool-labels";
 
 /** Environment variable that points every component at another ARM endpoint (a sovereign cloud, or the simulator). */
 export const ARM_ENDPOINT_ENV = "AZURE_NAT_RULES_ARM_ENDPOINT";

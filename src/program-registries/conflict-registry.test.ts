@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { settledIdKey, loadBalancingRuleIssues } from "./conflict-registry";
-import { settle } from "./settle";
+import { settle } from "../pulumi-sdk/settle";
 
 const lbId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
 const fe = `${lbId}/frontendIPConfigurations/fe`;

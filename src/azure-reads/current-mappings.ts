@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { PortAssignment } from "../core/types";
 import { PortMappingLookupError, resolveArmEndpoint, staticTokenCredential } from "../azure";
 import { readArmResource } from "./arm-get";
-import { labelPoolMappings } from "./pool-labels";
+import { labelPoolMappings } from "../rule-pipeline/pool-labels";
 import { lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
 
 export interface CurrentMappingsRequest extends RuleMappingsLocation {
