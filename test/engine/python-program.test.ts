@@ -6,7 +6,7 @@
  * language hosts). Needs Python 3 with venv and pip, and Go; fails saying what to install.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInEnv } from "../../src/testing";
+import { standInEnv, standInPluginDir } from "../../src/testing";
 import { createWorkspace, type Workspace } from "./pulumi-cli";
 import { componentPluginDir, pythonProgram, pythonSdk, pythonVenv } from "./python-setup";
 import { startLocalAzure, withoutSource, type LocalAzure } from "./standin-helpers";
@@ -24,8 +24,7 @@ let venv: string;
 async function workspace(name: string): Promise<Workspace> {
     const env = standInEnv({ endpoint: azure.server.url, subscriptionId: azure.sim.subscriptionId, pollSeconds: 1 });
     delete env.PATH; // the workspace builds PATH itself from pluginPath
-    const ws = await createWorkspace({ projectDir: pythonProgram(name, venv), stack: "dev", pluginPath: [env.PATH ?? "", pluginDir].filter(Boolean), env });
-    return ws;
+    return createWorkspace({ projectDir: pythonProgram(name, venv), stack: "dev", pluginPath: [standInPluginDir(), pluginDir], env });
 }
 
 beforeAll(async () => {
@@ -49,7 +48,12 @@ describe("a Python program under the real CLI", () => {
 
     it("is refused per property before anything is created: `pulumi up` stops in its preview, naming frontendPort and the value", async () => {
         await ws.setConfig("vmFrontendPort", "70000");
-        const result = await ws.run(["up", "--stack", ws.stack, "--yes"], { client: true, allowFailure: true });
+        let result;
+        try {
+            result = await ws.run(["up", "--stack", ws.stack, "--yes"], { client: true, allowFailure: true });
+        } finally {
+            await ws.setConfig("vmFrontendPort", "50022");
+        }
         const output = `${result.stdout}\n${result.stderr}`;
         expect(result.code).not.toBe(0);
         // The engine's check failure for the component's input, as the plugin sent it (InputPropertiesError).
@@ -57,7 +61,6 @@ describe("a Python program under the real CLI", () => {
         expect(output).toMatch(/70000/);
         expect(output).toMatch(/65534/);
         expect(azure.sim.has(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${GROUP}`)).toBe(false);
-        await ws.setConfig("vmFrontendPort", "50022");
     });
 
     it("previews both components and their rules as creates, sending nothing to Azure", async () => {
