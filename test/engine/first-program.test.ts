@@ -1,7 +1,7 @@
 /**
  * The harness under the real Pulumi CLI, on a program that needs no provider
- * (programs/component-outputs): preview --json, up, a no-op re-run, stack outputs, the checkpoint,
- * a failing program and destroy, all in a private `file://` backend. What is expected comes from
+ * (programs/component-outputs): preview --json, up, a no-op re-run, refresh, stack outputs, the
+ * checkpoint, a failing program and destroy, all in a private `file://` backend. What is expected comes from
  * Pulumi's documented behaviour (URNs, step ops, secrets shown as "[secret]"), and the values from
  * the config this test sets.
  */
@@ -48,7 +48,9 @@ describe("the real Pulumi CLI on a program with a ComponentResource and no provi
     });
 
     it("deploys, and `stack output --json` has the program's outputs with the secret hidden", async () => {
-        await ws.up();
+        const up = await ws.up();
+        expect(up.json.changeSummary).toEqual({ create: 3 });
+        expect(up.json.steps!.map((step) => step.op)).toEqual(["create", "create", "create"]);
         const outputs = await ws.stackOutput();
         expect(outputs).toEqual({
             message: "hello, world",
@@ -73,6 +75,12 @@ describe("the real Pulumi CLI on a program with a ComponentResource and no provi
         const { json } = await ws.preview({ expectNoChanges: true });
         expect(json.changeSummary).toEqual({ same: 3 });
         for (const step of json.steps ?? []) expect(step.op).toBe("same");
+    });
+
+    it("refreshes with nothing to change (a component has no provider to read)", async () => {
+        const refresh = await ws.refresh({ expectNoChanges: true });
+        expect(refresh.json.changeSummary).toEqual({ same: 3 });
+        expect((await ws.stackOutput()).message).toBe("hello, world");
     });
 
     it("a changed config value changes the outputs on the next up", async () => {
@@ -100,8 +108,21 @@ describe("the real Pulumi CLI on a program with a ComponentResource and no provi
         }
     });
 
+    it("a program that throws during up fails it with the program's message, and changes nothing", async () => {
+        await ws.setConfig("fail", "during up");
+        try {
+            const failed = await ws.up({ allowFailure: true });
+            expect(failed.code).not.toBe(0);
+            expect(failed.json.diagnostics!.map((diagnostic) => diagnostic.message).join("\n")).toContain("the program was told to fail: during up");
+            expect((await ws.stackOutput()).message).toBe("hello, Azure");
+        } finally {
+            await ws.run(["config", "rm", "--stack", "dev", "fail"]);
+        }
+    });
+
     it("destroys everything: no outputs and no resources are left", async () => {
-        await ws.destroy();
+        const destroy = await ws.destroy();
+        expect(destroy.json.changeSummary).toEqual({ delete: 3 });
         expect(await ws.stackOutput()).toEqual({});
         const { deployment } = await ws.exportStack();
         expect(deployment.resources ?? []).toEqual([]);

@@ -23,6 +23,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { type EngineEvent, type OperationJson, parseEvents, parsePreview } from "./pulumi-json";
+
+export type { EngineEvent, OperationJson, PreviewJson } from "./pulumi-json";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const BUILD_SCRIPT = path.join(ROOT, "engine", "build.mjs");
@@ -43,18 +46,20 @@ export interface Engine {
     version: string;
     /** Seconds spent finding or building it. */
     seconds: number;
+    /** A virtualenv with the Python SDK at the same version (engine/requirements-python.txt): Python programs run with its python. */
+    pythonVenv?: string;
 }
 
 let resolved: Engine | undefined;
 
 /**
- * The CLI, built or reused by `node engine/build.mjs --json` once per process. Throws with the
- * script's message (what to install) when there is none.
+ * The CLI, built or reused by `node engine/build.mjs --json --python` once per process, with the
+ * Python SDK's virtualenv. Throws with the script's message (what to install) when there is none.
  */
 export async function engine(): Promise<Engine> {
     if (resolved) return resolved;
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-        const child = spawn(process.execPath, [BUILD_SCRIPT, "--json"], { cwd: ROOT, env: process.env });
+        const child = spawn(process.execPath, [BUILD_SCRIPT, "--json", "--python"], { cwd: ROOT, env: process.env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -126,33 +131,32 @@ export interface RunOptions {
     input?: string;
 }
 
-/** `pulumi preview --json`: the fields the tests read. */
-export interface PreviewJson {
-    steps?: Array<{
-        op: string;
-        urn: string;
-        provider?: string;
-        oldState?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-        newState?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-        diffReasons?: string[];
-        replaceReasons?: string[];
-        detailedDiff?: Record<string, unknown>;
-    }>;
-    diagnostics?: Array<{ urn?: string; message: string; severity: string }>;
-    changeSummary?: Record<string, number>;
-    duration?: number;
-}
-
 export interface OperationOptions extends Pick<RunOptions, "allowFailure"> {
     /** Arguments added to the command. */
     args?: string[];
 }
 
+/**
+ * An operation's result: the process's (code, stdout, stderr, program output) and what it printed.
+ * `preview --json` prints one JSON object, kept as `json`. `up`, `refresh` and `destroy --json`
+ * print the engine's events, one JSON object a line, kept as `events`; `json` is drawn from them
+ * in the preview's shape: `steps` from each resOutputsEvent (or resOpFailedEvent) `metadata`,
+ * `changeSummary` from the summaryEvent's `resourceChanges`, and `diagnostics` from the
+ * diagnosticEvents that are not debug. `json` is {} when the CLI printed no JSON (it failed first).
+ */
+export interface OperationResult extends CliResult {
+    json: OperationJson;
+    /** The engine's events (up, refresh, destroy); [] for a preview. */
+    events: EngineEvent[];
+    /** The same result, as {@link Workspace.preview} returned it before: `const { json, result } = await ws.preview()`. */
+    result: CliResult;
+}
+
 /** The commands that take `--config-file` (the others read no stack config). */
 const USE_CONFIG_FILE = new Set(["config", "preview", "up", "refresh", "destroy", "import", "watch", "logs"]);
 
-/** Variables of the caller that would point the CLI or a provider elsewhere: dropped. */
-const DROPPED = /^(PULUMI_|AZURE_|ARM_)/;
+/** Variables of the caller that would point the CLI or a provider elsewhere: dropped (our own AZURE_NAT_RULES_* stay). */
+const DROPPED = /^(PULUMI_|AZURE_(?!NAT_RULES_)|ARM_)/;
 
 export class Workspace {
     readonly stack: string;
@@ -199,6 +203,8 @@ export class Workspace {
             PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
             PULUMI_SUPPRESS_NEO_LINK: "true",
             NO_COLOR: "1",
+            // A Python program (with no `virtualenv` option) runs with the SDK's virtualenv, as the Python host honours PULUMI_PYTHON_CMD.
+            ...(this.engine.pythonVenv ? { PULUMI_PYTHON_CMD: path.join(this.engine.pythonVenv, "bin", "python") } : {}),
             ...this.options.env,
         };
     }
@@ -268,38 +274,43 @@ export class Workspace {
      * `pulumi preview --json`, parsed. A failed preview throws unless `allowFailure`; its JSON (with
      * the diagnostics) is still parsed when the CLI printed it.
      */
-    async preview(options: OperationOptions & { expectNoChanges?: boolean; refresh?: boolean } = {}): Promise<{ json: PreviewJson; result: CliResult }> {
-        const args = ["preview", "--stack", this.stack, "--json"];
+    async preview(options: OperationOptions & { expectNoChanges?: boolean; refresh?: boolean } = {}): Promise<OperationResult> {
+        const args = ["preview", "--stack", this.stack];
         if (options.expectNoChanges) args.push("--expect-no-changes");
         if (options.refresh) args.push("--refresh");
-        const result = await this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: true });
-        let json: PreviewJson = {};
-        try {
-            json = JSON.parse(result.stdout) as PreviewJson;
-        } catch {
-            if (result.code === 0) throw new PulumiCliError({ ...result, command: `${result.command} (its stdout is not JSON)`, code: result.code });
-        }
-        if (result.code !== 0 && !options.allowFailure) throw new PulumiCliError(result);
-        return { json, result };
+        return this.operation(args, options);
     }
 
-    /** `pulumi up --yes --skip-preview [--refresh]`. */
-    async up(options: OperationOptions & { refresh?: boolean } = {}): Promise<CliResult> {
+    /** `pulumi up --yes --skip-preview --json [--refresh] [--expect-no-changes]`, its JSON parsed. */
+    async up(options: OperationOptions & { refresh?: boolean; expectNoChanges?: boolean } = {}): Promise<OperationResult> {
         const args = ["up", "--stack", this.stack, "--yes", "--skip-preview"];
         if (options.refresh) args.push("--refresh");
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+        if (options.expectNoChanges) args.push("--expect-no-changes");
+        return this.operation(args, options);
     }
 
-    /** `pulumi refresh --yes --skip-preview`. */
-    async refresh(options: OperationOptions = {}): Promise<CliResult> {
+    /** `pulumi refresh --yes --skip-preview --json [--expect-no-changes]`, its JSON parsed. */
+    async refresh(options: OperationOptions & { expectNoChanges?: boolean } = {}): Promise<OperationResult> {
         const args = ["refresh", "--stack", this.stack, "--yes", "--skip-preview"];
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+        if (options.expectNoChanges) args.push("--expect-no-changes");
+        return this.operation(args, options);
     }
 
-    /** `pulumi destroy --yes --skip-preview`. */
-    async destroy(options: OperationOptions = {}): Promise<CliResult> {
-        const args = ["destroy", "--stack", this.stack, "--yes", "--skip-preview"];
-        return this.run([...args, ...(options.args ?? [])], { client: true, allowFailure: options.allowFailure });
+    /** `pulumi destroy --yes --skip-preview --json`, its JSON parsed. */
+    async destroy(options: OperationOptions = {}): Promise<OperationResult> {
+        return this.operation(["destroy", "--stack", this.stack, "--yes", "--skip-preview"], options);
+    }
+
+    /**
+     * Runs an operation with `--json` and the `--client` language runtime, and parses what it prints
+     * (see {@link OperationResult}). A non-zero exit throws a {@link PulumiCliError} (its message
+     * shows the output, with the diagnostics) unless `allowFailure`.
+     */
+    private async operation(args: string[], options: OperationOptions): Promise<OperationResult> {
+        const result = await this.run([...args, "--json", ...(options.args ?? [])], { client: true, allowFailure: true });
+        const parsed = args[0] === "preview" ? parsePreview(result.stdout) : parseEvents(result.stdout);
+        if (result.code !== 0 && !options.allowFailure) throw new PulumiCliError(result);
+        return { ...result, ...parsed, result };
     }
 
     /** `pulumi stack output --json [--show-secrets]`, parsed. */
