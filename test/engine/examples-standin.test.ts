@@ -13,23 +13,36 @@ import { prepareProgram, standInWorkspace, startLocalAzure, withoutSource, type 
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEngineTestKeyOnlyForTheLocalAzure engine@test";
 const STACK = "pulumi:pulumi:Stack";
 
-/** The stack's outputs as the preview shows them (the Stack step's new state). */
-function previewStackOutputs(json: PreviewJson): Record<string, unknown> {
-    return json.steps?.find((s) => s.newState?.type === STACK)?.newState?.outputs ?? {};
+/**
+ * What the program planned in the preview: `pulumi preview --json` carries no stack outputs, so the
+ * test's copy of the example logs its planned mappings in a dry run (planLog) and they come back
+ * as a diagnostic. Undefined when the plan was not known in the preview (a new public IP's address).
+ */
+function plannedInPreview(json: PreviewJson): unknown {
+    const line = (json.diagnostics ?? []).map((d) => d.message.trim()).find((m) => m.startsWith(PLAN_PREFIX));
+    return line === undefined ? undefined : JSON.parse(line.slice(PLAN_PREFIX.length));
 }
 
+const PLAN_PREFIX = "planned mappings: ";
+/** Appended to the copy's index.ts: logs `planned` (an Output expression of the example) in a dry run. */
+const planLog = (planned: string): string =>
+    `pulumi.output(${planned}).apply((m) => { if (pulumi.runtime.isDryRun()) pulumi.log.info(${JSON.stringify(PLAN_PREFIX)} + JSON.stringify(m)); });`;
+
 const typesOf = (json: PreviewJson, op: string): string[] => (json.steps ?? []).filter((s) => s.op === op).map((s) => s.newState?.type ?? s.oldState?.type ?? "").sort();
+
+interface Mapping { instance: string; frontendIp: string; frontendPort: number; backendPort: number; protocol: string; source: string }
 
 describe("examples/scale-set under the real CLI on the stand-in", () => {
     let azure: LocalAzure;
     let ws: Workspace;
+    let firstPlan: Mapping[] = [];
 
     beforeAll(async () => {
         azure = await startLocalAzure();
         // The repository's Pulumi.yaml is the scale-set example's project (its config schema); its main moves beside the copy.
         const project = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: index.ts");
         const dir = await prepareProgram("scale-set", { "Pulumi.yaml": { text: project }, "index.ts": "examples/scale-set/index.ts", "program.ts": "examples/scale-set/program.ts" },
-            ["export const plannedPortMappings = outputs.plannedPortMappings;"]);
+            [planLog("outputs.plannedPortMappings")]);
         ws = await standInWorkspace(dir, azure);
         await ws.initStack();
         await ws.setConfig("sshPublicKey", SSH_KEY);
@@ -38,8 +51,6 @@ describe("examples/scale-set under the real CLI on the stand-in", () => {
         ws?.dispose();
         await azure?.close();
     });
-
-    let planned: unknown;
 
     it("previews every resource as a create, sending nothing to Azure", async () => {
         const { json } = await ws.preview();
@@ -56,33 +67,36 @@ describe("examples/scale-set under the real CLI on the stand-in", () => {
             STACK,
         ].sort());
         expect(azure.sim.has(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/natdemo-rg`)).toBe(false);
-        planned = previewStackOutputs(json).plannedPortMappings;
+        firstPlan = plannedInPreview(json) as Mapping[];
+        // The new public IP's address is not known in this preview: the plan leaves it empty.
+        expect(firstPlan.map((m) => m.frontendIp)).toEqual(["", "", ""]);
     });
 
     it("deploys: Azure holds the scale set's 3 instances behind the rule, and the outputs are Azure's mappings", async () => {
         await ws.up();
         const outputs = await ws.stackOutput();
-        const mappings = outputs.portMappings as { instance: string; frontendPort: number; source: string; frontendIp: string }[];
+        const mappings = outputs.portMappings as Mapping[];
         const azureMappings = azure.sim.portMappings("natdemo-rg", "natdemo-lb", { rule: outputs.rule as string });
         expect(mappings.map((m) => [m.instance, m.frontendPort])).toEqual(azureMappings.map((m) => [m.instance, m.frontendPort]));
         expect(mappings).toHaveLength(3);
         expect(new Set(mappings.map((m) => m.source))).toEqual(new Set(["azure"]));
         expect(outputs.frontendIp).toBe(azureMappings[0].frontendIp);
-        // The first preview planned the same instances and ports (its frontend IP was not known yet).
-        const plannedList = (Array.isArray(planned) ? planned : []) as { instance: string; frontendPort: number }[];
-        expect(plannedList.map((m) => [m.instance, m.frontendPort])).toEqual(mappings.map((m) => [m.instance, m.frontendPort]));
+        // The first preview planned these instances and ports.
+        const ports = (list: Mapping[]) => list.map((m) => [m.instance, m.frontendPort, m.backendPort, m.protocol]);
+        expect(ports(firstPlan)).toEqual(ports(mappings));
     });
 
-    it("re-runs as a no-op: `preview --expect-no-changes` passes", async () => {
+    it("re-runs as a no-op: `preview --expect-no-changes` passes, and its plan is the deployed mappings", async () => {
         const { json } = await ws.preview({ expectNoChanges: true });
-        expect(new Set((json.steps ?? []).map((s) => s.op))).toEqual(new Set(["same"]));
+        expect(Object.keys(json.changeSummary ?? {})).toEqual(["same"]);
+        expect(withoutSource(plannedInPreview(json))).toEqual(withoutSource((await ws.stackOutput()).portMappings));
     });
 
     it("scales out to 5: the preview plans the new instances' ports, and `up` gets exactly those from Azure", async () => {
         await ws.setConfig("instances", "5");
         const { json } = await ws.preview();
-        const plan = previewStackOutputs(json).plannedPortMappings;
-        expect(Array.isArray(plan)).toBe(true);
+        const plan = plannedInPreview(json);
+        expect(plan).toHaveLength(5);
         await ws.up();
         const outputs = await ws.stackOutput();
         expect(outputs.portMappings).toHaveLength(5);
@@ -103,7 +117,8 @@ describe("examples/single-vm under the real CLI on the stand-in", () => {
 
     beforeAll(async () => {
         azure = await startLocalAzure();
-        const dir = await prepareProgram("single-vm", { "Pulumi.yaml": "examples/single-vm/Pulumi.yaml", "index.ts": "examples/single-vm/index.ts" });
+        const dir = await prepareProgram("single-vm", { "Pulumi.yaml": "examples/single-vm/Pulumi.yaml", "index.ts": "examples/single-vm/index.ts" },
+            [planLog("pulumi.all(portMappings)")]);
         ws = await standInWorkspace(dir, azure);
         await ws.initStack();
         await ws.setConfig("sshPublicKey", SSH_KEY);
@@ -113,32 +128,30 @@ describe("examples/single-vm under the real CLI on the stand-in", () => {
         await azure?.close();
     });
 
-    let planned: unknown;
-
     it("previews two single-VM rules, their NICs and VMs as creates", async () => {
         const { json } = await ws.preview();
         const creates = typesOf(json, "create");
         expect(creates.filter((t) => t === "azure-nat-rules:index:SingleVmNatRule")).toHaveLength(2);
         expect(creates.filter((t) => t === "azure-native:compute:VirtualMachine")).toHaveLength(2);
         expect(creates.filter((t) => t === "azure-native:network:InboundNatRule")).toHaveLength(2);
-        planned = previewStackOutputs(json).portMappings;
+        // SingleVmNatRule's portMapping waits for the frontend IP, which a new public IP does not have in preview.
+        expect(plannedInPreview(json)).toBeUndefined();
     });
 
-    it("deploys: each VM's NIC is behind its own rule, 50001 and 50002, as the preview planned", async () => {
+    it("deploys: each VM's NIC is behind its own rule, 50001 and 50002", async () => {
         await ws.up();
         const outputs = await ws.stackOutput();
         const mappings = outputs.portMappings as { instance: string; frontendPort: number; backendPort: number }[];
         expect(mappings.map((m) => [m.instance, m.frontendPort, m.backendPort])).toEqual([["vm1", 50001, 22], ["vm2", 50002, 22]]);
-        const plannedList = (Array.isArray(planned) ? planned : []) as { instance: string; frontendPort: number; backendPort: number }[];
-        expect(plannedList.map((m) => [m.instance, m.frontendPort, m.backendPort])).toEqual(mappings.map((m) => [m.instance, m.frontendPort, m.backendPort]));
         const nic = azure.sim.get(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/natvm-rg/providers/Microsoft.Network/networkInterfaces/vm1-nic`) as {
             properties: { ipConfigurations: { properties: { loadBalancerInboundNatRules?: { id: string }[] } }[] } };
         expect(nic.properties.ipConfigurations[0].properties.loadBalancerInboundNatRules?.map((r) => r.id.split("/").pop())).toHaveLength(1);
     });
 
-    it("re-runs as a no-op: `preview --expect-no-changes` passes", async () => {
+    it("re-runs as a no-op: `preview --expect-no-changes` passes, and its plan is the deployed mappings", async () => {
         const { json } = await ws.preview({ expectNoChanges: true });
-        expect(new Set((json.steps ?? []).map((s) => s.op))).toEqual(new Set(["same"]));
+        expect(Object.keys(json.changeSummary ?? {})).toEqual(["same"]);
+        expect(withoutSource(plannedInPreview(json))).toEqual(withoutSource((await ws.stackOutput()).portMappings));
     });
 
     it("destroys: nothing is left in Azure or in the stack", async () => {

@@ -90,3 +90,4 @@ export function withoutSource(mappings: unknown): unknown {
         return rest;
     });
 }
+

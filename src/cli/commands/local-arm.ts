@@ -12,6 +12,7 @@ interface LocalArmOptions {
     host: string;
     pidFile?: string;
     retryAfter?: string;
+    lroPolls?: string;
     throttling: boolean;
     fast?: boolean;
 }
@@ -24,9 +25,10 @@ export function register(program: Command): void {
         .requiredOption("--state <file>", "simulator state file (JSON written by AzureSimulator.save)")
         .option("--host <address>", "address to listen on; only 127.0.0.1 (the simulator serves loopback only)", "127.0.0.1")
         .option("--pid-file <file>", "write this process's id to <file> once listening, and remove it on exit (to stop a server started in the background)")
-        .option("--retry-after <seconds>", "Retry-After of the port-mapping query's long-running answers (Azure sends 10)", "10")
+        .option("--retry-after <seconds>", "Retry-After of long-running answers (Azure sends 10; azure-core clients take 0 as absent)", "10")
+        .option("--lro-polls <n>", "polls of a long-running operation (write, delete, port-mapping query) that answer 'in progress' before it is done", "1")
         .option("--no-throttling", "do not apply Azure's request limits (by default reads 250 then 25/s, writes 200 then 10/s, Microsoft.Network 1,000 writes per 5 minutes)")
-        .option("--fast", "answer at once and never throttle (same as --retry-after 0 --no-throttling), for tests")
+        .option("--fast", "quick answers, no throttling (same as --retry-after 1 --lro-polls 0 --no-throttling), for tests")
         .addHelpText(
             "after",
             [
@@ -60,10 +62,16 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
                 `Fix: leave out --host; to use it from another machine, forward the port over ssh (ssh -L 8443:127.0.0.1:8443 <this host>).`,
         );
     }
-    const retryAfterSeconds = options.fast ? 0 : Number(options.retryAfter ?? "10");
+    const retryAfterSeconds = options.fast ? 1 : Number(options.retryAfter ?? "10");
     if (!/^\d+$/.test(options.retryAfter ?? "10") || retryAfterSeconds > 3600) {
         throw new AzureNatRulesError(
             `local-arm: --retry-after = ${JSON.stringify(options.retryAfter)} is invalid: allowed is a whole number of seconds from 0 to 3600. Fix: pass e.g. --retry-after 10 (Azure's value) or --retry-after 0.`,
+        );
+    }
+    const lroPolls = options.fast ? 0 : Number(options.lroPolls ?? "1");
+    if (!/^\d+$/.test(options.lroPolls ?? "1") || lroPolls > 1000) {
+        throw new AzureNatRulesError(
+            `local-arm: --lro-polls = ${JSON.stringify(options.lroPolls)} is invalid: allowed is a whole number from 0 to 1000. Fix: pass e.g. --lro-polls 0 (done at the first poll) or --lro-polls 1.`,
         );
     }
     const throttling = options.fast ? false : options.throttling;
@@ -76,7 +84,7 @@ async function runLocalArm(options: LocalArmOptions): Promise<void> {
     const sim = AzureSimulator.load(options.state);
     let server: Awaited<ReturnType<typeof startArmServer>>;
     try {
-        server = await startArmServer(sim, { port, host: "127.0.0.1", retryAfterSeconds, throttling });
+        server = await startArmServer(sim, { port, host: "127.0.0.1", retryAfterSeconds, lroPolls, throttling, stateFile: options.state });
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
             throw new AzureNatRulesError(

@@ -15,7 +15,7 @@ import { ARM_ERROR_CODES, ArmError } from "../errors";
 import type { AzureSimulator } from "../simulator";
 import type { PortMappingQuery } from "../simulator-reads";
 import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "../throttling";
-import { EtagStore } from "./etags";
+import { EtagStore, topLevelIdOf } from "./etags";
 import { metadataEndpoints, tenantsList } from "./metadata";
 import { OperationStore, operationUrls, parseOperationPath } from "./operations";
 import { saveStateDurably } from "./persist";
@@ -271,6 +271,9 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
 
         const apiVersion = url.searchParams.get("api-version") ?? "2024-05-01";
 
+        // ResourceGroups_CheckExistence and Resources_CheckExistenceById (`az group exists`): 204 when it exists, else 404, no body.
+        if (method === "HEAD") return answer(sim.has(path) ? 204 : 404, undefined);
+
         if (method === "GET") {
             // Microsoft.Network's two status URLs (learn.microsoft.com/azure/azure-resource-manager/management/async-operations):
             // Azure-AsyncOperation answers 200 with {"status": "InProgress" | "Succeeded"}; Location answers 202 until done, then 200 with the result.
@@ -284,7 +287,12 @@ export async function startArmServer(sim: AzureSimulator, options: ArmServerOpti
             if (/^\/tenants$/i.test(path)) return answer(200, tenantsList(sim.tenantId));
             const resource = extraRead(sim, path) ?? sim.get(path);
             const shown = etags.apply(withAzureDefaults(embedPortMappings || !/\/backendAddressPools(\/[^/]+)?$/i.test(path) ? resource : withoutEmbeddedMappings(resource)));
-            const etag = (shown as { etag?: unknown }).etag;
+            // A single resource read while its write's operation runs shows Updating (and the read counts as a poll).
+            const single = shown as { id?: unknown; etag?: unknown; properties?: { provisioningState?: unknown } };
+            if (typeof single.id === "string" && typeof single.properties?.provisioningState === "string" && operations.pollResource(topLevelIdOf(single.id))) {
+                single.properties.provisioningState = "Updating";
+            }
+            const etag = single.etag;
             return answer(200, shown, typeof etag === "string" ? { ETag: etag } : {});
         }
 

@@ -23,6 +23,8 @@ interface Operation {
     /** HTTP status of the Location poll once done. */
     finalStatus: 200 | 204;
     result: unknown;
+    /** Lower-case id of the top-level resource a create-or-update changes (its GETs show `Updating` meanwhile). */
+    resource?: string;
     startTime: string;
     endTime?: string;
 }
@@ -39,15 +41,38 @@ const MAX_OPERATIONS = 100_000;
 /** The operations in flight (and done: clients may poll a done operation again). */
 export class OperationStore {
     private readonly operations = new Map<string, Operation>();
+    /** The latest create-or-update operation of each top-level resource (lower-case id → operation id). */
+    private readonly byResource = new Map<string, string>();
 
     constructor(private readonly polls: number) {}
 
     /** Starts an operation; returns its id. */
-    start(provider: OperationProvider, finalStatus: 200 | 204, result?: unknown): string {
+    start(provider: OperationProvider, finalStatus: 200 | 204, result?: unknown, resource?: string): string {
         const id = randomUUID();
-        this.operations.set(id, { provider, pollsLeft: this.polls, finalStatus, result, startTime: new Date().toISOString() });
-        if (this.operations.size > MAX_OPERATIONS) this.operations.delete(this.operations.keys().next().value as string);
+        const key = resource?.toLowerCase();
+        this.operations.set(id, { provider, pollsLeft: this.polls, finalStatus, result, resource: key, startTime: new Date().toISOString() });
+        if (key !== undefined) this.byResource.set(key, id);
+        if (this.operations.size > MAX_OPERATIONS) {
+            const oldest = this.operations.keys().next().value as string;
+            const gone = this.operations.get(oldest)?.resource;
+            if (gone !== undefined && this.byResource.get(gone) === oldest) this.byResource.delete(gone);
+            this.operations.delete(oldest);
+        }
         return id;
+    }
+
+    /**
+     * A GET of a resource whose create-or-update is still running: it counts as a poll (a client that
+     * only reads `provisioningState` also sees it finish) and tells whether it was still running, when
+     * Azure's answer shows `provisioningState: Updating` (learn.microsoft.com async-operations: "the
+     * resource's provisioningState ... until the operation completes").
+     */
+    pollResource(topLevelId: string): boolean {
+        const id = this.byResource.get(topLevelId.toLowerCase());
+        const op = id === undefined ? undefined : this.operations.get(id);
+        if (!op || op.pollsLeft <= 0) return false;
+        op.pollsLeft--;
+        return true;
     }
 
     /**

@@ -29,7 +29,7 @@ function subscriptionList(sim: AzureSimulator, typePath: string): Bag[] {
 
 /** NICs of a scale set's instances (Uniform: `.../virtualMachines/{id}/networkInterfaces`). */
 function scaleSetNics(sim: AzureSimulator, vmssId: string): Bag[] {
-    return valuesOf(sim, `${vmssId}/virtualMachines`).flatMap((vm) => valuesOf(sim, `${vmssId}/virtualMachines/${String(vm.name)}/networkInterfaces`));
+    return valuesOf(sim, `${vmssId}/virtualMachines`).flatMap((vm) => valuesOf(sim, `${vmssId}/virtualMachines/${String(vm.instanceId ?? vm.name)}/networkInterfaces`));
 }
 
 /** Whether a NIC's ipConfigurations join a pool or NAT rule of the load balancer `lbId`. */
@@ -114,7 +114,10 @@ export function extraRead(sim: AzureSimulator, path: string): unknown {
  * Fields Azure's answers carry that the simulator's views leave out, with Azure's values:
  * - public IPs: `ipTags: []` (spec PublicIPAddressPropertiesFormat.ipTags; recorded `"ipTags": []` in azure-cli network recordings);
  * - backend-pool (V2) NAT rules: `enableDestinationServiceEndpoint: false` and `allowBackendPortConflict: false`
- *   (azure-cli recording test_network_lb_nat_rules_v3.yaml, api 2023-04-01).
+ *   (azure-cli recording test_network_lb_nat_rules_v3.yaml, api 2023-04-01);
+ * - Uniform scale sets: `singlePlacementGroup: true`, and in the model's NIC configurations `dnsSettings: {dnsServers: []}`,
+ *   `enableAcceleratedNetworking: false`, ipConfigurations' `privateIPAddressVersion: "IPv4"` (compute spec 2024-07-01 example
+ *   VirtualMachineScaleSet_Create_WithAzureLoadBalancer.json, its 200/201 answers), so az prints them instead of null.
  */
 export function withAzureDefaults(body: unknown): unknown {
     const visit = (v: unknown): void => {
@@ -127,8 +130,25 @@ export function withAzureDefaults(body: unknown): unknown {
             props.enableDestinationServiceEndpoint ??= false;
             props.allowBackendPortConflict ??= false;
         }
+        if (props && type === "microsoft.compute/virtualmachinescalesets" && String(props.orchestrationMode ?? "Uniform").toLowerCase() === "uniform") scaleSetDefaults(props);
         for (const x of Object.values(v)) if (x !== null && typeof x === "object") visit(x);
     };
     visit(body);
     return body;
+}
+
+function scaleSetDefaults(props: Bag): void {
+    props.singlePlacementGroup ??= true;
+    const profile = isBag(props.virtualMachineProfile) ? props.virtualMachineProfile : undefined;
+    const network = profile && isBag(profile.networkProfile) ? profile.networkProfile : undefined;
+    const nics = network && Array.isArray(network.networkInterfaceConfigurations) ? network.networkInterfaceConfigurations : [];
+    for (const nic of nics) {
+        const p = isBag(nic) && isBag(nic.properties) ? nic.properties : undefined;
+        if (!p) continue;
+        p.dnsSettings ??= { dnsServers: [] };
+        p.enableAcceleratedNetworking ??= false;
+        for (const ip of Array.isArray(p.ipConfigurations) ? p.ipConfigurations : []) {
+            if (isBag(ip) && isBag(ip.properties)) ip.properties.privateIPAddressVersion ??= "IPv4";
+        }
+    }
 }

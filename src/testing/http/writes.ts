@@ -137,6 +137,8 @@ function childListsOf(sim: AzureSimulator, target: WriteTarget, flat: Bag, curre
 
 /** One write; throws ArmError when refused (and then nothing changed). Undefined when the path is not a write route. */
 export function handleWrite(ctx: WriteContext, req: WriteRequest): WriteAnswer | undefined {
+    const instance = /^(.*\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/[^/]+)\/virtualMachines\/([^/]+)$/i.exec(req.path);
+    if (instance && req.method === "DELETE") return deleteScaleSetVm(ctx, req, instance[1], decodeURIComponent(instance[2]));
     const target = parseWriteTarget(req.path);
     if (!target) return undefined;
     if (req.method === "POST") return target.action ? scaleSetAction(ctx, req, target) : undefined;
@@ -171,12 +173,12 @@ function putResource(ctx: WriteContext, req: WriteRequest, target: WriteTarget):
     const resource = etags.apply(sim.get(target.id));
     const status = patch ? 200 : exists ? 200 : 201;
     if (target.provider === "Microsoft.Network" && !patch) {
-        const op = ctx.operations.start("Microsoft.Network", 200);
+        const op = ctx.operations.start("Microsoft.Network", 200, undefined, topLevelIdOf(target.id));
         const urls = operationUrls(req.base, sim.subscriptionId, "Microsoft.Network", locationOf(sim, target.id), op, req.apiVersion);
         return { status, body: withProvisioningState(resource, "Updating", true), headers: { "Azure-AsyncOperation": urls.asyncOperation as string, "Retry-After": ctx.retryAfter } };
     }
     if (target.provider === "Microsoft.Compute") {
-        const op = ctx.operations.start("Microsoft.Compute", 200);
+        const op = ctx.operations.start("Microsoft.Compute", 200, undefined, topLevelIdOf(target.id));
         const urls = operationUrls(req.base, sim.subscriptionId, "Microsoft.Compute", locationOf(sim, target.id), op, req.apiVersion);
         return { status, body: withProvisioningState(resource, exists ? "Updating" : "Creating", false), headers: { "Azure-AsyncOperation": urls.asyncOperation as string, "Retry-After": ctx.retryAfter } };
     }
@@ -238,4 +240,14 @@ function scaleSetAction(ctx: WriteContext, req: WriteRequest, target: WriteTarge
     const op = ctx.operations.start("Microsoft.Compute", 200);
     const urls = operationUrls(req.base, sim.subscriptionId, "Microsoft.Compute", locationOf(sim, target.id), op, req.apiVersion);
     return { status: 202, headers: { Location: urls.location, "Azure-AsyncOperation": urls.asyncOperation as string, "Retry-After": ctx.retryAfter } };
+}
+
+/** `DELETE .../virtualMachineScaleSets/{n}/virtualMachines/{id}` (VirtualMachineScaleSetVMs_Delete: 200/202/204): one instance goes, as with `POST .../delete`. */
+function deleteScaleSetVm(ctx: WriteContext, req: WriteRequest, scaleSetPath: string, instanceId: string): WriteAnswer | undefined {
+    const target = parseWriteTarget(scaleSetPath);
+    if (!target || target.type !== "compute:VirtualMachineScaleSet") return undefined;
+    requireSubscription(ctx.sim, target);
+    if (!ctx.sim.has(target.id)) throw notFound(target);
+    if (!ctx.sim.has(`${target.id}/virtualMachines/${instanceId}`)) return { status: 204, headers: {} };
+    return scaleSetAction(ctx, { ...req, method: "POST", body: JSON.stringify({ instanceIds: [instanceId] }) }, { ...target, action: "delete" });
 }
