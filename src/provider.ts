@@ -8,6 +8,10 @@
  * serves a schema that its analyzer infers from the TypeScript sources (tsconfig.json, then
  * src/index.ts and the files it imports). `createComponentProvider` repeats those steps so the
  * `schema` command and the tests see what Pulumi serves.
+ *
+ * In the plugin process itself the package serves the committed schema.json instead of running the
+ * analyzer at every start (src/internal/committed-schema.ts); src/schema.test.ts keeps that file
+ * equal to what `createComponentProvider().getSchema()` infers here.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
