@@ -176,10 +176,14 @@ async function main(): Promise<void> {
     if (values.json) {
         process.stdout.write(`${JSON.stringify({ runs, cases: summary.map((s) => ({ name: s.c.name, portMs: s.port, firstConstructMs: s.first })) })}\n`);
     }
-    if (previewSetup) await (await previewSetup).azure.close();
 }
 
-main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-});
+main()
+    .catch((err: unknown) => {
+        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+    })
+    // The local ARM endpoint of the preview cases keeps the process alive until it is closed, also after a failed run.
+    .finally(async () => {
+        if (previewSetup) await (await previewSetup.catch(() => undefined))?.azure.close();
+    });
