@@ -10,7 +10,7 @@
  * `schema` command and the tests see what Pulumi serves.
  *
  * In the plugin process itself the package serves the committed schema.json instead of running the
- * analyzer at every start (src/internal/committed-schema.ts); src/schema.test.ts keeps that file
+ * analyzer at every start (src/package-schema/committed-schema.ts); src/schema.test.ts keeps that file
  * equal to what `createComponentProvider().getSchema()` infers here.
  */
 import * as fs from "node:fs";

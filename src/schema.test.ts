@@ -191,7 +191,7 @@ describe("inferred package schema", () => {
         expect(schema.types[`${PACKAGE_NAME}:index:NatLoadBalancingRuleInfo`].properties?.protocol).toMatchObject({ default: "Tcp" });
 
         // Every @default tag on an args interface, counted in the sources, is in the schema.
-        const sources = ["nat-rule-args.ts", "single-vm-nat-rule.ts", "backend-pool-nat-rule.ts", path.join("internal", "conflict-registry.ts")];
+        const sources = ["nat-rule-args.ts", "single-vm-nat-rule.ts", "backend-pool-nat-rule.ts", path.join("program-registries", "conflict-registry.ts")];
         const tagged = new Set<string>();
         for (const file of sources) {
             for (const m of fs.readFileSync(path.join(__dirname, file), "utf8").matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*?)@default((?:(?!\*\/)[\s\S])*)\*\/\s*(?:public readonly )?(\w+)\??:/g)) tagged.add(m[3]);
