@@ -33,10 +33,7 @@ export function engineDir(): string {
     return path.join(packageRoot(), "engine");
 }
 
-const HOW_TO_GET_IT =
-    "Fix: from a clone of the repository, build the CLI once with `node engine/build.mjs` (needs Go; a cold build takes many minutes), " +
-    "or install the Pulumi CLI and set AZURE_NAT_RULES_PULUMI=path (or the absolute path of a pulumi binary). " +
-    "Or leave out --engine pulumi: the embedded engine (--engine embedded) needs nothing.";
+const HOW_TO_GET_IT = "Or leave out --engine pulumi: the embedded engine (--engine embedded, the default) needs nothing.";
 
 /** The CLI (cached build or the given one); throws an AzureNatRulesError saying how to get one. */
 export async function findPulumiCli(command: string): Promise<PulumiCli> {
