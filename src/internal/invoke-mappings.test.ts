@@ -42,9 +42,12 @@ describe("embeddedRuleMappings (the getLoadBalancerBackendAddressPool invoke's a
     it("answers undefined for a standalone NIC (a Flexible or single VM: its label needs the NIC list) and an IP-address member", () => {
         const nic = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/vm1-nic/ipConfigurations/ipconfig";
         const mapped = [{ inboundNatRuleName: "ssh", frontendPort: 50000, backendPort: 22 }];
-        expect(embeddedRuleMappings({ loadBalancerBackendAddresses: [{ networkInterfaceIPConfiguration: { id: nic }, inboundNatRulesPortMapping: mapped }] }, "ssh")).toBeUndefined();
-        expect(embeddedRuleMappings({ loadBalancerBackendAddresses: [{ ipAddress: "10.0.0.4", inboundNatRulesPortMapping: mapped }] }, "ssh")).toBeUndefined();
-        expect(embeddedRuleMappings({}, "ssh")).toEqual([]);
+        const id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/backendAddressPools/pool";
+        expect(embeddedRuleMappings({ id, loadBalancerBackendAddresses: [{ networkInterfaceIPConfiguration: { id: nic }, inboundNatRulesPortMapping: mapped }] }, "ssh")).toBeUndefined();
+        expect(embeddedRuleMappings({ id, loadBalancerBackendAddresses: [{ ipAddress: "10.0.0.4", inboundNatRulesPortMapping: mapped }] }, "ssh")).toBeUndefined();
+        // An empty pool has no mappings; an answer that is no pool (no pool id) is not trusted.
+        expect(embeddedRuleMappings({ id }, "ssh")).toEqual([]);
+        expect(embeddedRuleMappings({ loadBalancerBackendAddresses: [] } as never, "ssh")).toBeUndefined();
     });
 });
 

@@ -23,6 +23,7 @@ export interface EmbeddedRuleMapping {
 }
 
 interface InvokedPool {
+    id?: string;
     backendIPConfigurations?: { id?: string }[];
     loadBalancerBackendAddresses?: {
         networkInterfaceIPConfiguration?: { id?: string };
@@ -55,6 +56,8 @@ export async function readEmbeddedRuleMappings(location: InvokeLocation, resourc
 
 /** {@link readEmbeddedRuleMappings}'s reading of the invoke's answer (undefined: not complete). */
 export function embeddedRuleMappings(pool: InvokedPool, ruleName: string): EmbeddedRuleMapping[] | undefined {
+    // Not a pool's answer (a test double echoing its inputs): nothing to trust.
+    if (typeof pool.id !== "string" || !/\/backendAddressPools\//i.test(pool.id)) return undefined;
     const rule = ruleName.toLowerCase();
     const byConfiguration = new Map<string, { id: string; mapping?: { frontendPort?: number; backendPort?: number } }>();
     for (const c of pool.backendIPConfigurations ?? []) if (c.id) byConfiguration.set(c.id.toLowerCase(), { id: c.id });
