@@ -95,7 +95,8 @@ function parseLines(stdout: string): Event[] {
 
 /** The errors the engine reported (diagnostics), else the command's own output. */
 function failureOf(run: PulumiRun, diagnostics: { message: string; severity: string }[]): Error {
-    const errors = diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim()).filter((m) => m !== "");
+    // The engine's error diagnostics start with "error: ", which the demo's own error line already says.
+    const errors = diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim().replace(/^error: /, "")).filter((m) => m !== "");
     return errors.length > 0 ? new Error(errors.join("\n")) : new PulumiCommandError(run);
 }
 

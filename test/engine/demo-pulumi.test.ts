@@ -74,4 +74,17 @@ describe("demo --engine pulumi (the real CLI against the local Azure)", () => {
         expect(run.stdout).toMatch(/kept their ports: 3 \(/);
         expect(run.stdout).toMatch(/The preview planned exactly this: 5 instance\(s\), every label and port\./);
     });
+
+    it("--instances 11 (past the range) fails in `pulumi preview` with the component's message, and Azure and the stack stay as they were", async () => {
+        const before = azureRows();
+        const stack = path.join(DIR, "state.pulumi", "backend", ".pulumi", "stacks", "azure-nat-rules-example", "demo.json");
+        const checkpoint = fs.readFileSync(stack, "utf8");
+        const run = await demo("--instances", "11");
+        console.log(`demo --engine pulumi --instances 11 (fails): ${run.seconds.toFixed(1)} s`);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/frontend port range 50000-50009 \(capacity 10\) is exhausted: 11 instances need a port/);
+        expect(run.stderr).toMatch(/Nothing was deployed; .*state\.json is unchanged\./);
+        expect(azureRows()).toEqual(before);
+        expect(fs.readFileSync(stack, "utf8")).toBe(checkpoint);
+    });
 });
