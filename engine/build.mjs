@@ -8,6 +8,7 @@
  *   node engine/build.mjs --json     the same, then one JSON line: { source, pulumi, binDir, version, pythonVenv, seconds }
  *   node engine/build.mjs --python   also make (or reuse) a virtualenv with the Python SDK pinned by
  *                                    engine/requirements-python.txt, beside the cached CLI
+ *   node engine/build.mjs --no-build the cached build or the given binary only: fails, saying how to build, when there is none
  *   node engine/build.mjs --update   re-pin engine/go.mod and go.sum to the installed @pulumi/pulumi
  *
  * Environment:
@@ -119,7 +120,7 @@ function update(version) {
 }
 
 /** Builds (or reuses) the CLI at the installed SDK's version; returns the binary's path and whether it was cached. */
-function buildPulumi(version, { force = false } = {}) {
+function buildPulumi(version, { force = false, build = true } = {}) {
     const pinned = pinnedVersions();
     if (pinned.pkg !== `v${version}` || pinned.sdk !== `v${version}`) {
         throw new BuildError(
@@ -143,6 +144,13 @@ function buildPulumi(version, { force = false } = {}) {
         }
     }
 
+    if (!build) {
+        throw new BuildError(
+            `the Pulumi CLI v${version} is not built yet (none cached in ${dir}). ` +
+                "Fix: build it once from a clone of the repository with `node engine/build.mjs` (needs Go; a cold build takes many minutes), " +
+                "or install the Pulumi CLI and set AZURE_NAT_RULES_PULUMI=path (or the absolute path of a pulumi binary).",
+        );
+    }
     fs.mkdirSync(binDir, { recursive: true });
     const partial = `${binary}.partial-${process.pid}`;
     console.error(`Building the Pulumi CLI v${version} from ${PKG} (${go}); a cold build takes many minutes...`);
@@ -223,14 +231,14 @@ function pythonVenv(version, { create }) {
  * pythonVenv }. `pythonVenv` is the Python SDK's virtualenv, made when `python` is set (else only
  * reported when ready). Throws a BuildError saying what to install when there is none.
  */
-export function resolvePulumi({ force = false, python = false } = {}) {
+export function resolvePulumi({ force = false, python = false, build = true } = {}) {
     const started = Date.now();
     const version = installedSdkVersion();
     const choice = process.env.AZURE_NAT_RULES_PULUMI || "build";
     let binary;
     let source;
     if (choice === "build") {
-        const built = buildPulumi(version, { force });
+        const built = buildPulumi(version, { force, build });
         binary = built.binary;
         source = built.cached ? "cached" : "built";
     } else if (choice === "path") {
@@ -260,7 +268,7 @@ function main(argv) {
             update(installedSdkVersion());
             return 0;
         }
-        const engine = resolvePulumi({ force: argv.includes("--force"), python: argv.includes("--python") });
+        const engine = resolvePulumi({ force: argv.includes("--force"), python: argv.includes("--python"), build: !argv.includes("--no-build") });
         const how = { built: "built now", cached: "cached build", path: "given, not built here" }[engine.source];
         console.error(`pulumi: ${engine.pulumi} (${how}, ${engine.seconds.toFixed(1)} s)`);
         console.error(`pulumi version: ${engine.version}`);

@@ -3,6 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { compareInstances } from "../core/allocation";
 import { lookupPortMappings, staticTokenCredential } from "../azure";
 import type { NatPortMapping } from "../mapping";
+import { readEmbeddedRuleMappings } from "./invoke-mappings";
 import { labelPoolMappings } from "../rule-pipeline/pool-labels";
 
 /** Environment variable that points every component at another ARM endpoint (a sovereign cloud, or the simulator). */
@@ -61,8 +62,7 @@ export function lookupRuleMappings(rule: RuleMappingsLocation, token: string): R
  */
 export async function readAzureMappings(request: AzureMappingRequest, resource: pulumi.Resource): Promise<NatPortMapping[]> {
     try {
-        const { token } = await authorization.getClientToken({}, { parent: resource });
-        const { mappings: entries } = await lookupRuleMappings(request, token ?? "");
+        const entries = (await readThroughInvoke(request, resource)) ?? (await lookupRuleMappings(request, await providerToken(resource))).mappings;
         const actual: NatPortMapping[] = labelPoolMappings(entries)
             .map((e) => ({
                 instance: e.instance,
@@ -92,6 +92,25 @@ export async function readAzureMappings(request: AzureMappingRequest, resource: 
         );
         return request.planned;
     }
+}
+
+/** The azure-native provider's ARM token, for the reads the invoke cannot answer. */
+async function providerToken(resource: pulumi.Resource): Promise<string> {
+    const { token } = await authorization.getClientToken({}, { parent: resource });
+    return token ?? "";
+}
+
+/**
+ * Azure's mappings of the rule through the provider's `getLoadBalancerBackendAddressPool` invoke
+ * (./invoke-mappings.ts), when the component reads the provider's own cloud (no armEndpoint of its
+ * own), the pool embeds every member's mapping and the rule's protocol is known; else undefined.
+ */
+async function readThroughInvoke(request: AzureMappingRequest, resource: pulumi.Resource): Promise<{ instance: string; frontendIp: string; frontendPort: number; backendPort: number; protocol: NatPortMapping["protocol"] }[] | undefined> {
+    if (request.endpoint !== armEndpointFor(undefined)) return undefined;
+    const protocol = request.planned[0]?.protocol;
+    const embedded = await readEmbeddedRuleMappings(request, resource).catch(() => undefined);
+    if (embedded === undefined || (embedded.length > 0 && protocol === undefined)) return undefined;
+    return embedded.map((m) => ({ instance: m.instance, frontendIp: "", frontendPort: m.frontendPort, backendPort: m.backendPort, protocol: protocol! }));
 }
 
 /** Instances whose port differs between two mappings, described for a warning. */

@@ -4,7 +4,8 @@ import type { PortAssignment } from "../core/types";
 import { PortMappingLookupError, resolveArmEndpoint, staticTokenCredential } from "../azure";
 import { readArmResource } from "./arm-get";
 import { labelPoolMappings } from "../rule-pipeline/pool-labels";
-import { lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
+import { armEndpointFor, lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
+import { readEmbeddedRuleMappings } from "./invoke-mappings";
 
 export interface CurrentMappingsRequest extends RuleMappingsLocation {
     /**
@@ -52,8 +53,10 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
         const pendingUpgrade = request.manualScaleSetId ? await instancesOutsidePool(request, request.manualScaleSetId, token) : undefined;
         const pending = pendingUpgrade ? { pendingUpgrade } : {};
         if (rule.exists === false) return { exists: false, mappings: [], ...pending };
-        const { mappings: entries } = await lookupRuleMappings(request, token);
-        const mappings = labelPoolMappings(entries).map((e) => ({ instance: e.instance, frontendPort: e.frontendPort, ...(e.scaleSet ? { scaleSet: e.scaleSet } : {}) }));
+        // Through the provider's invoke where the pool embeds every member's mapping (./invoke-mappings.ts); else its own read.
+        const embedded = request.endpoint === armEndpointFor(undefined) ? await readEmbeddedRuleMappings(request, resource).catch(() => undefined) : undefined;
+        const entries = embedded ?? labelPoolMappings((await lookupRuleMappings(request, token)).mappings);
+        const mappings = entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort, ...(e.scaleSet ? { scaleSet: e.scaleSet } : {}) }));
         return { exists: true, mappings, ...(rule.range ? { range: rule.range } : {}), ...pending };
     } catch (err) {
         if (isMissing(err)) return { exists: false, mappings: [] };

@@ -3,7 +3,7 @@
  * examples/scale-set's) to the local Azure simulator, one deployment per run, and shows the port map
  * and what changed since the last run.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { diffAssignments, sortInstances } from "../../core/allocation";
@@ -42,6 +42,7 @@ interface DemoOptions {
     state: string;
     user: string;
     json?: boolean;
+    engine: "embedded" | "pulumi";
 }
 
 /** What `--json` prints. */
@@ -62,6 +63,13 @@ function parseInstances(value: string): number {
         throw new InvalidArgumentError(`${JSON.stringify(value)}: allowed is an integer from 0 to ${MAX_SCALE_SET_CAPACITY} (a scale set's capacity). Fix: pass a count such as 5.`);
     }
     return Number(value);
+}
+
+function parseEngine(value: string): "embedded" | "pulumi" {
+    if (value !== "embedded" && value !== "pulumi") {
+        throw new InvalidArgumentError(`${JSON.stringify(value)}: allowed are "embedded" (the default, in this process) and "pulumi" (the real Pulumi CLI; from a clone of the repository). Fix: pass --engine pulumi or leave the flag out.`);
+    }
+    return value;
 }
 
 function parseInstanceIds(value: string): string[] {
@@ -87,6 +95,13 @@ export function register(program: Command): void {
         .option("--state <file>", "where the simulated Azure is kept", DEFAULT_STATE_FILE)
         .option("--user <name>", "admin user for the ssh lines", "azureuser")
         .option("--json", "print one JSON object on stdout and nothing else")
+        .option(
+            "--engine <name>",
+            "embedded: Pulumi's runtime in this process; pulumi: the real Pulumi CLI (`pulumi preview --json`, `pulumi up`) with the azure-native stand-in against the local Azure, " +
+                "its file:// backend kept beside the state file (<state>.pulumi/). --engine pulumi works from a clone of the repository (`node engine/build.mjs` builds the CLI, or AZURE_NAT_RULES_PULUMI=path)",
+            parseEngine,
+            "embedded",
+        )
         .addHelpText(
             "after",
             [
@@ -99,11 +114,13 @@ export function register(program: Command): void {
                 "  $ npm start -- --autoscale-max 8                    # deploys an autoscale setting (profile maximum 8)",
                 "  $ npm start -- --autoscale-max 8 --autoscale-to 7   # autoscale grows it outside Pulumi; the preview plans from Azure",
                 "  $ npm start -- --autoscale-max 11        # a profile maximum past the range: every preview fails, naming the profile; fix: lower its maximum or raise maxInstances",
+                "  $ npm start -- --engine pulumi --reset      # the same sequence under the real Pulumi CLI (from a clone)",
                 "  $ azure-nat-rules local-arm --port 8080 --state .azure-nat-rules/demo-state.json",
                 "",
                 "The range is 50000-50009 (maxInstances 10). A failed deployment exits 1. One that fails in the preview changes nothing;",
                 "one that fails in the update keeps what Azure accepted before the failure, as `pulumi up` does, and says what.",
                 "Pulumi's checkpoint is kept beside the state file (<state>.checkpoint.json): an unchanged resource is not sent again.",
+                "Under --engine pulumi the stack `demo` lives in a file:// backend in <state>.pulumi/ instead (passphrase azure-nat-rules-demo).",
             ].join("\n"),
         )
         .action(async (options: DemoOptions) => {
@@ -259,20 +276,47 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const instances = options.instances ?? currentInstanceCount(sim) ?? DEFAULT_INSTANCES;
 
     progress(`Deploying the scale-set example (${instances} instance${instances === 1 ? "" : "s"}) to the local Azure simulator…`);
-    let result;
-    let preview;
+    let deployment: { outputs: Record<string, unknown>; planned: NatPortMapping[]; resources: { type: string; name: string }[] };
     const sent: string[] = [];
     const shownState = path.relative(process.cwd(), stateFile) || stateFile;
+    // Under --engine pulumi, --reset starts a new backend too; the old one is kept until the run has changed something.
+    const pulumiDir = options.engine === "pulumi" ? (await import("../demo-pulumi")).pulumiDirOf(stateFile) : undefined;
+    const setAside = pulumiDir && options.reset && existsSync(pulumiDir) ? `${pulumiDir}.before-reset` : undefined;
+    if (setAside) {
+        rmSync(setAside, { recursive: true, force: true });
+        renameSync(pulumiDir!, setAside);
+    }
     try {
-        const program = () => declareDemoStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX,
-            autoscaleMaximum: options.autoscaleMax });
-        const settings = { project: "azure-nat-rules-example", stack: "demo", checkpoint };
-        // As `pulumi up` does: a preview first, so the library's checks fail before Azure is touched.
-        // runDeployment serves the simulator as "Azure" for the component's read of the real mappings.
-        preview = await runDeployment(sim, program, { ...settings, preview: true });
-        result = await runDeployment(sim, program, { ...settings, onSent: (r) => sent.push(`${r.type} ${r.name}`) });
+        if (options.engine === "pulumi") {
+            const { deployWithPulumi } = await import("../demo-pulumi");
+            deployment = await deployWithPulumi(sim, {
+                stateFile, instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX, autoscaleMaximum: options.autoscaleMax,
+                onSent: (r) => sent.push(r), progress,
+            });
+            notes.push(`Through the real Pulumi CLI: \`pulumi preview --json\`, then \`pulumi up\` on stack demo (backend ${path.relative(process.cwd(), pulumiDir!) || pulumiDir}).`);
+        } else {
+            const program = () => declareDemoStack({ instances, sshPublicKey: DEMO_SSH_KEY, adminUsername: options.user, prefix: PREFIX,
+                autoscaleMaximum: options.autoscaleMax });
+            const settings = { project: "azure-nat-rules-example", stack: "demo", checkpoint };
+            // As `pulumi up` does: a preview first, so the library's checks fail before Azure is touched.
+            // runDeployment serves the simulator as "Azure" for the component's read of the real mappings.
+            const preview = await runDeployment(sim, program, { ...settings, preview: true });
+            const result = await runDeployment(sim, program, { ...settings, onSent: (r) => sent.push(`${r.type} ${r.name}`) });
+            deployment = {
+                outputs: result.outputs,
+                planned: (preview.outputs as { plannedPortMappings?: NatPortMapping[] }).plannedPortMappings ?? [],
+                resources: result.resources,
+            };
+        }
     } catch (err) {
-        if (sent.length === 0) throw new AzureNatRulesError(`${(err as Error).message}\n${unchanged}`);
+        if (sent.length === 0) {
+            if (setAside) {
+                rmSync(pulumiDir!, { recursive: true, force: true });
+                renameSync(setAside, pulumiDir!);
+            }
+            throw new AzureNatRulesError(`${(err as Error).message}\n${unchanged}`);
+        }
+        if (setAside) rmSync(setAside, { recursive: true, force: true });
         // As under `pulumi up`, nothing is rolled back: what Azure accepted before the failure stays.
         sim.save(stateFile);
         checkpoint.save(checkpointFile);
@@ -281,10 +325,11 @@ async function runDemo(options: DemoOptions): Promise<void> {
                 `${sent.join(", ")}. ${shownState} holds them; run the demo again with values the range holds.`,
         );
     }
+    if (setAside) rmSync(setAside, { recursive: true, force: true });
     sim.save(stateFile);
     checkpoint.save(checkpointFile);
 
-    const outputs = result.outputs as {
+    const outputs = deployment.outputs as {
         resourceGroup: string;
         loadBalancer: string;
         backendPool: string;
@@ -298,14 +343,14 @@ async function runDemo(options: DemoOptions): Promise<void> {
         backendPool: outputs.backendPool,
         rule: outputs.rule,
         range: outputs.frontendPortRange,
-        planned: (preview.outputs as { plannedPortMappings?: NatPortMapping[] }).plannedPortMappings ?? [],
+        planned: deployment.planned,
         mappings: outputs.portMappings,
     };
     if (options.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
         return;
     }
-    const resources = result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+    const resources = deployment.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
     const after = report.mappings.map((m) => ({ instance: m.instance, frontendPort: m.frontendPort }));
     const width = Math.max(...resources.map((r) => r.type.length));
     process.stdout.write(

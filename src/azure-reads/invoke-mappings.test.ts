@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { echoMocks } from "../testing/pulumi/component-test-helpers";
+import { buildScaleSetState } from "../testing/scenarios";
+import { FAST_ARM_SERVER_OPTIONS, startArmServer } from "../testing/http/arm-server";
+import type { NatPortMapping } from "../mapping";
+import { ARM_ENDPOINT_ENV, readAzureMappings } from "./azure-mappings";
+import { embeddedRuleMappings } from "./invoke-mappings";
+
+const INVOKE_POOL = "azure-native:network:getLoadBalancerBackendAddressPool";
+
+/** A simulated Azure with a Uniform scale set of 3 instances behind rule "ssh", and the pool as azure-native's invoke answers it. */
+function scaleSet() {
+    const { sim } = buildScaleSetState({ capacity: 3 });
+    const pool = sim.mocks().call({ token: INVOKE_POOL, inputs: { resourceGroupName: "rg", loadBalancerName: "lb", backendAddressPoolName: "pool" } } as never) as Record<string, unknown>;
+    const azure = sim.portMappings("rg", "lb", { rule: "ssh" }).map((m) => [m.instance, m.frontendPort]);
+    return { sim, pool, azure };
+}
+
+/** The pool's answer without the members' embedded mappings (as the simulator's `embedPortMappings: false` serves it). */
+function withoutEmbedded(pool: Record<string, unknown>): Record<string, unknown> {
+    const addresses = (pool.loadBalancerBackendAddresses as Record<string, unknown>[]).map(({ inboundNatRulesPortMapping: _gone, ...rest }) => rest);
+    return { ...pool, loadBalancerBackendAddresses: addresses };
+}
+
+const planned = (ports: [string, number][]): NatPortMapping[] =>
+    ports.map(([instance, frontendPort]) => ({ instance, frontendIp: "203.0.113.9", frontendPort, backendPort: 22, protocol: "Tcp", source: "planned" }));
+
+describe("embeddedRuleMappings (the getLoadBalancerBackendAddressPool invoke's answer)", () => {
+    it("reads each Uniform member's embedded mapping of the rule, labelled by instance id, as Azure assigned them", () => {
+        const { pool, azure } = scaleSet();
+        expect(azure).toHaveLength(3);
+        expect(embeddedRuleMappings(pool as never, "ssh")?.map((m) => [m.instance, m.frontendPort])).toEqual(azure);
+        expect(embeddedRuleMappings(pool as never, "SSH")?.map((m) => m.backendPort)).toEqual([22, 22, 22]);
+    });
+
+    it("answers undefined when a member's mapping is not embedded, or is for another rule only", () => {
+        const { pool } = scaleSet();
+        expect(embeddedRuleMappings(withoutEmbedded(pool) as never, "ssh")).toBeUndefined();
+        expect(embeddedRuleMappings(pool as never, "http")).toBeUndefined();
+    });
+
+    it("answers undefined for a standalone NIC (a Flexible or single VM: its label needs the NIC list) and an IP-address member", () => {
+        const nic = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/vm1-nic/ipConfigurations/ipconfig";
+        const mapped = [{ inboundNatRuleName: "ssh", frontendPort: 50000, backendPort: 22 }];
+        const id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/backendAddressPools/pool";
+        expect(embeddedRuleMappings({ id, loadBalancerBackendAddresses: [{ networkInterfaceIPConfiguration: { id: nic }, inboundNatRulesPortMapping: mapped }] }, "ssh")).toBeUndefined();
+        expect(embeddedRuleMappings({ id, loadBalancerBackendAddresses: [{ ipAddress: "10.0.0.4", inboundNatRulesPortMapping: mapped }] }, "ssh")).toBeUndefined();
+        // An empty pool has no mappings; an answer that is no pool (no pool id) is not trusted.
+        expect(embeddedRuleMappings({ id }, "ssh")).toEqual([]);
+        expect(embeddedRuleMappings({ loadBalancerBackendAddresses: [] } as never, "ssh")).toBeUndefined();
+    });
+});
+
+describe("readAzureMappings reads through the provider's invoke where the pool embeds the mappings", () => {
+    const saved = process.env[ARM_ENDPOINT_ENV];
+    afterEach(() => {
+        if (saved === undefined) delete process.env[ARM_ENDPOINT_ENV];
+        else process.env[ARM_ENDPOINT_ENV] = saved;
+        vi.restoreAllMocks();
+    });
+
+    it("embedded: Azure's mappings come from the invoke alone; the component's own ARM endpoint (a closed port) is never needed", async () => {
+        const { sim, pool, azure } = scaleSet();
+        process.env[ARM_ENDPOINT_ENV] = "http://127.0.0.1:9";
+        const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+        const mocks = echoMocks(false, {
+            [INVOKE_POOL]: pool,
+            "azure-native:authorization:getClientConfig": { subscriptionId: sim.subscriptionId },
+            "azure-native:authorization:getClientToken": { token: "t" },
+        });
+        await mocks.ready;
+        const plan = planned([["0", 1], ["1", 2], ["2", 3]]);
+        const result = await readAzureMappings(
+            { subscriptionId: sim.subscriptionId, resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", ruleName: "ssh", endpoint: "http://127.0.0.1:9", frontendIp: "203.0.113.9", planned: plan, timeoutMs: 3000 },
+            undefined as never,
+        );
+        expect(result.map((m) => [m.instance, m.frontendPort])).toEqual(azure);
+        expect(new Set(result.map((m) => m.source))).toEqual(new Set(["azure"]));
+        expect(result.every((m) => m.frontendIp === "203.0.113.9" && m.protocol === "Tcp" && m.backendPort === 22)).toBe(true);
+        expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).not.toMatch(/Could not read/);
+    });
+
+    it("not embedded: falls back to the component's own read, which queries the members (queryInboundNatRulePortMapping)", async () => {
+        const { sim, pool, azure } = scaleSet();
+        const server = await startArmServer(sim, { ...FAST_ARM_SERVER_OPTIONS, embedPortMappings: false });
+        try {
+            process.env[ARM_ENDPOINT_ENV] = server.url;
+            const mocks = echoMocks(false, {
+                [INVOKE_POOL]: withoutEmbedded(pool),
+                "azure-native:authorization:getClientConfig": { subscriptionId: sim.subscriptionId },
+                "azure-native:authorization:getClientToken": { token: "t" },
+            });
+            await mocks.ready;
+            const result = await readAzureMappings(
+                { subscriptionId: sim.subscriptionId, resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", ruleName: "ssh", endpoint: server.url, frontendIp: "", planned: planned([]), timeoutMs: 60_000 },
+                undefined as never,
+            );
+            expect(result.map((m) => [m.instance, m.frontendPort])).toEqual(azure);
+            expect(new Set(result.map((m) => m.source))).toEqual(new Set(["azure"]));
+            expect(server.stats.byRoute["POST queryInboundNatRulePortMapping"]).toBeGreaterThan(0);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("the provider on another subscription than the load balancer's: the invoke is not used", async () => {
+        const { sim, pool } = scaleSet();
+        process.env[ARM_ENDPOINT_ENV] = "http://127.0.0.1:9";
+        const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+        const mocks = echoMocks(false, { [INVOKE_POOL]: pool, "azure-native:authorization:getClientConfig": { subscriptionId: "11111111-1111-1111-1111-111111111111" }, "azure-native:authorization:getClientToken": { token: "t" } });
+        await mocks.ready;
+        const plan = planned([["0", 1]]);
+        const result = await readAzureMappings(
+            { subscriptionId: sim.subscriptionId, resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", ruleName: "ssh", endpoint: "http://127.0.0.1:9", frontendIp: "", planned: plan, timeoutMs: 3000 },
+            undefined as never,
+        );
+        // The side channel (a closed port) fails: the plan stands, with a warning.
+        expect(result).toBe(plan);
+        expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/Could not read Azure's port mappings for rule "ssh"/);
+    });
+});
