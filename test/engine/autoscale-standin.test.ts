@@ -76,21 +76,28 @@ describe("examples/scale-set with autoscale, day 2, under the real CLI", () => {
         expect(new Set((json.steps ?? []).map((s) => s.op))).toEqual(new Set(["same"]));
     });
 
-    it("an autoscale maximum past the range: the preview passes with a warning, `up` fails after the setting's new maximum is in Azure and in the state", async () => {
+    it("an autoscale maximum past the range: the preview fails on the component's check and sends nothing; `up --skip-preview` fails too, leaving Azure and the state alike", async () => {
         await ws.setConfig("autoscaleMaximum", "12");
-        const { json, result } = await ws.preview();
-        expect(result.code).toBe(0);
-        expect(ops(json)["natdemo-autoscale"]).toBe("update");
-        expect((json.diagnostics ?? []).some((d) => d.severity === "warning" && d.message.includes("maxima are not known in preview"))).toBe(true);
+        const preview = await ws.preview({ allowFailure: true });
+        expect(preview.result.code).not.toBe(0);
+        const refusal = /frontend port range 50000-50009 \(capacity 10\) is exhausted: 12 instances need a port \(autoscale profile "default" maximum 12\).*Fix: lower autoscale profile "default"'s capacity\.maximum to at most 10/;
+        expect((preview.json.diagnostics ?? []).some((d) => d.severity === "error" && refusal.test(d.message))).toBe(true);
 
+        // A failed preview sends nothing: Azure and the state keep 8.
+        expect(azureMaximum()).toBe("8");
+        const stateMaximum = async (): Promise<string> => {
+            const { deployment } = await ws.exportStack();
+            const setting = deployment.resources!.find((r) => r.type === "azure-native:monitor:AutoscaleSetting")!;
+            return (setting.inputs as { profiles: { capacity: { maximum: string } }[] }).profiles[0].capacity.maximum;
+        };
+        expect(await stateMaximum()).toBe("8");
+
+        // `up --skip-preview` runs the program once, as an update: the component's check fails it too, and
+        // whatever the engine sent before that stays, in Azure and in the state alike (nothing is rolled back).
         const failed = await ws.up({ allowFailure: true });
         expect(failed.code).not.toBe(0);
-        expect((failed.json.diagnostics ?? []).some((d) => d.severity === "error" && d.message.includes("frontend port range 50000-50009 (capacity 10) is exhausted"))).toBe(true);
-        // What the failed update left: Azure and Pulumi's state both hold the new maximum.
-        expect(azureMaximum()).toBe("12");
-        const { deployment } = await ws.exportStack();
-        const setting = deployment.resources!.find((r) => r.type === "azure-native:monitor:AutoscaleSetting")!;
-        expect((setting.inputs as { profiles: { capacity: { maximum: string } }[] }).profiles[0].capacity.maximum).toBe("12");
+        expect((failed.json.diagnostics ?? []).some((d) => d.severity === "error" && refusal.test(d.message))).toBe(true);
+        expect(await stateMaximum()).toBe(azureMaximum());
     });
 
     it("destroys", async () => {

@@ -97,6 +97,8 @@ describe("examples/scale-set under the real CLI on the stand-in", () => {
         const { json } = await ws.preview();
         const plan = plannedInPreview(json);
         expect(plan).toHaveLength(5);
+        // Uniform ids carry no numbering guarantee, so the new instances' labels are marked as guessed (docs/planning.md).
+        expect((plan as { instance: string; labelGuessed?: boolean }[]).filter((m) => m.labelGuessed).map((m) => m.instance)).toEqual(["3", "4"]);
         await ws.up();
         const outputs = await ws.stackOutput();
         expect(outputs.portMappings).toHaveLength(5);

@@ -86,7 +86,8 @@ export async function standInWorkspace(projectDir: string, azure: LocalAzure, st
 export function withoutSource(mappings: unknown): unknown {
     if (!Array.isArray(mappings)) return mappings;
     return mappings.map((m) => {
-        const { source: _source, ...rest } = m as Record<string, unknown>;
+        // The plan's marks (labelGuessed, portGuessed, upgradePending) say how sure it is; Azure's mappings carry none.
+        const { source: _source, labelGuessed: _label, portGuessed: _port, upgradePending: _upgrade, ...rest } = m as Record<string, unknown>;
         return rest;
     });
 }
