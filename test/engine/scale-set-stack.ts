@@ -129,7 +129,9 @@ export function writtenByEngine(json: OperationJson): string[] {
         .sort();
 }
 
-/** Stack outputs' portMappings without `source`, for comparing with {@link azureMappings}. */
+/** Stack outputs' portMappings without `source`, by port (as {@link azureMappings}), for comparing with Azure's. */
 export function stripped(mappings: unknown): Mapping[] {
-    return (mappings as Mapping[]).map(({ instance, frontendIp, frontendPort, backendPort, protocol }) => ({ instance, frontendIp, frontendPort, backendPort, protocol }));
+    return (mappings as Mapping[])
+        .map(({ instance, frontendIp, frontendPort, backendPort, protocol }) => ({ instance, frontendIp, frontendPort, backendPort, protocol }))
+        .sort((a, b) => a.frontendPort - b.frontendPort);
 }
