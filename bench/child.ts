@@ -38,7 +38,7 @@ async function runStack(spec: StackCase): Promise<ChildResult> {
     if (spec.program === "component") {
         // Loaded only here: the hand-written runs must not pay for the library's modules.
         const { componentGroupProgram, componentScaleSetProgram } = await import("./component-programs");
-        const { ARM_ENDPOINT_ENV } = await import("../src/internal/azure-mappings");
+        const { ARM_ENDPOINT_ENV } = await import("../src/azure-reads/azure-mappings");
         process.env[ARM_ENDPOINT_ENV] = server.url;
         program = spec.shape === "group" ? () => componentGroupProgram(names, readAzureMappings) : () => componentScaleSetProgram(spec.members, readAzureMappings);
     } else if (spec.program === "outputs-floor") {

@@ -14,7 +14,7 @@
  *   test/engine/python-program (Python, through the generated SDK and the component plugin) and of
  *   the same program in TypeScript (test/engine/python-program/typescript, the components in the
  *   program's own process), under the real CLI with the azure-native stand-in against a local ARM
- *   endpoint; the set-up of test/engine/python-program.test.ts (virtualenv, SDK, plugin launcher)
+ *   endpoint; the set-up of test/engine/python-nat-rules.test.ts (virtualenv, SDK, plugin launcher)
  *   runs once first. Timed from the CLI's spawn to its exit. Needs what `npm run test:engine` needs.
  *
  * Runs are interleaved (run 1 of every case, then run 2, ...); figures are median (min–max).

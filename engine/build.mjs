@@ -5,7 +5,9 @@
  * repository's tracked files, or a `pulumi` already on PATH.
  *
  *   node engine/build.mjs            build (or reuse the cached build) and print `pulumi version`
- *   node engine/build.mjs --json     the same, then one JSON line: { source, pulumi, binDir, version, seconds }
+ *   node engine/build.mjs --json     the same, then one JSON line: { source, pulumi, binDir, version, pythonVenv, seconds }
+ *   node engine/build.mjs --python   also make (or reuse) a virtualenv with the Python SDK pinned by
+ *                                    engine/requirements-python.txt, beside the cached CLI
  *   node engine/build.mjs --update   re-pin engine/go.mod and go.sum to the installed @pulumi/pulumi
  *
  * Environment:
@@ -173,11 +175,55 @@ function copyPythonExec(binDir) {
     fs.chmodSync(target, 0o755);
 }
 
+const PYTHON_REQUIREMENTS = path.join(ENGINE_DIR, "requirements-python.txt");
+
 /**
- * The CLI the tests run: { source: "built" | "cached" | "path", pulumi, binDir, version, seconds }.
- * Throws a BuildError saying what to install when there is none.
+ * A virtualenv with the Python SDK pinned by engine/requirements-python.txt, beside the cached CLI
+ * (pulumi-<version>/python), made or reused; returns its directory. With `create` false it only
+ * returns one that is ready, or undefined.
  */
-export function resolvePulumi({ force = false } = {}) {
+function pythonVenv(version, { create }) {
+    const requirements = fs.readFileSync(PYTHON_REQUIREMENTS, "utf8");
+    const pinned = requirements.match(/^pulumi==(\S+)$/m)?.[1];
+    if (pinned !== version) {
+        throw new BuildError(
+            `engine/requirements-python.txt pins pulumi ${pinned}, but node_modules has @pulumi/pulumi ${version}: ` +
+                "pin the same version there (with its dependencies, as `pip freeze` lists them in a fresh virtualenv).",
+        );
+    }
+    const dir = path.join(cacheRoot(), `pulumi-${version}`, "python");
+    const stampFile = path.join(dir, "requirements.sha256");
+    const digest = createHash("sha256").update(requirements).digest("hex");
+    const ready = () => fs.existsSync(path.join(dir, "bin", "python")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8").trim() === digest;
+    if (ready() || !create) return ready() ? dir : undefined;
+
+    const python = process.env.PULUMI_PYTHON_CMD || "python3";
+    const check = spawnSync(python, ["--version"], { encoding: "utf8" });
+    if (check.error || check.status !== 0) {
+        throw new BuildError(`Python is not installed (no \`${python}\` on PATH): Python programs under the real engine need Python 3.9 or newer with venv (Debian/Ubuntu: \`apt-get install python3 python3-venv\`).`);
+    }
+    console.error(`Installing the Python SDK ${version} into ${dir} (pip, engine/requirements-python.txt)...`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const steps = [
+        [python, ["-m", "venv", dir]],
+        [path.join(dir, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", PYTHON_REQUIREMENTS]],
+    ];
+    for (const [file, args] of steps) {
+        const result = spawnSync(file, args, { stdio: ["ignore", "inherit", "inherit"] });
+        if (result.error || result.status !== 0) {
+            throw new BuildError(`\`${path.basename(file)} ${args.join(" ")}\` failed (exit ${result.status ?? result.error?.message}); see its output above.`);
+        }
+    }
+    fs.writeFileSync(stampFile, `${digest}\n`);
+    return dir;
+}
+
+/**
+ * The CLI the tests run: { source: "built" | "cached" | "path", pulumi, binDir, version, seconds,
+ * pythonVenv }. `pythonVenv` is the Python SDK's virtualenv, made when `python` is set (else only
+ * reported when ready). Throws a BuildError saying what to install when there is none.
+ */
+export function resolvePulumi({ force = false, python = false } = {}) {
     const started = Date.now();
     const version = installedSdkVersion();
     const choice = process.env.AZURE_NAT_RULES_PULUMI || "build";
@@ -204,7 +250,8 @@ export function resolvePulumi({ force = false } = {}) {
     if (reported !== `v${version}`) {
         console.error(`warning: ${binary} reports ${reported}; the installed @pulumi/pulumi is ${version}.`);
     }
-    return { source, pulumi: binary, binDir: path.dirname(binary), version: reported, seconds: (Date.now() - started) / 1000 };
+    const venv = pythonVenv(version, { create: python });
+    return { source, pulumi: binary, binDir: path.dirname(binary), version: reported, pythonVenv: venv, seconds: (Date.now() - started) / 1000 };
 }
 
 function main(argv) {
@@ -213,10 +260,11 @@ function main(argv) {
             update(installedSdkVersion());
             return 0;
         }
-        const engine = resolvePulumi({ force: argv.includes("--force") });
+        const engine = resolvePulumi({ force: argv.includes("--force"), python: argv.includes("--python") });
         const how = { built: "built now", cached: "cached build", path: "given, not built here" }[engine.source];
         console.error(`pulumi: ${engine.pulumi} (${how}, ${engine.seconds.toFixed(1)} s)`);
         console.error(`pulumi version: ${engine.version}`);
+        if (engine.pythonVenv) console.error(`Python SDK: ${engine.pythonVenv}`);
         if (argv.includes("--json")) console.log(JSON.stringify(engine));
         return 0;
     } catch (error) {

@@ -199,6 +199,10 @@ function run(call, callback) {
     }
 
     const child = spawn(command.file, command.args, { cwd: programDirectory, env: command.env, stdio: ["ignore", "inherit", "inherit"] });
+    // A program still running when the runtime stops (the CLI gave up on it after an error) is ended
+    // with it, as the language hosts end theirs: left running, it would hold this process's stdout.
+    programs.add(child);
+    child.on("exit", () => programs.delete(child));
     child.on("error", (error) => respond(`Problem executing program (could not run language executor): ${error.message}`));
     child.on("exit", (code, signal) => {
         if (code === 0) respond("");
@@ -207,6 +211,9 @@ function run(call, callback) {
         else respond(`Program exited with non-zero exit code: ${code}`);
     });
 }
+
+/** The programs this runtime started that have not exited yet. */
+const programs = new Set();
 
 const server = new grpc.Server({ ...grpcChannelOptions });
 server.addService(langrpc.LanguageRuntimeService, {
@@ -232,6 +239,7 @@ server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error,
 
 const stop = () => {
     server.forceShutdown();
+    for (const child of programs) child.kill("SIGKILL");
     process.exit(0);
 };
 process.on("SIGTERM", stop);

@@ -1,8 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
-import { echoMocks, known, mockLbId as lbId, poolRuleBase as base, registrationErrors, valueOf } from "./testing/component-test-helpers";
-import { resetNatRuleRegistry } from "./internal/conflict-registry";
+import { echoMocks, known, mockLbId as lbId, poolRuleBase as base, registrationErrors, valueOf } from "./testing/pulumi/component-test-helpers";
+import { resetNatRuleRegistry } from "./program-registries/conflict-registry";
 import { BackendPoolNatRule } from "./backend-pool-nat-rule";
 import { SingleVmNatRule } from "./single-vm-nat-rule";
 

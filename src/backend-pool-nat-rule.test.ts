@@ -1,8 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
-import { echoMocks, known, mockLbId as lbId, poolRuleBase, registrationErrors } from "./testing/component-test-helpers";
-import { resetNatRuleRegistry } from "./internal/conflict-registry";
+import { echoMocks, known, mockLbId as lbId, poolRuleBase, registrationErrors } from "./testing/pulumi/component-test-helpers";
+import { resetNatRuleRegistry } from "./program-registries/conflict-registry";
 import { NatRuleValidationError } from "./core/errors";
 import { BackendPoolNatRule, type BackendPoolNatRuleArgs } from "./backend-pool-nat-rule";
 

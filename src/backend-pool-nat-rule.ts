@@ -6,14 +6,14 @@ import { lastSegment } from "./core/arm-ids";
 import { NatRuleValidationError, type ValidationIssue } from "./core/errors";
 import { planScaleSetPorts, planVmGroupPorts, type PoolPlan, type ScaleSetCeiling } from "./core/pool-plan";
 import { frontendPortRange } from "./core/range";
-import { armEndpointFor, readAzureMappings } from "./internal/azure-mappings";
-import { type CurrentMappings, readCurrentMappings } from "./internal/current-mappings";
-import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/construct-scope";
-import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./internal/inputs";
-import { settle } from "./internal/settle";
-import { qualifiedLabel, shareOfScaleSet } from "./internal/pool-labels";
-import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
-import { declaredName, inputOutputOf, readOutput } from "./internal/pulumi-internals";
+import { armEndpointFor, readAzureMappings } from "./azure-reads/azure-mappings";
+import { type CurrentMappings, readCurrentMappings } from "./azure-reads/current-mappings";
+import { exposeResourcesForConstruct, handleOwnRejections } from "./pulumi-sdk/construct-scope";
+import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./rule-pipeline/inputs";
+import { settle } from "./pulumi-sdk/settle";
+import { qualifiedLabel, shareOfScaleSet } from "./rule-pipeline/pool-labels";
+import { checkRule, createRule, createRuleAccess } from "./rule-pipeline/pipeline";
+import { declaredName, inputOutputOf, readOutput } from "./pulumi-sdk/pulumi-internals";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
 
@@ -410,23 +410,39 @@ function scaleSetPlan(
     const scaleSetName = pulumi.all([knownName, scaleSet.urn]).apply(([n, urn]) => n || urn.split("::").pop() || "vmss");
     // A scale set whose id is unknown in a preview is being created (a replacement, for one): the pool's mappings are others'.
     const identity = pulumi.all([knownName, pulumi.output(settle(scaleSet.id).then((s) => s.state === "unknown" && pulumi.runtime.isDryRun()))]);
+    // In a preview, a scale set whose computed outputs are known is a "same" step: its inputs match
+    // Pulumi's state, so nothing is sent to it, whatever Azure has now (an update's preview leaves
+    // provisioningState unknown: azure-native previewOutputs.go).
+    const sameStep = pulumi.output(settle(scaleSet.provisioningState).then((s) => pulumi.runtime.isDryRun() && s.state === "known"));
     // The capacity as declared: the sku's other outputs (its tier) may be unknown in a preview of a new scale set.
     const capacity = pulumi.output(readOutput(scaleSet.sku, true).then(({ value }) => {
         const c = (value as { capacity?: unknown } | undefined)?.capacity;
         return pulumi.isUnknown(c) ? (pulumi.unknown as unknown as number) : typeof c === "number" ? c : 0;
     }));
     return pulumi
-        .all([range, current, capacity, overprovision, pulumi.all([orchestrationMode, scaleInPolicy]), pulumi.all([scaleSetName, identity]),
+        .all([range, current, capacity, overprovision, pulumi.all([orchestrationMode, scaleInPolicy]), pulumi.all([scaleSetName, identity, sameStep]),
             autoscaleCeilings(resource, component, args.autoscaleSetting, args.autoscaleMaxCapacity), ruleName])
-        .apply(([r, now, declared, over, [mode, policy], [vmssName, [name, isNew]], ceilings, rule]) => {
+        .apply(([r, now, declared, over, [mode, policy], [vmssName, [name, isNew], unchanged], ceilings, rule]) => {
             const share = shareOfScaleSet(now.mappings, name, isNew);
+            const inAzure = share.ours.length + (now.pendingUpgrade?.length ?? 0);
+            // Instances added or deleted outside Pulumi while the program kept its capacity: the
+            // update sends nothing, so Azure keeps its count until the state is refreshed.
+            const drifted = unchanged && now.exists && !isNew && !autoscaled && typeof declared === "number" && declared !== inAzure;
+            if (drifted) {
+                void pulumi.log.warn(
+                    `${component}: scale set "${vmssName}" has ${inAzure} instance(s) in Azure, but Pulumi's state says ${declared} and this program ` +
+                        `does not change it, so this update sends nothing to the scale set and Azure keeps ${inAzure}; the plan shows those. ` +
+                        `Fix: run \`pulumi up --refresh\` (Pulumi then reads ${inAzure} and sends the program's ${declared}), or set the capacity to ${inAzure}.`,
+                    resource,
+                );
+            }
             const plan = planScaleSetPorts({
                 rule: `${component} (rule "${rule}")`,
                 range: r,
                 current: share.ours,
                 // Autoscale owns the capacity of a deployed scale set (the program ignores changes to
                 // it), so the instances stay as Azure has them; the declared capacity counts for a new rule.
-                capacity: autoscaled && now.exists && !isNew ? share.ours.length : declared,
+                capacity: (autoscaled && now.exists && !isNew) || drifted ? share.ours.length : declared,
                 orchestrationMode: mode,
                 overprovision: over,
                 scaleSetName: vmssName,

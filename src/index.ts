@@ -4,7 +4,7 @@
 // Registers azure-native's compute resources, so a scale set passed from another Pulumi language
 // reaches BackendPoolNatRule as a live VirtualMachineScaleSet rather than as its bare id.
 import "@pulumi/azure-native/compute";
-import { installSchemaRefinementIfServed } from "./internal/schema-refinement";
+import { installSchemaRefinementIfServed } from "./package-schema/schema-refinement";
 // Integer ports and the documented defaults in the schema Pulumi serves for other languages.
 installSchemaRefinementIfServed("azure-nat-rules");
 export { SingleVmNatRule, type SingleVmNatRuleArgs } from "./single-vm-nat-rule";
@@ -16,7 +16,7 @@ export { readNatMappings } from "./read-nat-mappings";
 export { hostEntries, formatSshConfig, ansibleInventory, formatInventoryYaml, type HostEntry, type HostNaming } from "./access";
 export { StackMappingsError, DEFAULT_MAPPINGS_OUTPUT } from "./stack-mappings";
 export type { NatRuleCommonArgs, NatLoadBalancingRuleInfo } from "./nat-rule-args";
-export { resetNatRuleRegistry } from "./internal/conflict-registry";
+export { resetNatRuleRegistry } from "./program-registries/conflict-registry";
 export {
     lookupPortMappings,
     readNatPoolMigrationPlan,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { echoMocks, known } from "./testing/component-test-helpers";
+import { echoMocks, known } from "./testing/pulumi/component-test-helpers";
 import { NatRuleValidationError } from "./core/errors";
 import { natPoolRuleArgs } from "./nat-pool-rule-args";
 

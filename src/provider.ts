@@ -8,14 +8,18 @@
  * serves a schema that its analyzer infers from the TypeScript sources (tsconfig.json, then
  * src/index.ts and the files it imports). `createComponentProvider` repeats those steps so the
  * `schema` command and the tests see what Pulumi serves.
+ *
+ * In the plugin process itself the package serves the committed schema.json instead of running the
+ * analyzer at every start (src/internal/committed-schema.ts); src/schema.test.ts keeps that file
+ * equal to what `createComponentProvider().getSchema()` infers here.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ComponentProvider, getPulumiComponents, type ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import { AzureNatRulesError } from "./core/errors";
 import * as library from "./index";
-import { packageRoot } from "./internal/package-root";
-import { installSchemaRefinement } from "./internal/schema-refinement";
+import { packageRoot } from "./package-schema/package-root";
+import { installSchemaRefinement } from "./package-schema/schema-refinement";
 
 /** The Pulumi package name: the first part of every type token, e.g. `azure-nat-rules:index:SingleVmNatRule`. */
 export const PACKAGE_NAME = "azure-nat-rules";

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as compute from "@pulumi/azure-native/compute";
 import { beforeAll, describe, expect, it } from "vitest";
-import { echoMocks, known } from "./testing/component-test-helpers";
+import { echoMocks, known } from "./testing/pulumi/component-test-helpers";
 import { renderSchema } from "./cli/commands/schema";
 import { allocatePorts } from "./core/allocation";
 import { frontendPortRange } from "./core/range";

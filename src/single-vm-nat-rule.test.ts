@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { echoMocks, known, registrationErrors } from "./testing/component-test-helpers";
-import { resetNatRuleRegistry } from "./internal/conflict-registry";
+import { echoMocks, known, registrationErrors } from "./testing/pulumi/component-test-helpers";
+import { resetNatRuleRegistry } from "./program-registries/conflict-registry";
 import { NatRuleValidationError } from "./core/errors";
 import { SingleVmNatRule } from "./single-vm-nat-rule";
 

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
-import { exposeResourcesForConstruct, handleOwnRejections } from "./internal/construct-scope";
-import { plainOrUnknown } from "./internal/inputs";
-import { checkRule, createRule, createRuleAccess } from "./internal/rule-pipeline";
+import { exposeResourcesForConstruct, handleOwnRejections } from "./pulumi-sdk/construct-scope";
+import { plainOrUnknown } from "./rule-pipeline/inputs";
+import { checkRule, createRule, createRuleAccess } from "./rule-pipeline/pipeline";
 import type { NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
 

@@ -5,7 +5,7 @@
  * names they read come from ARM ids, never from logical names.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { echoMocks, known, poolRuleBase, registrationErrors } from "../src/testing/component-test-helpers";
+import { echoMocks, known, poolRuleBase, registrationErrors } from "../src/testing/pulumi/component-test-helpers";
 import { BackendPoolNatRule, SingleVmNatRule } from "../src";
 
 let mocks = echoMocks(false);

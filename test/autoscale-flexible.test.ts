@@ -2,8 +2,8 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { known, poolRuleBase, registrationErrors } from "../src/testing/component-test-helpers";
-import { resetNatRuleRegistry } from "../src/internal/conflict-registry";
+import { known, poolRuleBase, registrationErrors } from "../src/testing/pulumi/component-test-helpers";
+import { resetNatRuleRegistry } from "../src/program-registries/conflict-registry";
 import { BackendPoolNatRule } from "../src";
 
 const registered: string[] = [];

@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("npm run build", () => {
     it("leaves the bin executable, and it runs by its #! line", () => {
-        for (const entry of ["package.json", "tsconfig.json", "tsconfig.build.json", "src"]) cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+        for (const entry of ["package.json", "tsconfig.json", "tsconfig.build.json", "src", path.join("examples", "scale-set")]) cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
         symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
         const npm = process.platform === "win32" ? "npm.cmd" : "npm";
         const build = spawnSync(npm, ["run", "build", "--silent"], { cwd: dir, encoding: "utf8" });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
-import { echoMocks, registrationErrors } from "../src/testing/component-test-helpers";
+import { echoMocks, registrationErrors } from "../src/testing/pulumi/component-test-helpers";
 import { BackendPoolNatRule, NatRuleConflictError, SingleVmNatRule, type NatLoadBalancingRuleInfo } from "../src";
 import type { Conflict } from "../src/core";
 import { MAX_RULES_PER_LOAD_BALANCER, MAX_RULES_PER_NIC } from "../src/core/limits";

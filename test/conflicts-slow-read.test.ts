@@ -2,11 +2,11 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as compute from "@pulumi/azure-native/compute";
-import { echoMocks, registrationErrors } from "../src/testing/component-test-helpers";
+import { echoMocks, registrationErrors } from "../src/testing/pulumi/component-test-helpers";
 import { AzureSimulator, startArmServer } from "../src/testing";
 import { BackendPoolNatRule, NatRuleConflictError, SingleVmNatRule } from "../src";
-import { CONFLICT_SETTLE_MS } from "../src/internal/conflict-registry";
-import { ARM_ENDPOINT_ENV } from "../src/internal/azure-mappings";
+import { CONFLICT_SETTLE_MS } from "../src/program-registries/conflict-registry";
+import { ARM_ENDPOINT_ENV } from "../src/azure-reads/azure-mappings";
 
 // Conflicting rules must both be refused before either is registered, however long the read of
 // Azure's current mappings takes (issue: a BackendPoolNatRule's conflict check waited for its plan,
@@ -72,7 +72,7 @@ for (const preview of [true, false]) {
 
         /** Declares the pair, waits past every read, and returns the conflict messages. */
         async function refused(declare: () => void): Promise<string> {
-            const errors = await registrationErrors(declare, SLOW_MS * 2 + 400);
+            const errors = await registrationErrors(declare, SLOW_MS + 600);
             // The reads happened: without them this test would prove nothing about their timing.
             expect(requests).toBeGreaterThan(0);
             return errors.filter((e) => e instanceof NatRuleConflictError).map((e) => e.message).join("\n");

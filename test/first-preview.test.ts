@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
-import { known, poolRuleBase, registrationErrors, valueOf } from "../src/testing/component-test-helpers";
-import { resetNatRuleRegistry } from "../src/internal/conflict-registry";
+import { known, poolRuleBase, registrationErrors, valueOf } from "../src/testing/pulumi/component-test-helpers";
+import { resetNatRuleRegistry } from "../src/program-registries/conflict-registry";
 import { BackendPoolNatRule } from "../src";
 
 /**

@@ -89,9 +89,10 @@ describe("the packed package in a fresh Pulumi TypeScript project", () => {
 
     it("ships what a TypeScript program installs and nothing a plugin or the repository needs", () => {
         // A user installs dist/ (the library, the CLI, and the scale-set program the demo deploys),
-        // README, LICENSE and package.json. PulumiPlugin.yaml, src/ and tsconfig.json serve
+        // README, LICENSE, package.json and schema.json (what `azure-nat-rules schema` prints when
+        // installed). PulumiPlugin.yaml, src/ and tsconfig.json serve
         // `pulumi package add` on a clone or git URL, never the tarball (docs/multi-language.md).
-        const allowed = /^(package\.json|README\.md|LICENSE|dist\/src\/.+\.(js|d\.ts)|dist\/examples\/scale-set\/program\.(js|d\.ts))$/;
+        const allowed = /^(package\.json|README\.md|LICENSE|schema\.json|dist\/src\/.+\.(js|d\.ts)|dist\/examples\/scale-set\/program\.(js|d\.ts))$/;
         expect(files.filter((f) => !allowed.test(f))).toEqual([]);
         for (const required of ["package.json", "dist/src/index.js", "dist/src/core/index.js", "dist/src/testing/index.js", "dist/src/cli/main.js", "dist/examples/scale-set/program.js"]) {
             expect(files, required).toContain(required);

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { BackendPoolNatRule } from "../src";
-import { ARM_ENDPOINT_ENV } from "../src/internal/azure-mappings";
+import { ARM_ENDPOINT_ENV } from "../src/azure-reads/azure-mappings";
 import { FAST_ARM_SERVER_OPTIONS, runDeployment, startArmServer, type ArmServer } from "../src/testing";
 import { buildPoolState, POOL } from "../src/testing/scenarios";
 

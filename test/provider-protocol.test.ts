@@ -100,9 +100,9 @@ describe("the package over Pulumi's provider protocol", () => {
             // The rule waits for the scale set, as the component's dependsOn says.
             expect(rule?.dependencies).toContain(vmss.urn);
             expect(result.state.frontendPortRange).toEqual({ start: 50000, end: 50009, capacity: 10 });
-            // Ports in instance order from the range start (Azure's documented assignment for a new rule).
+            // Ports in instance order from the range start (Azure's documented assignment for a new rule); the new ids are Azure's to choose, so marked.
             expect(result.state.plannedPortMappings).toEqual(["0", "1", "2"].map((instance, i) => ({
-                instance, frontendIp: "", frontendPort: 50000 + i, backendPort: 22, protocol: "Tcp", source: "planned" })));
+                instance, frontendIp: "", frontendPort: 50000 + i, backendPort: 22, protocol: "Tcp", source: "planned", labelGuessed: true })));
         });
     }
 

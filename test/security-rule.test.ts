@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { echoMocks, known, registrationErrors } from "../src/testing/component-test-helpers";
+import { echoMocks, known, registrationErrors } from "../src/testing/pulumi/component-test-helpers";
 import { BackendPoolNatRule, NatRuleValidationError, SingleVmNatRule } from "../src";
 
 // Each test is a program run of its own (new mocks, so a new resource monitor and registry).

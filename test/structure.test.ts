@@ -26,7 +26,7 @@ const CORE_MAY_IMPORT = ["node:net"];
  * parsing, the endpoint variable's name and Pulumi's internals. The simulator answers as Azure
  * does, from Azure's sources, so it never borrows our validation, range or allocation code.
  */
-const TESTING_MAY_IMPORT = ["src/core/errors.ts", "src/core/instances.ts", "src/internal/azure-mappings.ts", "src/internal/pulumi-internals.ts"];
+const TESTING_MAY_IMPORT = ["src/core/errors.ts", "src/core/instances.ts", "src/azure-reads/azure-mappings.ts", "src/pulumi-sdk/pulumi-internals.ts"];
 /** Never allowed into src/testing, whatever the list above comes to hold. */
 const TESTING_MUST_NOT_IMPORT = ["validation", "range", "allocation", "planner", "pool-plan", "conflicts", "limits"].map((m) => `src/core/${m}.ts`);
 

@@ -11,7 +11,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { Pipeline, PipelinePolicy, PipelineResponse, HttpClient } from "@azure/core-rest-pipeline";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { ArmPacer, requestKindOf, type LookupClock } from "../internal/arm-pacing";
+import { ArmPacer, requestKindOf, type LookupClock } from "./arm-pacing";
 
 /** Retries of one HTTP request (429 with Retry-After, 408, transient 5xx) before giving up. */
 const DEFAULT_MAX_RETRIES = 4;

@@ -1,7 +1,7 @@
 /** What a port mapping lookup takes and what it gives. */
 import type { TokenCredential } from "@azure/identity";
 import type { Protocol } from "../core/types";
-import type { ArmUsage, LookupClock } from "../internal/arm-pacing";
+import type { ArmUsage, LookupClock } from "./arm-pacing";
 import type { LookupRetryOptions } from "./client";
 
 export interface LookupPortMappingsOptions {

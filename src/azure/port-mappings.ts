@@ -11,7 +11,7 @@ import { lastSegment, parseNetworkResourceId, sameArmId } from "../core/arm-ids"
 import { formatValue } from "../core/errors";
 import type { Protocol } from "../core/types";
 import { normalizeProtocol } from "../core/validation";
-import { abortError, ArmPacer, pacedQueryDurationMs, realClock, type LookupClock } from "../internal/arm-pacing";
+import { abortError, ArmPacer, pacedQueryDurationMs, realClock, type LookupClock } from "./arm-pacing";
 import { ArmClient, NETWORK_API_VERSION, memberRequests } from "./client";
 import type { ArmBackendPool, ArmLoadBalancer, ArmPortMappingsResult, ArmPublicIp } from "./arm-types";
 import { credentialFor } from "./credentials";
@@ -21,7 +21,7 @@ import { call, type LookupContext } from "./lookup-errors";
 import type { LookupPortMappingsOptions, PortMappingEntry, PortMappingLookupReport, PortMappingLookupResult, UnreadMember } from "./port-mapping-types";
 import { labelByVirtualMachine, poolMembers, type PoolMember, type RawMapping } from "./pool-members";
 
-export type { LookupClock } from "../internal/arm-pacing";
+export type { LookupClock } from "./arm-pacing";
 export type { LookupPortMappingsOptions, UnreadMember, PortMappingLookupReport, PortMappingLookupResult, PortMappingEntry } from "./port-mapping-types";
 
 export const DEFAULT_LOOKUP_CONCURRENCY = 16;

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { AzureNatRulesError } from "../core/errors";
-import { packageVersion } from "../internal/package-root";
+import { packageVersion } from "../package-schema/package-root";
 import { CliCommand } from "./cli-command";
 // Static imports cost nothing at start-up: each command loads its heavy dependencies when it runs.
 import * as demo from "./commands/demo";

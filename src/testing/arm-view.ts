@@ -3,12 +3,12 @@
  * shape `az ... show` prints, and a router from a request path to that JSON.
  */
 import { compact, etag, guidFor, ref, refs, SUCCEEDED, type Json } from "./arm-json";
-import { isV2 } from "./arm-checks";
-import { backendMembers, backendMembersOf, type BackendMember } from "./backend-members";
-import { scaleSetJson, scaleSetVmJson, scaleSetVmNicJson, virtualMachineJson } from "./compute-view";
+import { isV2 } from "./network/checks";
+import { backendMembers, backendMembersOf, type BackendMember } from "./network/backend-members";
+import { scaleSetJson, scaleSetVmJson, scaleSetVmNicJson, virtualMachineJson } from "./compute/views";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { parentOf, resourceGroupId } from "./ids";
-import { loadBalancersOfScaleSet, type Membership } from "./membership";
+import { loadBalancersOfScaleSet, type Membership } from "./network/membership";
 import {
     keyOf,
     type BackendPoolRecord,
@@ -18,9 +18,9 @@ import {
     type ScaleSetRecord,
     type SimulatorState,
 } from "./model";
-import { derivedNatRules, derivedNatRulesOf, type DerivedNatRule } from "./nat-pool-rules";
-import { networkInterfaceJson, networkSecurityGroupJson, resourceGroupJson, subnetJson, virtualNetworkJson } from "./network-view";
-import { instanceNics } from "./scale-sets/instance-model";
+import { derivedNatRules, derivedNatRulesOf, type DerivedNatRule } from "./network/nat-pool-rules";
+import { networkInterfaceJson, networkSecurityGroupJson, resourceGroupJson, subnetJson, virtualNetworkJson } from "./network/views";
+import { instanceNics } from "./compute/scale-sets/instance-model";
 
 /** One V2 mapping as the pool GET embeds it and the query API returns it. */
 export interface MemberPortMapping {

@@ -2,8 +2,8 @@
 import { ARM_ERROR_CODES } from "./errors";
 import { put, removeRecord } from "./journal";
 import { fail } from "./lookups";
-import { loadBalancersOfScaleSet } from "./membership";
-import { derivedNatRulesOf, natRulesChangedWithNatPool } from "./nat-pool-rules";
+import { loadBalancersOfScaleSet } from "./network/membership";
+import { derivedNatRulesOf, natRulesChangedWithNatPool } from "./network/nat-pool-rules";
 import { keyOf, RESOURCE_MAPS, type SimulatorState } from "./model";
 
 export function deleteResource(s: SimulatorState, id: string): boolean {

@@ -1,6 +1,6 @@
 /** Lookups on the simulator state with ARM's not-found errors, and private and public IP allocation. */
-import { instanceNics } from "./scale-sets/instance-model";
-import { FIRST_HOST_OFFSET, IMPLICIT_SUBNET, numberToIpv4, parseCidr, PUBLIC_IP_BASE } from "./addresses";
+import { instanceNics } from "./compute/scale-sets/instance-model";
+import { FIRST_HOST_OFFSET, IMPLICIT_SUBNET, numberToIpv4, parseCidr, PUBLIC_IP_BASE } from "./network/addresses";
 import { ARM_ERROR_CODES, ArmError } from "./errors";
 import { computeId, networkId, parentOf, resourceGroupId } from "./ids";
 import { resourceGroupNameOf, text, type Bag } from "./resource-inputs";

@@ -3,7 +3,7 @@
  * case-insensitive). Saved files hold exactly this shape.
  */
 
-import type { AutoscaleSettingRecord } from "./scale-sets/autoscale-model";
+import type { AutoscaleSettingRecord } from "./insights/autoscale-model";
 
 export const STATE_FORMAT = "azure-nat-rules-simulator/1";
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";

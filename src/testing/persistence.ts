@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { SimulatorStateError } from "./errors";
 import { bag } from "./resource-inputs";
 import { keyOf, RESOURCE_MAPS, STATE_FORMAT, type SimulatorState } from "./model";
-import { reconcile } from "./reconcile";
+import { reconcile } from "./network/reconcile";
 
 /** An independent copy of a state (what `toJSON`, `clone` and `restore` hand out or take in). */
 export function copyState(state: SimulatorState): SimulatorState {

@@ -1,10 +1,10 @@
 /** The simulator's own reads for tests and the ARM server: instances, V2 mappings and the port-mapping query (facts §5). */
 import type { ArmView, MemberPortMapping } from "./arm-view";
-import { isV2 } from "./arm-checks";
+import { isV2 } from "./network/checks";
 import { ARM_ERROR_CODES } from "./errors";
 import { fail, frontendAddress, requireLoadBalancer, requireScaleSet } from "./lookups";
 import { keyOf, type SimulatorState } from "./model";
-import { instanceIpConfigurationId, instanceNics } from "./scale-sets/instance-model";
+import { instanceIpConfigurationId, instanceNics } from "./compute/scale-sets/instance-model";
 
 /** A V2 mapping of one pool member, as the simulator holds it. */
 export interface SimulatedPortMapping {

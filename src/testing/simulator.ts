@@ -26,26 +26,26 @@ import type {
     VirtualMachineScaleSetInput,
     VirtualNetworkInput,
 } from "./resource-inputs";
-import { LOAD_BALANCER_HANDLERS } from "./load-balancer-handlers";
+import { LOAD_BALANCER_HANDLERS } from "./network/load-balancer-handlers";
 import { fail, requireLoadBalancer, requireScaleSet } from "./lookups";
 import { emptyState, keyOf, RESOURCE_MAPS, type ScaleSetRecord, type SimulatorIdentity, type SimulatorState } from "./model";
-import { createSimulatorMocks, type SimulatorMocksOptions } from "./mocks";
-import { NETWORK_HANDLERS } from "./network-handlers";
-import { NIC_VM_HANDLERS } from "./nic-vm-handlers";
+import { createSimulatorMocks, type SimulatorMocksOptions } from "./pulumi/mocks";
+import { NETWORK_HANDLERS } from "./network/handlers";
+import { NIC_VM_HANDLERS } from "./compute/nic-vm-handlers";
 import { copyState, readStateFile, stateFromJSON, writeStateFile } from "./persistence";
 import { beginChange, edit, endChange, shareState, type Journal } from "./journal";
-import { ChangeIndex, Membership, setChangeIndex } from "./membership";
-import { reconcileChange } from "./reconcile";
+import { ChangeIndex, Membership, setChangeIndex } from "./network/membership";
+import { reconcileChange } from "./network/reconcile";
 import { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type Handler, type SimulatedResourceType } from "./resource-types";
-import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./scale-set-handlers";
-import { autoscale, autoscaleSettingPulumiOutputs, deleteAutoscaleSetting, autoscaleSettingsGet, isAutoscaleSettingId } from "./scale-sets/autoscale";
-import { flexibleGet, flexibleList } from "./scale-sets/flexible-view";
-import { DEFAULT_SEED } from "./scale-sets/random";
-import { upgradeInstances } from "./scale-sets/scaling";
+import { checkCapacity, SCALE_SET_HANDLERS, scaleTo } from "./compute/scale-set-handlers";
+import { autoscale, autoscaleSettingPulumiOutputs, deleteAutoscaleSetting, autoscaleSettingsGet, isAutoscaleSettingId } from "./insights/autoscale";
+import { flexibleGet, flexibleList } from "./compute/scale-sets/flexible-view";
+import { DEFAULT_SEED } from "./compute/scale-sets/random";
+import { upgradeInstances } from "./compute/scale-sets/scaling";
 import type { SimulatedAzure } from "./simulated-azure";
 import { listInstances, portMappings, queryInboundNatRulePortMapping, type PortMappingQuery, type ScaleSetInstanceInfo, type SimulatedPortMapping } from "./simulator-reads";
 
-export { MAX_SCALE_SET_CAPACITY } from "./scale-set-handlers";
+export { MAX_SCALE_SET_CAPACITY } from "./compute/scale-set-handlers";
 export { SIMULATED_RESOURCE_TYPES, simulatedTypeOf, type SimulatedResourceType } from "./resource-types";
 export type { PortMappingQuery, ScaleSetInstanceInfo, SimulatedPortMapping } from "./simulator-reads";
 

@@ -46,18 +46,20 @@ export interface Engine {
     version: string;
     /** Seconds spent finding or building it. */
     seconds: number;
+    /** A virtualenv with the Python SDK at the same version (engine/requirements-python.txt): Python programs run with its python. */
+    pythonVenv?: string;
 }
 
 let resolved: Engine | undefined;
 
 /**
- * The CLI, built or reused by `node engine/build.mjs --json` once per process. Throws with the
- * script's message (what to install) when there is none.
+ * The CLI, built or reused by `node engine/build.mjs --json --python` once per process, with the
+ * Python SDK's virtualenv. Throws with the script's message (what to install) when there is none.
  */
 export async function engine(): Promise<Engine> {
     if (resolved) return resolved;
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-        const child = spawn(process.execPath, [BUILD_SCRIPT, "--json"], { cwd: ROOT, env: process.env });
+        const child = spawn(process.execPath, [BUILD_SCRIPT, "--json", "--python"], { cwd: ROOT, env: process.env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -201,6 +203,8 @@ export class Workspace {
             PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
             PULUMI_SUPPRESS_NEO_LINK: "true",
             NO_COLOR: "1",
+            // A Python program (with no `virtualenv` option) runs with the SDK's virtualenv, as the Python host honours PULUMI_PYTHON_CMD.
+            ...(this.engine.pythonVenv ? { PULUMI_PYTHON_CMD: path.join(this.engine.pythonVenv, "bin", "python") } : {}),
             ...this.options.env,
         };
     }

@@ -1,104 +1,64 @@
 /**
- * A Python program (test/engine/python-program) using BackendPoolNatRule and SingleVmNatRule
- * through the package's generated Python SDK, under the real Pulumi CLI, with the azure-native
- * stand-in against the local ARM endpoint and this package's component plugin started as the
- * Node.js host starts it (see ./python-setup for what stands in for `pulumi package add` and the
- * language hosts). Needs Python 3 with venv and pip, and Go; fails saying what to install.
+ * A Python program (programs/python-outputs) under the real Pulumi CLI: it runs with
+ * pulumi-language-python-exec from the sdk/v3 module and the Python SDK from
+ * engine/requirements-python.txt (a virtualenv the global setup makes). The expected URNs, step
+ * ops and outputs follow Pulumi's documented behaviour and the config this test sets.
  */
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInEnv } from "../../src/testing";
 import { createWorkspace, type Workspace } from "./pulumi-cli";
-import { componentPluginDir, pythonProgram, pythonSdk, pythonVenv } from "./python-setup";
-import { startLocalAzure, withoutSource, type LocalAzure } from "./standin-helpers";
 
-const GROUP = "pyrules-rg";
-const LB = "pyrules-lb";
+const PROJECT = path.join(__dirname, "programs", "python-outputs");
+const GREETING_TYPE = "engine-test:index:Greeting";
 
-/** A mapping as a Python program exports it: the SDK's output type, with Python's property names. */
-interface Mapping { instance: string; frontend_ip: string; frontend_port: number; backend_port: number; protocol: string; source?: string }
-
-let azure: LocalAzure;
-let pluginDir: string;
-let venv: string;
-
-async function workspace(name: string): Promise<Workspace> {
-    const env = standInEnv({ endpoint: azure.server.url, subscriptionId: azure.sim.subscriptionId, pollSeconds: 1 });
-    delete env.PATH; // the workspace builds PATH itself from pluginPath
-    const ws = await createWorkspace({ projectDir: pythonProgram(name, venv), stack: "dev", pluginPath: [env.PATH ?? "", pluginDir].filter(Boolean), env });
-    return ws;
-}
-
-beforeAll(async () => {
-    venv = await pythonVenv();
-    await pythonSdk(venv);
-    pluginDir = await componentPluginDir();
-    azure = await startLocalAzure();
-});
-
-afterAll(async () => {
-    await azure?.close();
-});
-
-describe("a Python program under the real CLI", () => {
+describe("the real Pulumi CLI on a Python program with a ComponentResource", () => {
     let ws: Workspace;
+
     beforeAll(async () => {
-        ws = await workspace("python");
+        ws = await createWorkspace({ projectDir: PROJECT, stack: "py" });
+        if (!ws.engine.pythonVenv) {
+            throw new Error("No Python SDK virtualenv: run `node engine/build.mjs --python` (it needs python3 with venv, and pip).");
+        }
         await ws.initStack();
+        await ws.setConfig("who", "Python");
+        await ws.setConfig("times", "2");
     });
+
     afterAll(() => ws?.dispose());
 
-    it("is refused per property before anything is created: `pulumi up` stops in its preview, naming frontendPort and the value", async () => {
-        await ws.setConfig("vmFrontendPort", "70000");
-        const result = await ws.run(["up", "--stack", ws.stack, "--yes"], { client: true, allowFailure: true });
-        const output = `${result.stdout}\n${result.stderr}`;
-        expect(result.code).not.toBe(0);
-        // The engine's check failure for the component's input, as the plugin sent it (InputPropertiesError).
-        expect(output).toMatch(/frontendPort/);
-        expect(output).toMatch(/70000/);
-        expect(output).toMatch(/65534/);
-        expect(azure.sim.has(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${GROUP}`)).toBe(false);
-        await ws.setConfig("vmFrontendPort", "50022");
-    });
-
-    it("previews both components and their rules as creates, sending nothing to Azure", async () => {
+    it("previews the stack and the component as creates", async () => {
         const { json } = await ws.preview();
-        const creates = (json.steps ?? []).filter((s) => s.op === "create").map((s) => s.newState?.type);
-        expect(creates).toEqual(expect.arrayContaining([
-            "azure-nat-rules:index:BackendPoolNatRule",
-            "azure-nat-rules:index:SingleVmNatRule",
-            "azure-native:network:InboundNatRule",
-            "azure-native:compute:VirtualMachineScaleSet",
-        ]));
-        expect(creates.filter((t) => t === "azure-native:network:InboundNatRule")).toHaveLength(2);
-        expect(azure.sim.has(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${GROUP}`)).toBe(false);
+        expect(json.changeSummary).toEqual({ create: 2 });
+        const urns = (json.steps ?? []).map((step) => step.urn).sort();
+        expect(urns).toEqual([`urn:pulumi:py::python-outputs::${GREETING_TYPE}::greeting`, "urn:pulumi:py::python-outputs::pulumi:pulumi:Stack::python-outputs-py"]);
     });
 
-    it("deploys: `pulumi stack output --json` shows Azure's mappings, with integer ports and the defaults the program left out", async () => {
-        await ws.up();
-        const outputs = await ws.stackOutput();
-        // The Python program saw ints, not floats.
-        expect(outputs.poolPortTypes).toEqual(["int"]);
-        expect(outputs.vmPortTypes).toEqual(["int"]);
-
-        const mappings = outputs.portMappings as Mapping[];
-        const inAzure = azure.sim.portMappings(GROUP, LB, { rule: outputs.poolRule as string });
-        expect(mappings).toHaveLength(2);
-        expect(mappings.map((m) => [m.instance, m.frontend_port, m.backend_port])).toEqual(inAzure.map((m) => [m.instance, m.frontendPort, m.backendPort]));
-        expect(mappings.map((m) => m.source)).toEqual(["azure", "azure"]);
-        expect(withoutSource(outputs.plannedPortMappings)).toEqual(withoutSource(mappings));
-        // Defaults the program did not set: protocol Tcp; the range from max_instances=10.
-        expect(outputs.frontendPortRange).toEqual({ start: 50000, end: 50009, capacity: 10 });
-        expect(new Set(mappings.map((m) => m.protocol))).toEqual(new Set(["Tcp"]));
-
-        const vm = outputs.vmPortMapping as Mapping;
-        expect(vm).toMatchObject({ instance: "vm1", frontend_port: 50022, backend_port: 22, protocol: "Tcp" });
-        const rule = azure.sim.get(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${GROUP}/providers/Microsoft.Network/loadBalancers/${LB}/inboundNatRules/${outputs.vmRule as string}`) as
-            { properties: { frontendPort: number; backendPort: number; protocol: string } } | undefined;
-        expect(rule?.properties).toMatchObject({ frontendPort: 50022, backendPort: 22, protocol: "Tcp" });
+    it("deploys, and `stack output --json` has the Python program's outputs (an integer stays an integer)", async () => {
+        const up = await ws.up();
+        expect(up.json.changeSummary).toEqual({ create: 2 });
+        expect(await ws.stackOutput()).toEqual({
+            message: "hello, Python",
+            lines: ["1: hello, Python", "2: hello, Python"],
+            times: 2,
+            stack: "py",
+        });
+        await ws.preview({ expectNoChanges: true });
     });
 
-    it("is destroyed", async () => {
-        await ws.destroy();
-        expect(azure.sim.has(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${GROUP}`)).toBe(false);
+    it("a Python exception fails the preview with its message", async () => {
+        await ws.setConfig("fail", "in Python");
+        try {
+            const failed = await ws.preview({ allowFailure: true });
+            expect(failed.code).not.toBe(0);
+            expect((failed.json.diagnostics ?? []).map((diagnostic) => diagnostic.message).join("\n")).toContain("the program was told to fail: in Python");
+        } finally {
+            await ws.run(["config", "rm", "--stack", "py", "fail"]);
+        }
+    });
+
+    it("destroys it", async () => {
+        const destroy = await ws.destroy();
+        expect(destroy.json.changeSummary).toEqual({ delete: 2 });
+        expect(await ws.stackOutput()).toEqual({});
     });
 });

@@ -91,12 +91,3 @@ export function withoutSource(mappings: unknown): unknown {
     });
 }
 
-/**
- * `pulumi config set <key> <value>` for a value that does not start with "-". (Workspace.setConfig
- * puts the value after `--`, and the harness then appends its own flags, which the CLI takes as
- * more arguments: "accepts at most 2 arg(s), received 5".)
- */
-export async function setConfig(ws: Workspace, key: string, value: string): Promise<void> {
-    if (value.startsWith("-")) throw new Error(`setConfig: ${key}'s value ${JSON.stringify(value)} starts with "-"; the CLI would read it as a flag.`);
-    await ws.run(["config", "set", "--stack", ws.stack, key, value]);
-}

@@ -2,10 +2,11 @@
  * The packed package in consumers made from Pulumi's TypeScript template (test/fixtures/consumer),
  * with the lowest and with the newest Pulumi SDKs of its peer ranges: one copy of each SDK, the
  * template's type-check, and the consumer's simulator test. `npm run test:sdk-range` builds the
- * package, brings the SDKs into npm's cache (fetch.mjs) and runs this; the installs here are offline.
+ * package, packs it and resolves each consumer into a lockfile with npm's cache filled (fetch.mjs),
+ * then runs this: the installs here are `npm ci --offline`.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import ts from "typescript";
@@ -14,28 +15,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const ROOT = path.resolve(__dirname, "..", "..");
 const FIXTURE = path.join(ROOT, "test", "fixtures", "consumer");
 const VERSIONS = path.join(ROOT, "node_modules", ".cache", "azure-nat-rules-sdk-range", "versions.json");
+const CACHE = path.dirname(VERSIONS);
 const SDKS = ["@pulumi/pulumi", "@pulumi/azure-native"] as const;
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 type Versions = Record<(typeof SDKS)[number], string>;
 
 let work: string;
-let tarball: string;
 
 beforeAll(() => {
-    if (!existsSync(path.join(ROOT, "dist", "src", "index.js"))) throw new Error("dist/ is missing. Fix: run `npm run test:sdk-range` (it builds first), or `npm run build`.");
     work = mkdtempSync(path.join(tmpdir(), "azure-nat-rules-sdk-range-"));
-    const packed = JSON.parse(execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8" })) as { filename: string }[];
-    tarball = path.join(work, packed[0].filename);
 });
 
 afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function chosenVersions(): { lowest: Versions; newest: Versions } {
-    if (!existsSync(VERSIONS)) throw new Error(`${path.relative(ROOT, VERSIONS)} is missing: the SDKs are not in npm's cache. Fix: run \`npm run test:sdk-range\`, which fetches them first.`);
-    return JSON.parse(readFileSync(VERSIONS, "utf8")) as { lowest: Versions; newest: Versions };
+/** What fetch.mjs prepared: the versions, the packed package, and each consumer's package.json and lockfile. */
+function prepared(): { lowest: Versions; newest: Versions; tarball: string } {
+    if (!existsSync(VERSIONS)) throw new Error(`${path.relative(ROOT, VERSIONS)} is missing: the consumers were not prepared. Fix: run \`npm run test:sdk-range\`, which builds, packs and caches them first.`);
+    return JSON.parse(readFileSync(VERSIONS, "utf8")) as { lowest: Versions; newest: Versions; tarball: string };
 }
 
 /** Every version of `name` anywhere in the consumer's tree, as `npm ls` reports it. */
@@ -55,14 +54,14 @@ function versionsInTree(dir: string, name: string): string[] {
 describe("the packed package with the lowest and the newest supported Pulumi SDKs", () => {
     for (const which of ["lowest", "newest"] as const) {
         it(`${which}: installs with one copy of each SDK, type-checks with the template's tsconfig, and runs its simulator test`, () => {
-            const versions = chosenVersions()[which];
+            const versions = prepared()[which];
             const dir = path.join(work, which);
             cpSync(FIXTURE, dir, { recursive: true });
+            for (const file of ["package.json", "package-lock.json"]) cpSync(path.join(CACHE, which, file), path.join(dir, file));
             const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-            manifest.dependencies = { ...manifest.dependencies, ...versions, "azure-nat-rules": `file:${tarball}` };
-            writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
-            const install = spawnSync(npm, ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, encoding: "utf8" });
-            expect(install.status, `npm install --offline failed (run \`npm run test:sdk-range\`, which caches the SDKs first):\n${install.stderr}`).toBe(0);
+            expect(manifest.dependencies).toMatchObject(versions);
+            const install = spawnSync(npm, ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, encoding: "utf8" });
+            expect(install.status, `npm ci --offline failed (run \`npm run test:sdk-range\`, which caches the packages first):\n${install.stderr}`).toBe(0);
 
             for (const name of SDKS) expect(versionsInTree(dir, name), name).toEqual([versions[name]]);
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { AzureNatRulesError } from "../../core/errors";
-import { packageRoot } from "../../internal/package-root";
+import { packageRoot } from "../../package-schema/package-root";
 import type { PackageSchema } from "../../schema";
 
 interface SchemaOptions {

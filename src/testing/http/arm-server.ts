@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import { ARM_ERROR_CODES, ArmError } from "../errors";
 import type { AzureSimulator } from "../simulator";
 import type { PortMappingQuery } from "../simulator-reads";
-import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "../throttling";
+import { ArmThrottle, AZURE_THROTTLING_LIMITS, systemClock, type Clock, type ThrottlingLimits } from "./throttling";
 import { EtagStore, topLevelIdOf } from "./etags";
 import { metadataEndpoints, tenantsList } from "./metadata";
 import { OperationStore, operationUrls, parseOperationPath } from "./operations";

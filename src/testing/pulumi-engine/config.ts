@@ -10,7 +10,7 @@
  *   ARM_CLIENT_ID, `location` (the default location, as azure-native's Check uses it).
  * The stand-in only ever talks to a loopback endpoint: it is the local Azure's client, and its token is no secret.
  */
-import { ARM_ENDPOINT_ENV } from "../../internal/azure-mappings";
+import { ARM_ENDPOINT_ENV } from "../../azure-reads/azure-mappings";
 
 export interface StandInConfig {
     /** `http://127.0.0.1:PORT` */

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ARM_ENDPOINT_ENV } from "../../internal/azure-mappings";
+import { ARM_ENDPOINT_ENV } from "../../azure-reads/azure-mappings";
 import { POLL_SECONDS_ENV } from "./config";
 
 export const PLUGIN_NAME = "pulumi-resource-azure-native";

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { flattenArm } from "../arm-json";
-import { previewOutputs } from "../preview";
+import { previewOutputs } from "../pulumi/preview";
 import { ArmClient, ArmResponseError } from "./arm-client";
 import { armPathOf, BUILT_IN_FUNCTIONS, FUNCTION_SPECS, functionKeyOf, resourceSpecOf, toArmBody, type ResourceSpec } from "./arm-shapes";
 import type { StandInConfig } from "./config";
