@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { expect } from "vitest";
 import { ArmClient, staticTokenCredential } from "../../src/azure";
 import { ROOT, type OperationJson, type Workspace } from "./pulumi-cli";
-import { prepareProgram, setConfig, standInWorkspace, startLocalAzure, type LocalAzure } from "./standin-helpers";
+import { prepareProgram, standInWorkspace, startLocalAzure, type LocalAzure } from "./standin-helpers";
 
 export const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEngineTestKeyOnlyForTheLocalAzure engine@test";
 export const RG = "natdemo-rg";
@@ -55,8 +55,8 @@ export async function scaleSetStack(name: string, config: Record<string, string>
     const dir = await prepareProgram(name, { "Pulumi.yaml": { text: project }, "index.ts": "examples/scale-set/index.ts", "program.ts": "examples/scale-set/program.ts" }, [PLAN_LOG]);
     const ws = await standInWorkspace(dir, azure, stack);
     await ws.initStack();
-    await setConfig(ws, "sshPublicKey", SSH_KEY);
-    for (const [key, value] of Object.entries(config)) await setConfig(ws, key, value);
+    await ws.setConfig("sshPublicKey", SSH_KEY);
+    for (const [key, value] of Object.entries(config)) await ws.setConfig(key, value);
     return {
         azure,
         ws,
