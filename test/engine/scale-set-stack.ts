@@ -53,6 +53,9 @@ export async function scaleSetStack(name: string, config: Record<string, string>
     const azure = await startLocalAzure();
     const project = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: index.ts");
     const dir = await prepareProgram(name, { "Pulumi.yaml": { text: project }, "index.ts": "examples/scale-set/index.ts", "program.ts": "examples/scale-set/program.ts" }, [PLAN_LOG]);
+    // Its own package scope: without a package.json here, Node resolves `azure-nat-rules` from the
+    // repository's package.json by self-reference (its exports: dist/), not node_modules' fresh transpile.
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: name, private: true }, null, 2));
     const ws = await standInWorkspace(dir, azure, stack);
     await ws.initStack();
     await ws.setConfig("sshPublicKey", SSH_KEY);

@@ -4,6 +4,8 @@
  * library's `readNatMappings`, and exports them; a reference to an output that is not a list of
  * mappings fails with the library's StackMappingsError.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standInEnv, standInPluginDir } from "../../src/testing";
 import { createWorkspace, type Workspace } from "./pulumi-cli";
@@ -32,6 +34,8 @@ describe("a second project reads the scale-set stack's mappings through a real S
             "Pulumi.yaml": { text: "name: nat-consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n" },
             "index.ts": { text: CONSUMER },
         });
+        // Its own package scope, so `azure-nat-rules` resolves to node_modules (not the repository's dist/ by self-reference).
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "stackref-consumer", private: true }));
         const env = standInEnv({ endpoint: producer.azure.server.url, subscriptionId: producer.azure.sim.subscriptionId, pollSeconds: 1 });
         delete env.PATH;
         // The same file:// backend (and passphrase) as the producer's stack.
