@@ -58,6 +58,9 @@ export async function prepareProgram(name: string, files: Record<string, string 
     }
     if (append.length > 0) fs.appendFileSync(path.join(dir, "index.ts"), `\n${append.join("\n")}\n`);
     fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: path.join(ROOT, "tsconfig.json"), include: ["*.ts"] }, null, 2));
+    // Its own package scope: without a package.json here, Node resolves `azure-nat-rules` from the
+    // repository's package.json by self-reference (its exports: dist/), not node_modules' fresh transpile.
+    if (!("package.json" in files)) fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true }, null, 2));
     fs.symlinkSync(PACKAGE_DIR, path.join(dir, "node_modules", "azure-nat-rules"), "dir");
     return dir;
 }
