@@ -302,6 +302,9 @@ describe("lookupPortMappings against the simulated ARM endpoint", () => {
         // Members waiting out their Retry-After (1 s here) hold no request slot, so every query may be
         // sent before the first finishes; once aborted, their polls are never sent.
         const polls = (): number => Object.entries(server.stats.byRoute).filter(([route]) => /^GET operation/i.test(route)).reduce((n, [, c]) => n + c, 0);
+        // A request written just before the abort can still reach the server a moment later; the
+        // polls would come only after the 1 s Retry-After, so counting at 200 ms separates the two.
+        await new Promise((resolve) => setTimeout(resolve, 200));
         const sentAtAbort = server.stats.requests;
         expect(polls()).toBeLessThan(20);
         await new Promise((resolve) => setTimeout(resolve, 1500));
