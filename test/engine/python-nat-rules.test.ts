@@ -89,6 +89,8 @@ describe("a Python program under the real CLI", () => {
         expect(mappings.map((m) => [m.instance, m.frontend_port, m.backend_port])).toEqual(inAzure.map((m) => [m.instance, m.frontendPort, m.backendPort]));
         expect(mappings.map((m) => m.source)).toEqual(["azure", "azure"]);
         expect(withoutSource(outputs.plannedPortMappings)).toEqual(withoutSource(mappings));
+        // A new Uniform scale set's instance ids are Azure's to pick, so the plan marks them guessed, in snake_case.
+        expect((outputs.plannedPortMappings as Record<string, unknown>[]).map((m) => m.label_guessed)).toEqual([true, true]);
         // Defaults the program did not set: protocol Tcp; the range from max_instances=10.
         expect(outputs.frontendPortRange).toEqual({ start: 50000, end: 50009, capacity: 10 });
         expect(new Set(mappings.map((m) => m.protocol))).toEqual(new Set(["Tcp"]));

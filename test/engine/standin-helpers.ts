@@ -90,8 +90,9 @@ export function withoutSource(mappings: unknown): unknown {
     if (!Array.isArray(mappings)) return mappings;
     return mappings.map((m) => {
         // The plan's marks (labelGuessed, portGuessed, upgradePending) say how sure it is; Azure's mappings carry none.
-        const { source: _source, labelGuessed: _label, portGuessed: _port, upgradePending: _upgrade, ...rest } = m as Record<string, unknown>;
-        return rest;
+        // Python programs see the same marks in snake_case.
+        const marks = new Set(["source", "labelGuessed", "portGuessed", "upgradePending", "label_guessed", "port_guessed", "upgrade_pending"]);
+        return Object.fromEntries(Object.entries(m as Record<string, unknown>).filter(([key]) => !marks.has(key)));
     });
 }
 
