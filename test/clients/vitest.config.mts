@@ -4,7 +4,10 @@ import { defineConfig } from "vitest/config";
 // `npm run test:clients`: real clients (the Azure CLI) against `azure-nat-rules local-arm --https`.
 // Kept out of `npm test` (vitest.config.mts excludes test/clients): installing the pinned az takes
 // minutes the first time, and every az command starts a Python process of about a second.
-const root = path.join(__dirname, "..", "..");
+// The project root is the working directory, as npm runs every script from it (the root config does
+// the same). Not __dirname: Vite's native config loader, its next default, does not define it and
+// warns at every run.
+const root = path.resolve(".");
 
 export default defineConfig({
     root,

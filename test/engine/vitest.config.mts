@@ -2,8 +2,10 @@ import * as path from "node:path";
 import { defineConfig } from "vitest/config";
 
 // The end-to-end suite under the real Pulumi CLI: `npm run test:engine`, not part of `npm test`.
-// Vite's config loader defines __dirname in this ES module config (test/engine).
-const root = path.resolve(__dirname, "..", "..");
+// The project root is the working directory, as npm runs every script from it (the root config does
+// the same). Not __dirname: Vite's native config loader, its next default, does not define it and
+// warns at every run.
+const root = path.resolve(".");
 
 export default defineConfig({
     root,
