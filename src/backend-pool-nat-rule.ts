@@ -13,7 +13,7 @@ import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./rule-pipeli
 import { settle } from "./pulumi-sdk/settle";
 import { qualifiedLabel, shareOfScaleSet } from "./rule-pipeline/pool-labels";
 import { checkRule, createRule, createRuleAccess } from "./rule-pipeline/pipeline";
-import { declaredName, inputOutputOf, readOutput } from "./pulumi-sdk/pulumi-internals";
+import { declaredName, handleFailureLater, inputOutputOf, readOutput } from "./pulumi-sdk/pulumi-internals";
 import type { NatFrontendPortRange, NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
 
@@ -221,27 +221,28 @@ export class BackendPoolNatRule extends pulumi.ComponentResource {
         );
         // After deployment Azure alone knows the ports: read them once the rule and its members exist.
         const poolName = pulumi.output(args.backendAddressPoolId).apply((id) => lastSegment(id));
+        // A rule that fails its checks rejects ruleId at once, and the apply below reads it only
+        // later: handled now, so Node does not warn of a late-handled rejection in the user's program.
+        const readInputs = handleFailureLater(pulumi.output({
+            ruleId: this.ruleId, // wait for the rule
+            scaleSetId: args.scaleSet?.id ?? "", // and for its members (a group of VMs: the component's dependsOn orders the rule after them)
+            ref: created.loadBalancer,
+            rule: ruleName,
+            pool: poolName,
+            frontendIp,
+            read: checked.readAzureMappings ?? true,
+            endpoint: args.armEndpoint ?? "",
+        }));
         this.portMappings = pulumi.runtime.isDryRun()
             ? this.plannedPortMappings
             // The plan is read inside apply: pulumi.output over it would deep-copy every entry.
             : this.plannedPortMappings.apply((planned) =>
-                  pulumi
-                      .output({
-                          ruleId: this.ruleId, // wait for the rule
-                          scaleSetId: args.scaleSet?.id ?? "", // and for its members (a group of VMs: the component's dependsOn orders the rule after them)
-                          ref: created.loadBalancer,
-                          rule: ruleName,
-                          pool: poolName,
-                          frontendIp,
-                          read: checked.readAzureMappings ?? true,
-                          endpoint: args.armEndpoint ?? "",
-                      })
-                      .apply(async (v) =>
-                          v.read
-                              ? await readAzureMappings({ ...v.ref, backendPoolName: v.pool, ruleName: v.rule, endpoint: armEndpointFor(v.endpoint || undefined),
-                                  frontendIp: v.frontendIp, planned }, this)
-                              : planned,
-                      ),
+                  readInputs.apply(async (v) =>
+                      v.read
+                          ? await readAzureMappings({ ...v.ref, backendPoolName: v.pool, ruleName: v.rule, endpoint: armEndpointFor(v.endpoint || undefined),
+                              frontendIp: v.frontendIp, planned }, this)
+                          : planned,
+                  ),
               );
         const access = createRuleAccess(this, name, created);
         this.securityRule = access.securityRule;

@@ -64,6 +64,21 @@ export async function readOutputSettlingAll<T>(output: pulumi.OutputInstance<T>)
     return { isKnown, value };
 }
 
+/**
+ * Marks a failure of the Output as handled now, for an Output read only later (inside another
+ * apply). Its error still reaches every reader; without this, Node reports the rejection as
+ * unhandled and then warns "Promise rejection was handled asynchronously" once it is read.
+ */
+export function handleFailureLater<T>(output: pulumi.OutputInstance<T>): pulumi.OutputInstance<T> {
+    const internal = internalsOf(output);
+    const ignore = (): void => undefined;
+    internal.isKnown.catch(ignore);
+    internal.isSecret.catch(ignore);
+    internal.promise(true).catch(ignore);
+    internal.allResources().catch(ignore);
+    return output;
+}
+
 /** The logical name a resource was declared with (undefined when the SDK no longer sets `__name`). */
 export function declaredName(resource: pulumi.Resource): string | undefined {
     const name = (resource as unknown as { __name?: unknown }).__name;
