@@ -54,7 +54,7 @@ function program(mode: "Flexible" | "Uniform", lookFor?: string, capacity = 2) {
             scaleSet: vmss,
             autoscaleSetting: autoscale,
         });
-        return { portMappings: ssh.portMappings, found: lookFor === undefined ? undefined : ssh.portMappingFor(lookFor) };
+        return { portMappings: ssh.portMappings, ...(lookFor === undefined ? {} : { found: ssh.portMappingFor(lookFor) }) };
     };
 }
 

@@ -16,6 +16,23 @@ describe("differingInstances", () => {
         ]);
         expect(differingInstances([mapping("0", 1)], [mapping("0", 1)])).toEqual([]);
     });
+
+    it("matches guessed labels by port, skips guessed ports, and expects no mapping for an instance pending its upgrade", () => {
+        const guessed = (instance: string, port: number): NatPortMapping => ({ ...mapping(instance, port), labelGuessed: true });
+        // Flexible VMs named by Azure: the ports are as planned, only the names were guesses.
+        expect(differingInstances([guessed("web_(new 1)", 1), guessed("web_(new 2)", 2)], [mapping("web_8d8e", 2), mapping("web_f5ff", 1)])).toEqual([]);
+        // A guessed label whose port Azure did not give, and a port nobody planned.
+        expect(differingInstances([mapping("0", 1), guessed("1", 2)], [mapping("0", 1), mapping("5", 3)])).toEqual([
+            "1: planned 2, Azure has no mapping",
+            "5: not planned, Azure gave 3",
+        ]);
+        // A sure label still differs by its port; a guessed port does not.
+        expect(differingInstances([mapping("a", 1), { ...mapping("b", 2), portGuessed: true }], [mapping("a", 3), mapping("b", 4)])).toEqual(["a: planned 1, Azure gave 3"]);
+        // Manual upgrade policy: no port until upgraded, as planned; once upgraded, its port is compared.
+        const pending = { ...mapping("0", 5), upgradePending: true };
+        expect(differingInstances([pending], [])).toEqual([]);
+        expect(differingInstances([pending], [mapping("0", 6)])).toEqual(["0: planned 5, Azure gave 6"]);
+    });
 });
 
 describe("readAzureMappings", () => {

@@ -113,18 +113,34 @@ async function readThroughInvoke(request: AzureMappingRequest, resource: pulumi.
     return embedded.map((m) => ({ instance: m.instance, frontendIp: "", frontendPort: m.frontendPort, backendPort: m.backendPort, protocol: protocol! }));
 }
 
-/** Instances whose port differs between two mappings, described for a warning. */
+/**
+ * Instances whose port differs between the plan and Azure, described for a warning. Only what the
+ * plan claimed is compared: a label marked guessed (Azure names new instances and picks which
+ * survive a scale-in) is matched by its port, a port marked guessed is not compared, and an
+ * instance marked upgradePending was planned to have no mapping until it is upgraded.
+ */
 export function differingInstances(planned: NatPortMapping[], actual: NatPortMapping[]): string[] {
-    const plannedPorts = new Map(planned.map((m) => [m.instance, m.frontendPort]));
-    const actualPorts = new Map(actual.map((m) => [m.instance, m.frontendPort]));
+    const sure = new Map(planned.filter((m) => !m.labelGuessed).map((m) => [m.instance, m]));
+    const guessed = planned.filter((m) => m.labelGuessed);
     const out: string[] = [];
-    for (const [instance, port] of actualPorts) {
-        const want = plannedPorts.get(instance);
-        if (want === undefined) out.push(`${instance}: not planned, Azure gave ${port}`);
-        else if (want !== port) out.push(`${instance}: planned ${want}, Azure gave ${port}`);
+    const unlabelled: NatPortMapping[] = [];
+    for (const got of actual) {
+        const want = sure.get(got.instance);
+        if (want === undefined) {
+            unlabelled.push(got);
+            continue;
+        }
+        sure.delete(got.instance);
+        if (!want.portGuessed && want.frontendPort !== got.frontendPort) out.push(`${got.instance}: planned ${want.frontendPort}, Azure gave ${got.frontendPort}`);
     }
-    for (const [instance, port] of plannedPorts) {
-        if (!actualPorts.has(instance)) out.push(`${instance}: planned ${port}, Azure has no mapping`);
+    for (const got of unlabelled) {
+        const byPort = guessed.findIndex((m) => m.frontendPort === got.frontendPort);
+        const match = byPort >= 0 ? byPort : guessed.findIndex((m) => m.portGuessed);
+        if (match >= 0) guessed.splice(match, 1);
+        else out.push(`${got.instance}: not planned, Azure gave ${got.frontendPort}`);
+    }
+    for (const missing of [...sure.values(), ...guessed]) {
+        if (!missing.upgradePending) out.push(`${missing.instance}: planned ${missing.frontendPort}, Azure has no mapping`);
     }
     return out.sort();
 }

@@ -92,7 +92,7 @@ describe("readAzureMappings reads through the provider's invoke where the pool e
             });
             await mocks.ready;
             const result = await readAzureMappings(
-                { subscriptionId: sim.subscriptionId, resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", ruleName: "ssh", endpoint: server.url, frontendIp: "", planned: planned([]), timeoutMs: 60_000 },
+                { subscriptionId: sim.subscriptionId, resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", ruleName: "ssh", endpoint: server.url, frontendIp: "", planned: planned(azure as [string, number][]), timeoutMs: 60_000 },
                 undefined as never,
             );
             expect(result.map((m) => [m.instance, m.frontendPort])).toEqual(azure);

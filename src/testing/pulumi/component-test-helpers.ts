@@ -9,12 +9,17 @@ import { readOutputSettlingAll, waitForRPCs } from "../../pulumi-sdk/pulumi-inte
 /** A load balancer id for component tests under the echo mocks (nothing is looked up behind it). */
 export const mockLbId = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
 
-/** The args BackendPoolNatRule tests share: that load balancer's frontend "fe" and pool "pool", backend port 22. */
+/**
+ * The args BackendPoolNatRule tests share: that load balancer's frontend "fe" and pool "pool",
+ * backend port 22, and no read of Azure's mappings: echo mocks have no Azure behind them, so the
+ * read would only warn that there is none. Tests of the read set it back on.
+ */
 export const poolRuleBase = {
     loadBalancerId: mockLbId,
     frontendIPConfigurationId: `${mockLbId}/frontendIPConfigurations/fe`,
     backendAddressPoolId: `${mockLbId}/backendAddressPools/pool`,
     backendPort: 22,
+    readAzureMappings: false,
 };
 
 /** What a mocked deployment registered. */
