@@ -5,7 +5,7 @@ import { PortMappingLookupError, resolveArmEndpoint, staticTokenCredential } fro
 import { readArmResource } from "./arm-get";
 import { labelPoolMappings } from "../rule-pipeline/pool-labels";
 import { armEndpointFor, lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
-import { readEmbeddedRuleMappings } from "./invoke-mappings";
+import { ProviderReads, readEmbeddedRuleMappings, readRuleThroughInvoke, scaleSetCoveredByPool } from "./invoke-mappings";
 
 export interface CurrentMappingsRequest extends RuleMappingsLocation {
     /**
@@ -47,14 +47,18 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
             void pulumi.log.warn(`The azure-native provider gave no token to read Azure's current port mappings for rule "${request.ruleName}"; the plan assumes a new rule.`, resource);
             return { exists: false, mappings: [] };
         }
-        // A rule not created yet (every first preview) has nothing to read: one small GET says so,
-        // and otherwise gives the rule's current range.
-        const rule = await readRule(request, token);
-        const pendingUpgrade = request.manualScaleSetId ? await instancesOutsidePool(request, request.manualScaleSetId, token) : undefined;
+        // A rule not created yet (every first preview) has nothing to read: the load balancer says
+        // so, and otherwise gives the rule's current range. Through the provider's invoke where it
+        // reads this cloud (no Azure client to load), else one small GET of the rule.
+        const ownCloud = request.endpoint === armEndpointFor(undefined);
+        // One set of invokes for this read: the pool and the subscription serve several questions.
+        const reads = ownCloud ? new ProviderReads(request, resource) : undefined;
+        const rule = (reads ? await readRuleThroughInvoke(request, resource, reads).catch(() => undefined) : undefined) ?? await readRule(request, token);
+        const pendingUpgrade = request.manualScaleSetId ? await pendingUpgradeOf(request, request.manualScaleSetId, token, reads) : undefined;
         const pending = pendingUpgrade ? { pendingUpgrade } : {};
         if (rule.exists === false) return { exists: false, mappings: [], ...pending };
         // Through the provider's invoke where the pool embeds every member's mapping (./invoke-mappings.ts); else its own read.
-        const embedded = request.endpoint === armEndpointFor(undefined) ? await readEmbeddedRuleMappings(request, resource).catch(() => undefined) : undefined;
+        const embedded = reads ? await readEmbeddedRuleMappings(request, resource, reads).catch(() => undefined) : undefined;
         const entries = embedded ?? labelPoolMappings((await lookupRuleMappings(request, token)).mappings);
         const mappings = entries.map((e) => ({ instance: e.instance, frontendPort: e.frontendPort, ...(e.scaleSet ? { scaleSet: e.scaleSet } : {}) }));
         return { exists: true, mappings, ...(rule.range ? { range: rule.range } : {}), ...pending };
@@ -71,6 +75,12 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
 
 /** Compute's api-version for the scale set's instance list (VirtualMachineScaleSetVMs_List). */
 const COMPUTE_API_VERSION = "2024-07-01";
+
+/** A Manual scale set's instances outside the pool: none when the provider's invokes show the pool holds them all, else listed. */
+async function pendingUpgradeOf(request: CurrentMappingsRequest, scaleSetId: string, token: string, reads: ProviderReads | undefined): Promise<string[] | undefined> {
+    const covered = reads ? await scaleSetCoveredByPool(request, scaleSetId, undefined, reads).catch(() => undefined) : undefined;
+    return covered === true ? [] : instancesOutsidePool(request, scaleSetId, token);
+}
 
 /**
  * A Uniform scale set's instances that the pool does not hold: the instance list

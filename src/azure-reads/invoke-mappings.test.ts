@@ -4,7 +4,7 @@ import { buildScaleSetState } from "../testing/scenarios";
 import { FAST_ARM_SERVER_OPTIONS, startArmServer } from "../testing/http/arm-server";
 import type { NatPortMapping } from "../mapping";
 import { ARM_ENDPOINT_ENV, readAzureMappings } from "./azure-mappings";
-import { embeddedRuleMappings } from "./invoke-mappings";
+import { embeddedRuleMappings, readRuleThroughInvoke, scaleSetCoveredByPool } from "./invoke-mappings";
 
 const INVOKE_POOL = "azure-native:network:getLoadBalancerBackendAddressPool";
 
@@ -117,5 +117,54 @@ describe("readAzureMappings reads through the provider's invoke where the pool e
         // The side channel (a closed port) fails: the plan stands, with a warning.
         expect(result).toBe(plan);
         expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/Could not read Azure's port mappings for rule "ssh"/);
+    });
+});
+
+describe("readRuleThroughInvoke (the getLoadBalancer invoke's answer)", () => {
+    const INVOKE_LB = "azure-native:network:getLoadBalancer";
+    const location = (sim: { subscriptionId: string }, ruleName: string) =>
+        ({ subscriptionId: sim.subscriptionId, resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", ruleName });
+
+    it("finds the rule and its range in the load balancer as the simulator answers the invoke, by name in any case; a rule it lacks does not exist", async () => {
+        const { sim } = scaleSet();
+        const lb = sim.mocks().call({ token: INVOKE_LB, inputs: { resourceGroupName: "rg", loadBalancerName: "lb" } } as never) as Record<string, unknown>;
+        const mocks = echoMocks(false, { [INVOKE_LB]: lb, "azure-native:authorization:getClientConfig": { subscriptionId: sim.subscriptionId } });
+        await mocks.ready;
+        const rule = sim.get(`/subscriptions/${sim.subscriptionId}/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/inboundNatRules/ssh`) as
+            { properties: { frontendPortRangeStart: number; frontendPortRangeEnd: number } };
+        const range = { start: rule.properties.frontendPortRangeStart, end: rule.properties.frontendPortRangeEnd };
+        expect(await readRuleThroughInvoke(location(sim, "SSH"), undefined)).toEqual({ exists: true, range });
+        expect(await readRuleThroughInvoke(location(sim, "rdp"), undefined)).toEqual({ exists: false });
+    });
+
+    it("answers undefined for an answer that is not a load balancer's, and for a provider on another subscription", async () => {
+        const { sim } = scaleSet();
+        const echo = echoMocks(false, { "azure-native:authorization:getClientConfig": { subscriptionId: sim.subscriptionId } });
+        await echo.ready;
+        expect(await readRuleThroughInvoke(location(sim, "ssh"), undefined)).toBeUndefined();
+        const lb = sim.mocks().call({ token: INVOKE_LB, inputs: { resourceGroupName: "rg", loadBalancerName: "lb" } } as never) as Record<string, unknown>;
+        const other = echoMocks(false, { [INVOKE_LB]: lb, "azure-native:authorization:getClientConfig": { subscriptionId: "11111111-1111-1111-1111-111111111111" } });
+        await other.ready;
+        expect(await readRuleThroughInvoke(location(sim, "ssh"), undefined)).toBeUndefined();
+    });
+});
+
+describe("scaleSetCoveredByPool (a Manual scale set's instances, through the invokes)", () => {
+    const INVOKE_VMSS = "azure-native:compute:getVirtualMachineScaleSet";
+    it("is true when the pool holds as many of the scale set's instances as Azure's capacity, false when fewer, undefined for answers that are not Azure's", async () => {
+        const { sim, pool } = scaleSet();
+        const vmssId = `/subscriptions/${sim.subscriptionId}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web`;
+        const vmss = sim.mocks().call({ token: INVOKE_VMSS, inputs: { resourceGroupName: "rg", vmScaleSetName: "web" } } as never) as { id: string; sku: { capacity: number } };
+        expect(vmss.id.toLowerCase()).toBe(vmssId.toLowerCase());
+        const location = { subscriptionId: sim.subscriptionId, resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", ruleName: "ssh" };
+        const config = { "azure-native:authorization:getClientConfig": { subscriptionId: sim.subscriptionId } };
+
+        await echoMocks(false, { ...config, [INVOKE_POOL]: pool, [INVOKE_VMSS]: vmss }).ready;
+        expect(await scaleSetCoveredByPool(location, vmss.id, undefined)).toBe(true);
+        // One more instance than the pool holds: it runs a model without the pool.
+        await echoMocks(false, { ...config, [INVOKE_POOL]: pool, [INVOKE_VMSS]: { ...vmss, sku: { ...vmss.sku, capacity: vmss.sku.capacity + 1 } } }).ready;
+        expect(await scaleSetCoveredByPool(location, vmss.id, undefined)).toBe(false);
+        await echoMocks(false, config).ready;
+        expect(await scaleSetCoveredByPool(location, vmss.id, undefined)).toBeUndefined();
     });
 });

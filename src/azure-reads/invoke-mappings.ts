@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import { instanceFromIpConfigurationId } from "../core/instances";
 import { labelPoolMappings, scaleSetOfMember } from "../rule-pipeline/pool-labels";
@@ -33,6 +34,45 @@ interface InvokedPool {
 }
 
 /**
+ * The provider invokes one read of a rule makes, each sent once however many questions need it
+ * (the subscription check, the pool, the load balancer), with the program's own provider options.
+ */
+export class ProviderReads {
+    private readonly answers = new Map<string, Promise<unknown>>();
+    private readonly opts: pulumi.InvokeOptions;
+
+    constructor(private readonly location: InvokeLocation, resource: pulumi.Resource | undefined) {
+        this.opts = resource ? { parent: resource } : {};
+    }
+
+    private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+        if (!this.answers.has(key)) this.answers.set(key, read());
+        return this.answers.get(key) as Promise<T>;
+    }
+
+    /** Whether the provider reads the load balancer's subscription (else its answers are another's). */
+    async sameSubscription(): Promise<boolean> {
+        const config = await this.once("config", () => authorization.getClientConfig(this.opts));
+        return (config.subscriptionId ?? "").toLowerCase() === this.location.subscriptionId.toLowerCase();
+    }
+
+    pool(): Promise<InvokedPool> {
+        const { resourceGroupName, loadBalancerName, backendPoolName } = this.location;
+        return this.once("pool", () => network.getLoadBalancerBackendAddressPool({ resourceGroupName, loadBalancerName, backendAddressPoolName: backendPoolName }, this.opts) as unknown as Promise<InvokedPool>);
+    }
+
+    loadBalancer(): Promise<InvokedLoadBalancer> {
+        const { resourceGroupName, loadBalancerName } = this.location;
+        return this.once("loadBalancer", () => network.getLoadBalancer({ resourceGroupName, loadBalancerName }, this.opts) as unknown as Promise<InvokedLoadBalancer>);
+    }
+
+    scaleSet(resourceGroupName: string, vmScaleSetName: string): Promise<{ id?: string; sku?: { capacity?: number } }> {
+        return this.once(`scaleSet ${resourceGroupName}/${vmScaleSetName}`, () =>
+            compute.getVirtualMachineScaleSet({ resourceGroupName, vmScaleSetName }, this.opts) as unknown as Promise<{ id?: string; sku?: { capacity?: number } }>);
+    }
+}
+
+/**
  * The rule's mappings through the azure-native provider's own `getLoadBalancerBackendAddressPool`
  * invoke, so the read uses the program's credentials, cloud and provider options, in every
  * language. Azure's pool GET embeds each member's mappings (`loadBalancerBackendAddresses[]
@@ -43,15 +83,54 @@ interface InvokedPool {
  * the load balancer's) it answers undefined, and the caller reads through its own ARM client, which
  * queries only the members whose mappings are not embedded.
  */
-export async function readEmbeddedRuleMappings(location: InvokeLocation, resource: pulumi.Resource | undefined): Promise<EmbeddedRuleMapping[] | undefined> {
-    const opts = resource ? { parent: resource } : {};
-    const config = await authorization.getClientConfig(opts);
-    if ((config.subscriptionId ?? "").toLowerCase() !== location.subscriptionId.toLowerCase()) return undefined;
-    const pool = (await network.getLoadBalancerBackendAddressPool(
-        { resourceGroupName: location.resourceGroupName, loadBalancerName: location.loadBalancerName, backendAddressPoolName: location.backendPoolName },
-        opts,
-    )) as unknown as InvokedPool;
-    return embeddedRuleMappings(pool, location.ruleName);
+export async function readEmbeddedRuleMappings(location: InvokeLocation, resource: pulumi.Resource | undefined, reads = new ProviderReads(location, resource)): Promise<EmbeddedRuleMapping[] | undefined> {
+    if (!(await reads.sameSubscription())) return undefined;
+    return embeddedRuleMappings(await reads.pool(), location.ruleName);
+}
+
+interface InvokedLoadBalancer {
+    id?: string;
+    inboundNatRules?: { name?: string; frontendPortRangeStart?: number; frontendPortRangeEnd?: number }[];
+}
+
+/**
+ * Whether the load balancer has the rule, and its frontend range, through the provider's own
+ * `getLoadBalancer` invoke: its answer lists every inbound NAT rule (flattened, as azure-native
+ * gives sub-resources). Undefined when the provider reads another subscription or the answer is
+ * not a load balancer's (a test double echoing its inputs); the caller then reads through its own
+ * ARM client, which also tells a missing load balancer from a failed read.
+ */
+export async function readRuleThroughInvoke(location: InvokeLocation, resource: pulumi.Resource | undefined, reads = new ProviderReads(location, resource)): Promise<{ exists: boolean; range?: { start: number; end: number } } | undefined> {
+    if (!(await reads.sameSubscription())) return undefined;
+    const lb = await reads.loadBalancer();
+    if (typeof lb.id !== "string" || !/\/loadBalancers\/[^/]+$/i.test(lb.id)) return undefined;
+    const wanted = location.ruleName.toLowerCase();
+    const rule = (lb.inboundNatRules ?? []).find((r) => (r.name ?? "").toLowerCase() === wanted);
+    if (!rule) return { exists: false };
+    const { frontendPortRangeStart: start, frontendPortRangeEnd: end } = rule;
+    return { exists: true, ...(typeof start === "number" && typeof end === "number" ? { range: { start, end } } : {}) };
+}
+
+/**
+ * Whether every instance of a Uniform scale set is in the pool, through the provider's invokes:
+ * the pool's members under the scale set (distinct instance ids) number at least the scale set's
+ * capacity as Azure has it now. Members are a subset of the instances, so then none is outside.
+ * False when fewer are (the caller lists the instances to name them); undefined when the invokes
+ * cannot answer (another subscription, or answers that are not a pool's and a scale set's).
+ */
+export async function scaleSetCoveredByPool(location: InvokeLocation, scaleSetId: string, resource: pulumi.Resource | undefined, reads = new ProviderReads(location, resource)): Promise<boolean | undefined> {
+    if (!(await reads.sameSubscription())) return undefined;
+    const scaleSet = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/([^/]+)$/i.exec(scaleSetId);
+    if (!scaleSet) return undefined;
+    const [pool, vmss] = await Promise.all([reads.pool(), reads.scaleSet(scaleSet[1], scaleSet[2])]);
+    const capacity = vmss.sku?.capacity;
+    if (typeof pool.id !== "string" || !/\/backendAddressPools\//i.test(pool.id) || typeof vmss.id !== "string" || typeof capacity !== "number") return undefined;
+    const prefix = `${scaleSetId.toLowerCase()}/virtualmachines/`;
+    const members = new Set((pool.backendIPConfigurations ?? [])
+        .map((c) => (c.id ?? "").toLowerCase())
+        .filter((id) => id.startsWith(prefix))
+        .map((id) => id.slice(prefix.length).split("/")[0]));
+    return members.size >= capacity;
 }
 
 /** {@link readEmbeddedRuleMappings}'s reading of the invoke's answer (undefined: not complete). */
