@@ -8,7 +8,7 @@
  * Autoscale (ignoreChanges, a raised maximum, a maximum past the range) runs in differential.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azureMappings, deleteInstancesOverRest, expectPlanMatches, plannedInPreview, RG, scaleSetStack, stripped, VMSS, writtenByEngine, type ScaleSetStack } from "./scale-set-stack";
+import { azureMappings, deleteInstancesOverRest, expectPlanMatches, plannedInPreview, removeScaleSetFromPoolsOverRest, RG, scaleSetStack, stripped, upgradeInstancesOverRest, VMSS, writtenByEngine, type ScaleSetStack } from "./scale-set-stack";
 
 const VMSS_TYPE = "azure-native:compute:VirtualMachineScaleSet";
 
@@ -99,6 +99,42 @@ describe("examples/scale-set day 2 under the real CLI (Uniform, upgrade policy M
         for (const m of before) expect(changed.actual).toContainEqual(m);
         // Nothing in the plan waits for an upgrade: every instance's model has the pool.
         expect(changed.plan.some((m) => m.upgradePending)).toBe(false);
+    });
+});
+
+describe("examples/scale-set day 2 under the real CLI (Manual: the scale set taken out of the pool outside Pulumi)", () => {
+    let stack: ScaleSetStack;
+
+    beforeAll(async () => {
+        stack = await scaleSetStack("day2-manual", { instances: "2" });
+    });
+    afterAll(async () => {
+        await stack?.dispose();
+    });
+
+    it("up --refresh puts the pool back in the model, the plan marks both instances upgradePending with the ports they get once upgraded, and az's update-instances gives them those ports", async () => {
+        await stack.ws.up();
+        expect(azureMappings(stack.azure)).toHaveLength(2);
+        const ids = stack.azure.sim.listInstances(RG, VMSS).map((i) => i.instanceId).sort();
+        await removeScaleSetFromPoolsOverRest(stack.azure, ids);
+        expect(azureMappings(stack.azure)).toEqual([]);
+
+        // Refresh finds the model without the pool, so the update puts it back; under Manual the
+        // instances keep the model they run, and get no port until they are upgraded.
+        const { json: preview } = await stack.ws.preview({ refresh: true });
+        const plan = plannedInPreview(preview)!;
+        expect(plan.map((m) => [m.instance, !!m.upgradePending]).sort()).toEqual(ids.map((id) => [id, true]));
+        expect(preview.diagnostics?.some((d) => /upgrade policy Manual/.test(d.message) && /az vmss update-instances/.test(d.message))).toBe(true);
+        const { json: up } = await stack.ws.up({ refresh: true });
+        expect(writtenByEngine(up)).toContain(`azure-native:compute:VirtualMachineScaleSet ${VMSS}`);
+        const after = azureMappings(stack.azure);
+        expectPlanMatches(plan, after, "pool back in the model, instances not upgraded");
+        expect(after).toEqual([]);
+
+        // `az vmss update-instances`: each takes the port the plan gave it.
+        await upgradeInstancesOverRest(stack.azure, ids);
+        const upgraded = azureMappings(stack.azure);
+        expect(upgraded.map((m) => [m.instance, m.frontendPort]).sort()).toEqual(plan.map((m) => [m.instance, m.frontendPort]).sort());
     });
 });
 

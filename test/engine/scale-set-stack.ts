@@ -138,3 +138,42 @@ export function stripped(mappings: unknown): Mapping[] {
         .map(({ instance, frontendIp, frontendPort, backendPort, protocol }) => ({ instance, frontendIp, frontendPort, backendPort, protocol }))
         .sort((a, b) => a.frontendPort - b.frontendPort);
 }
+
+/** Compute's api-version az 2.91 sends for scale-set writes (vmss recordings in Azure/azure-cli). */
+const COMPUTE_WRITE_API = "2024-11-01";
+
+/** `az vmss update-instances --instance-ids ...`: `POST .../manualUpgrade` with `{instanceIds}`, polled to its end. */
+export async function upgradeInstancesOverRest(azure: LocalAzure, instanceIds: string[], scaleSet = VMSS): Promise<void> {
+    const client = new ArmClient({ endpoint: azure.server.url, credential: staticTokenCredential("local") });
+    await client.postLongRunning(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${scaleSet}/manualUpgrade`, {
+        apiVersion: COMPUTE_WRITE_API,
+        body: { instanceIds },
+        wait: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 200))),
+        intervalMs: 200,
+        finalStateVia: "location",
+    });
+}
+
+/**
+ * Takes the scale set out of every backend pool outside Pulumi, as `az vmss update --remove
+ * virtualMachineProfile.networkProfile...loadBalancerBackendAddressPools` sends it (GET the scale
+ * set, PUT it back without the pools), waits for the PUT to finish, then upgrades `upgrade`
+ * instances to that model (`az vmss update-instances`), which takes them out of the pool.
+ */
+export async function removeScaleSetFromPoolsOverRest(azure: LocalAzure, upgrade: string[], scaleSet = VMSS): Promise<void> {
+    const client = new ArmClient({ endpoint: azure.server.url, credential: staticTokenCredential("local") });
+    const id = `/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${scaleSet}`;
+    type Model = { properties: { provisioningState?: string; virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: { properties: { ipConfigurations: { properties: Record<string, unknown> }[] } }[] } } } };
+    const model = await client.json<Model>("GET", id, { apiVersion: COMPUTE_WRITE_API });
+    for (const nic of model.properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations) {
+        for (const ipConfiguration of nic.properties.ipConfigurations) delete ipConfiguration.properties.loadBalancerBackendAddressPools;
+    }
+    await client.send("PUT", id, { apiVersion: COMPUTE_WRITE_API, body: model });
+    for (let waited = 0; ; waited += 200) {
+        const state = (await client.json<Model>("GET", id, { apiVersion: COMPUTE_WRITE_API })).properties.provisioningState;
+        if (state === "Succeeded") break;
+        if (waited > 60_000) throw new Error(`scale set ${scaleSet} still ${state} after 60 s`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await upgradeInstancesOverRest(azure, upgrade, scaleSet);
+}
