@@ -179,4 +179,21 @@ describe("runDeployment", () => {
         })).rejects.toThrow("program bug");
         expect(sim.toJSON()).toEqual(new AzureSimulator().toJSON());
     });
+
+    it("a failed invoke fails only its call, as under the engine: a program that catches it goes on; one that does not fails with Azure's message", async () => {
+        const sim = new AzureSimulator();
+        sim.createResourceGroup({ resourceGroupName: "rg", location: "westeurope" });
+        const caught = await runDeployment(sim, async () => {
+            const rg = new resources.ResourceGroup("rg", { resourceGroupName: "rg", location: "westeurope" });
+            const found = await network.getLoadBalancer({ resourceGroupName: "rg", loadBalancerName: "absent" }).then(() => "found", (err: Error) => `missing: ${err.message}`);
+            return { rg: rg.name, found };
+        });
+        // Worded as the engine words it (pkg/resource/deploy/source_eval.go Invoke), with Azure's message.
+        expect(caught.outputs.found).toMatch(/^missing: invocation of azure-native:network:getLoadBalancer returned an error: .*absent.*not found/i);
+        expect(caught.outputs.rg).toBe("rg");
+        await expect(runDeployment(new AzureSimulator(), async () => {
+            await network.getLoadBalancer({ resourceGroupName: "rg", loadBalancerName: "absent" });
+            return {};
+        })).rejects.toThrow(/could not be found|not found/i);
+    });
 });

@@ -15,8 +15,9 @@ import { applyIgnoreChanges, checkpointOf, type StackCheckpoint } from "./checkp
 
 export interface SimulatorMocksOptions {
     /**
-     * Called with every error a registration or function call throws, before Pulumi wraps it in
-     * its own message (runDeployment uses this to reject with the original ArmError).
+     * Called with every error a registration throws, before Pulumi wraps it in its own message
+     * (runDeployment uses this to reject with the original ArmError). A failed function call is not
+     * reported here: it fails only the call, as under the engine.
      */
     onError?: (error: unknown) => void;
     /**
@@ -111,9 +112,25 @@ export function createSimulatorMocks(sim: SimulatedAzure, options: SimulatorMock
 
         call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
             // azure-native's Invoke has no preview branch (provider.go Invoke): it reads Azure as it is, never the preview's changes.
-            return reportErrors(() => answerCall(sim, args.token, args.inputs as Bag));
+            // Not reported as the run's failure: as under the engine, a failed invoke fails only the
+            // call, and a program that catches it goes on (one that does not fails with it).
+            try {
+                return answerCall(sim, args.token, args.inputs as Bag);
+            } catch (err) {
+                throw invokeFailure(args.token, err);
+            }
         },
     };
+}
+
+/**
+ * A failed invoke as the program sees it under the engine: the monitor's gRPC error, whose details
+ * the SDK turns into the rejection's message, worded as the engine words it ("invocation of %v
+ * returned an error: %w", pkg/resource/deploy/source_eval.go Invoke).
+ */
+function invokeFailure(token: string, err: unknown): Error & { details: string } {
+    const details = `invocation of ${token} returned an error: ${err instanceof Error ? err.message : String(err)}`;
+    return Object.assign(new Error(details), { details });
 }
 
 function answerCall(sim: SimulatedAzure, token: string, inputs: Bag): Record<string, unknown> {
