@@ -47,9 +47,9 @@ export async function readCurrentMappings(request: CurrentMappingsRequest, resou
             void pulumi.log.warn(`The azure-native provider gave no token to read Azure's current port mappings for rule "${request.ruleName}"; the plan assumes a new rule.`, resource);
             return { exists: false, mappings: [] };
         }
-        // A rule not created yet (every first preview) has nothing to read: the load balancer says
-        // so, and otherwise gives the rule's current range. Through the provider's invoke where it
-        // reads this cloud (no Azure client to load), else one small GET of the rule.
+        // A rule not created yet (every first preview) has nothing to read: one small read of the
+        // rule says so, and otherwise gives its current range. Through the provider's invoke where
+        // it reads this cloud (no Azure client to load), else through our own client.
         const ownCloud = request.endpoint === armEndpointFor(undefined);
         // One set of invokes for this read: the pool and the subscription serve several questions.
         const reads = ownCloud ? new ProviderReads(request, resource) : undefined;

@@ -1,12 +1,15 @@
+import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { echoMocks } from "../testing/pulumi/component-test-helpers";
 import { buildScaleSetState } from "../testing/scenarios";
 import { FAST_ARM_SERVER_OPTIONS, startArmServer } from "../testing/http/arm-server";
+import { runDeployment } from "../testing/pulumi/deployment";
 import type { NatPortMapping } from "../mapping";
 import { ARM_ENDPOINT_ENV, readAzureMappings } from "./azure-mappings";
 import { embeddedRuleMappings, readRuleThroughInvoke, scaleSetCoveredByPool } from "./invoke-mappings";
 
 const INVOKE_POOL = "azure-native:network:getLoadBalancerBackendAddressPool";
+const INVOKE_RULE = "azure-native:network:getInboundNatRule";
 
 /** A simulated Azure with a Uniform scale set of 3 instances behind rule "ssh", and the pool as azure-native's invoke answers it. */
 function scaleSet() {
@@ -120,31 +123,44 @@ describe("readAzureMappings reads through the provider's invoke where the pool e
     });
 });
 
-describe("readRuleThroughInvoke (the getLoadBalancer invoke's answer)", () => {
-    const INVOKE_LB = "azure-native:network:getLoadBalancer";
+describe("readRuleThroughInvoke (the getInboundNatRule invoke's answer)", () => {
     const location = (sim: { subscriptionId: string }, ruleName: string) =>
         ({ subscriptionId: sim.subscriptionId, resourceGroupName: "rg", loadBalancerName: "lb", backendPoolName: "pool", ruleName });
 
-    it("finds the rule and its range in the load balancer as the simulator answers the invoke, by name in any case; a rule it lacks does not exist", async () => {
+    it("gives the rule's range as the simulator answers the invoke under runDeployment, and a rule Azure does not have does not exist", async () => {
         const { sim } = scaleSet();
-        const lb = sim.mocks().call({ token: INVOKE_LB, inputs: { resourceGroupName: "rg", loadBalancerName: "lb" } } as never) as Record<string, unknown>;
-        const mocks = echoMocks(false, { [INVOKE_LB]: lb, "azure-native:authorization:getClientConfig": { subscriptionId: sim.subscriptionId } });
-        await mocks.ready;
         const rule = sim.get(`/subscriptions/${sim.subscriptionId}/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/inboundNatRules/ssh`) as
             { properties: { frontendPortRangeStart: number; frontendPortRangeEnd: number } };
         const range = { start: rule.properties.frontendPortRangeStart, end: rule.properties.frontendPortRangeEnd };
-        expect(await readRuleThroughInvoke(location(sim, "SSH"), undefined)).toEqual({ exists: true, range });
-        expect(await readRuleThroughInvoke(location(sim, "rdp"), undefined)).toEqual({ exists: false });
+        const result = await runDeployment(sim, async () => ({
+            ssh: await readRuleThroughInvoke(location(sim, "ssh"), undefined),
+            rdp: await readRuleThroughInvoke(location(sim, "rdp"), undefined),
+            otherLb: await readRuleThroughInvoke({ ...location(sim, "ssh"), loadBalancerName: "absent" }, undefined),
+        }), { preview: true });
+        expect(result.outputs.ssh).toEqual({ exists: true, range });
+        expect(result.outputs.rdp).toEqual({ exists: false });
+        expect(result.outputs.otherLb).toEqual({ exists: false });
     });
 
-    it("answers undefined for an answer that is not a load balancer's, and for a provider on another subscription", async () => {
+    it("answers undefined for an answer that is not a rule's, a provider on another subscription, and a failure that is not a 404", async () => {
         const { sim } = scaleSet();
-        const echo = echoMocks(false, { "azure-native:authorization:getClientConfig": { subscriptionId: sim.subscriptionId } });
-        await echo.ready;
+        const config = { "azure-native:authorization:getClientConfig": { subscriptionId: sim.subscriptionId } };
+        await echoMocks(false, config).ready;
         expect(await readRuleThroughInvoke(location(sim, "ssh"), undefined)).toBeUndefined();
-        const lb = sim.mocks().call({ token: INVOKE_LB, inputs: { resourceGroupName: "rg", loadBalancerName: "lb" } } as never) as Record<string, unknown>;
-        const other = echoMocks(false, { [INVOKE_LB]: lb, "azure-native:authorization:getClientConfig": { subscriptionId: "11111111-1111-1111-1111-111111111111" } });
-        await other.ready;
+        const rule = sim.mocks().call({ token: INVOKE_RULE, inputs: { resourceGroupName: "rg", loadBalancerName: "lb", inboundNatRuleName: "ssh" } } as never) as Record<string, unknown>;
+        await echoMocks(false, { [INVOKE_RULE]: rule, "azure-native:authorization:getClientConfig": { subscriptionId: "11111111-1111-1111-1111-111111111111" } }).ready;
+        expect(await readRuleThroughInvoke(location(sim, "ssh"), undefined)).toBeUndefined();
+        // Denied, as Azure words a 403: not an answer about the rule.
+        const denied = Object.assign(new Error("invocation of azure-native:network:getInboundNatRule returned an error: AuthorizationFailed: The client does not have authorization"), {
+            details: "invocation of azure-native:network:getInboundNatRule returned an error: AuthorizationFailed: The client does not have authorization",
+        });
+        await pulumi.runtime.setMocks({
+            newResource: (args) => ({ id: "", state: args.inputs }),
+            call: (args) => {
+                if (args.token === INVOKE_RULE) throw denied;
+                return { subscriptionId: sim.subscriptionId };
+            },
+        }, "project", "stack", false);
         expect(await readRuleThroughInvoke(location(sim, "ssh"), undefined)).toBeUndefined();
     });
 });

@@ -61,9 +61,9 @@ export class ProviderReads {
         return this.once("pool", () => network.getLoadBalancerBackendAddressPool({ resourceGroupName, loadBalancerName, backendAddressPoolName: backendPoolName }, this.opts) as unknown as Promise<InvokedPool>);
     }
 
-    loadBalancer(): Promise<InvokedLoadBalancer> {
-        const { resourceGroupName, loadBalancerName } = this.location;
-        return this.once("loadBalancer", () => network.getLoadBalancer({ resourceGroupName, loadBalancerName }, this.opts) as unknown as Promise<InvokedLoadBalancer>);
+    rule(): Promise<InvokedRule> {
+        const { resourceGroupName, loadBalancerName, ruleName } = this.location;
+        return this.once("rule", () => network.getInboundNatRule({ resourceGroupName, loadBalancerName, inboundNatRuleName: ruleName }, this.opts) as unknown as Promise<InvokedRule>);
     }
 
     scaleSet(resourceGroupName: string, vmScaleSetName: string): Promise<{ id?: string; sku?: { capacity?: number } }> {
@@ -88,25 +88,39 @@ export async function readEmbeddedRuleMappings(location: InvokeLocation, resourc
     return embeddedRuleMappings(await reads.pool(), location.ruleName);
 }
 
-interface InvokedLoadBalancer {
+interface InvokedRule {
     id?: string;
-    inboundNatRules?: { name?: string; frontendPortRangeStart?: number; frontendPortRangeEnd?: number }[];
+    frontendPortRangeStart?: number;
+    frontendPortRangeEnd?: number;
 }
 
 /**
- * Whether the load balancer has the rule, and its frontend range, through the provider's own
- * `getLoadBalancer` invoke: its answer lists every inbound NAT rule (flattened, as azure-native
- * gives sub-resources). Undefined when the provider reads another subscription or the answer is
- * not a load balancer's (a test double echoing its inputs); the caller then reads through its own
- * ARM client, which also tells a missing load balancer from a failed read.
+ * A failed invoke that says the rule (or its load balancer) is not there. Azure answers 404 with
+ * code NotFound or ResourceNotFound ("... was not found"), and the engine passes the provider's
+ * error text on ("invocation of <token> returned an error: ..."); any other failure is not taken
+ * as an answer.
+ */
+function saysNotFound(err: unknown): boolean {
+    const text = err instanceof Error ? err.message : String(err);
+    return /\b404\b|NotFound|was not found|could not be found/i.test(text);
+}
+
+/**
+ * Whether Azure has the rule, and its frontend range, through the provider's own
+ * `getInboundNatRule` invoke: one small answer, whatever the size of the load balancer. Undefined
+ * when the provider reads another subscription, the answer is not a rule's (a test double echoing
+ * its inputs) or the invoke failed for another reason than a missing rule; the caller then reads
+ * through its own ARM client.
  */
 export async function readRuleThroughInvoke(location: InvokeLocation, resource: pulumi.Resource | undefined, reads = new ProviderReads(location, resource)): Promise<{ exists: boolean; range?: { start: number; end: number } } | undefined> {
     if (!(await reads.sameSubscription())) return undefined;
-    const lb = await reads.loadBalancer();
-    if (typeof lb.id !== "string" || !/\/loadBalancers\/[^/]+$/i.test(lb.id)) return undefined;
-    const wanted = location.ruleName.toLowerCase();
-    const rule = (lb.inboundNatRules ?? []).find((r) => (r.name ?? "").toLowerCase() === wanted);
-    if (!rule) return { exists: false };
+    let rule: InvokedRule;
+    try {
+        rule = await reads.rule();
+    } catch (err) {
+        return saysNotFound(err) ? { exists: false } : undefined;
+    }
+    if (typeof rule.id !== "string" || !/\/inboundNatRules\/[^/]+$/i.test(rule.id)) return undefined;
     const { frontendPortRangeStart: start, frontendPortRangeEnd: end } = rule;
     return { exists: true, ...(typeof start === "number" && typeof end === "number" ? { range: { start, end } } : {}) };
 }
