@@ -10,7 +10,7 @@ import { armEndpointFor, readAzureMappings } from "./azure-reads/azure-mappings"
 import { type CurrentMappings, readCurrentMappings } from "./azure-reads/current-mappings";
 import { exposeResourcesForConstruct, handleOwnRejections } from "./pulumi-sdk/construct-scope";
 import { memberIssues, parseLoadBalancerId, plainOrUnknown } from "./rule-pipeline/inputs";
-import { settle } from "./pulumi-sdk/settle";
+import { knownOr, settle } from "./pulumi-sdk/settle";
 import { qualifiedLabel, shareOfScaleSet } from "./rule-pipeline/pool-labels";
 import { checkRule, createRule, createRuleAccess } from "./rule-pipeline/pipeline";
 import { declaredName, handleFailureLater, inputOutputOf, readOutput } from "./pulumi-sdk/pulumi-internals";
@@ -321,16 +321,6 @@ function pendingUpgradeWarning(component: string, scaleSetId: string, name: stri
 /** A scale set as a conflict-check member: its logical name, known as soon as it is declared. */
 function scaleSetMember(scaleSet: compute.VirtualMachineScaleSet): string {
     return `scale set "${declaredName(scaleSet) ?? "(unnamed)"}" (each instance)`;
-}
-
-/** An input's value, or `fallback` while Pulumi does not know it (preview); a failed input fails. */
-function knownOr<T>(input: pulumi.Input<T> | undefined, fallback: T): pulumi.Output<T> {
-    return pulumi.output(
-        settle(input).then((s) => {
-            if (s.state === "failed") throw s.error;
-            return s.state === "known" ? (s.value ?? fallback) : fallback;
-        }),
-    ) as pulumi.Output<T>;
 }
 
 /** An autoscale profile as the program declares it, or as Azure returns it. */

@@ -3,6 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import { exposeResourcesForConstruct, handleOwnRejections } from "./pulumi-sdk/construct-scope";
 import { plainOrUnknown } from "./rule-pipeline/inputs";
 import { checkRule, createRule, createRuleAccess } from "./rule-pipeline/pipeline";
+import { knownOr } from "./pulumi-sdk/settle";
 import type { NatPortMapping } from "./mapping";
 import type { NatRuleCommonArgs } from "./nat-rule-args";
 
@@ -60,7 +61,9 @@ export class SingleVmNatRule extends pulumi.ComponentResource {
         // After an update these are Azure's own values for the rule; in preview, the planned ones.
         const source = pulumi.runtime.isDryRun() ? "planned" : "azure";
         this.portMapping = pulumi
-            .all([args.vmName ?? created.ruleName, args.frontendIpAddress ?? "", created.inputsChecked, this.rule.frontendPort, checked.frontendPort,
+            // The frontend IP is "" while unknown (a first preview, before the public IP has an
+            // address), as in BackendPoolNatRule's plan, so the port is shown all the same.
+            .all([args.vmName ?? created.ruleName, knownOr(args.frontendIpAddress, ""), created.inputsChecked, this.rule.frontendPort, checked.frontendPort,
                 this.rule.backendPort, checked.backendPort, this.rule.protocol])
             .apply(([instance, frontendIp, , frontendPort, plannedFrontendPort, backendPort, plannedBackendPort, p]) => ({
                 instance,

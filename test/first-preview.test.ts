@@ -5,7 +5,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import { known, poolRuleBase, registrationErrors, valueOf } from "../src/testing/pulumi/component-test-helpers";
 import { resetNatRuleRegistry } from "../src/program-registries/conflict-registry";
-import { BackendPoolNatRule } from "../src";
+import { BackendPoolNatRule, SingleVmNatRule } from "../src";
 
 /**
  * A first preview as azure-native runs it: a resource being created outputs its inputs, and every
@@ -47,6 +47,13 @@ describe("a first preview, where the public IP's address is unknown", () => {
             { instance: "1", frontendIp: "", frontendPort: 50001, backendPort: 22, protocol: "Tcp", source: "planned", labelGuessed: true },
         ]);
         expect(await known(r.plannedPortMappings)).toEqual(mappings);
+    });
+
+    it("shows a single-VM rule's port with frontendIp \"\" too, rather than leaving the whole mapping unknown", async () => {
+        const ip = new network.PublicIPAddress("pip-vm", { resourceGroupName: "rg", sku: { name: "Standard" } });
+        const r = new SingleVmNatRule("vm-ssh", { loadBalancerId: poolRuleBase.loadBalancerId, frontendIPConfigurationId: poolRuleBase.frontendIPConfigurationId,
+            frontendPort: 50022, backendPort: 22, vmName: "vm1", frontendIpAddress: ip.ipAddress.apply((a) => a ?? "") });
+        expect(await known(r.portMapping)).toEqual({ instance: "vm1", frontendIp: "", frontendPort: 50022, backendPort: 22, protocol: "Tcp", source: "planned" });
     });
 
     it("checks a plain autoscale maximum, and an autoscale setting's declared profiles, while the setting is being created", async () => {

@@ -19,3 +19,16 @@ export async function settle<T>(input: pulumi.Input<T> | undefined): Promise<Set
         return { state: "failed", error };
     }
 }
+
+/**
+ * An input's value, or `fallback` while Pulumi does not know it (preview); a failed input fails.
+ * For values that only decorate an output (a frontend IP in a mapping), so the rest stays known.
+ */
+export function knownOr<T>(input: pulumi.Input<T> | undefined, fallback: T): pulumi.Output<T> {
+    return pulumi.output(
+        settle(input).then((s) => {
+            if (s.state === "failed") throw s.error;
+            return s.state === "known" ? (s.value ?? fallback) : fallback;
+        }),
+    ) as pulumi.Output<T>;
+}
