@@ -106,7 +106,7 @@ describe("the package over Pulumi's provider protocol", () => {
         });
     }
 
-    it("takes an unknown input in preview: the rule is still planned, the mapping waits for the address", async () => {
+    it("takes an unknown input in preview: the rule is still planned, and the mapping shows its port with frontendIp \"\" until the address is known", async () => {
         const d = await engine.deployment("unknown", true);
         const pip = d.urn("azure-native:network:PublicIPAddress", "pip");
         const result = await d.construct({
@@ -117,7 +117,7 @@ describe("the package over Pulumi's provider protocol", () => {
             inputDependencies: { frontendIpAddress: [pip] },
         });
         expect(d.registered("vm2-ssh-rule")?.inputs).toMatchObject({ frontendPort: 50023, backendPort: 22 });
-        expect(result.state.portMapping).toBe(SIG.unknown);
+        expect(result.state.portMapping).toEqual({ instance: "vm2-ssh", frontendIp: "", frontendPort: 50023, backendPort: 22, protocol: "Tcp", source: "planned" });
         expect(result.state.ruleName).toBe("vm2-ssh");
     });
 
