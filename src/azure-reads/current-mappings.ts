@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { PortAssignment } from "../core/types";
 import { PortMappingLookupError, resolveArmEndpoint, staticTokenCredential } from "../azure";
 import { readArmResource } from "./arm-get";
-import { labelPoolMappings } from "../rule-pipeline/pool-labels";
+import { labelPoolMappings, scaleSetInstancesInPool } from "../rule-pipeline/pool-labels";
 import { armEndpointFor, lookupRuleMappings, type RuleMappingsLocation } from "./azure-mappings";
 import { ProviderReads, readEmbeddedRuleMappings, readRuleThroughInvoke, scaleSetCoveredByPool } from "./invoke-mappings";
 
@@ -104,13 +104,8 @@ async function instancesOutsidePool(request: CurrentMappingsRequest, scaleSetId:
     ]);
     const list = (vms as { value?: { instanceId?: unknown }[] } | undefined)?.value;
     if (!Array.isArray(list)) return undefined;
-    const members = new Set<string>();
     const configs = pool === "missing" ? [] : (pool as { properties?: { backendIPConfigurations?: { id?: string }[] } } | undefined)?.properties?.backendIPConfigurations ?? [];
-    const prefix = `${scaleSetId.toLowerCase()}/virtualmachines/`;
-    for (const c of configs) {
-        const id = (c.id ?? "").toLowerCase();
-        if (id.startsWith(prefix)) members.add(id.slice(prefix.length).split("/")[0]);
-    }
+    const members = scaleSetInstancesInPool(configs, scaleSetId);
     return list.map((vm) => String(vm.instanceId ?? "")).filter((id) => id !== "" && !members.has(id.toLowerCase()));
 }
 

@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import { instanceFromIpConfigurationId } from "../core/instances";
-import { labelPoolMappings, scaleSetOfMember } from "../rule-pipeline/pool-labels";
+import { labelPoolMappings, scaleSetInstancesInPool, scaleSetOfMember } from "../rule-pipeline/pool-labels";
 
 /** Where a rule's mappings are, as readAzureMappings and readCurrentMappings take it. */
 export interface InvokeLocation {
@@ -35,7 +35,7 @@ interface InvokedPool {
 
 /**
  * The provider invokes one read of a rule makes, each sent once however many questions need it
- * (the subscription check, the pool, the load balancer), with the program's own provider options.
+ * (the subscription check, the rule, the pool, the scale set), with the program's own provider options.
  */
 export class ProviderReads {
     private readonly answers = new Map<string, Promise<unknown>>();
@@ -139,12 +139,7 @@ export async function scaleSetCoveredByPool(location: InvokeLocation, scaleSetId
     const [pool, vmss] = await Promise.all([reads.pool(), reads.scaleSet(scaleSet[1], scaleSet[2])]);
     const capacity = vmss.sku?.capacity;
     if (typeof pool.id !== "string" || !/\/backendAddressPools\//i.test(pool.id) || typeof vmss.id !== "string" || typeof capacity !== "number") return undefined;
-    const prefix = `${scaleSetId.toLowerCase()}/virtualmachines/`;
-    const members = new Set((pool.backendIPConfigurations ?? [])
-        .map((c) => (c.id ?? "").toLowerCase())
-        .filter((id) => id.startsWith(prefix))
-        .map((id) => id.slice(prefix.length).split("/")[0]));
-    return members.size >= capacity;
+    return scaleSetInstancesInPool(pool.backendIPConfigurations ?? [], scaleSetId).size >= capacity;
 }
 
 /** {@link readEmbeddedRuleMappings}'s reading of the invoke's answer (undefined: not complete). */

@@ -14,6 +14,20 @@ export function scaleSetOfMember(ipConfigurationId: string | undefined): string 
     return ipConfigurationId ? UNIFORM_MEMBER.exec(ipConfigurationId)?.[1] : undefined;
 }
 
+/**
+ * The instance ids (lower case) of one scale set that a pool's `backendIPConfigurations` hold:
+ * each member's ipConfiguration id runs `{scale set id}/virtualMachines/{instanceId}/...`.
+ */
+export function scaleSetInstancesInPool(configurations: readonly { id?: string }[], scaleSetId: string): Set<string> {
+    const prefix = `${scaleSetId.toLowerCase()}/virtualmachines/`;
+    const members = new Set<string>();
+    for (const c of configurations) {
+        const id = (c.id ?? "").toLowerCase();
+        if (id.startsWith(prefix)) members.add(id.slice(prefix.length).split("/")[0]);
+    }
+    return members;
+}
+
 /** A label qualified by its scale set. */
 export const qualifiedLabel = (scaleSet: string, instance: string): string => `${scaleSet}/${instance}`;
 
