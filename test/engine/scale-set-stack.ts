@@ -111,17 +111,31 @@ export function expectPlanMatches(plan: Mapping[] | undefined, actual: Mapping[]
     return { exact: exact.length, marked: plan!.length - exact.length };
 }
 
-/** `az vmss delete-instances`: `POST .../virtualMachineScaleSets/{name}/delete` with `{instanceIds}`, polled to its end. */
-export async function deleteInstancesOverRest(azure: LocalAzure, instanceIds: string[], scaleSet = VMSS): Promise<void> {
-    const client = new ArmClient({ endpoint: azure.server.url, credential: staticTokenCredential("local") });
-    await client.postLongRunning(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${scaleSet}/delete`, {
-        // Compute's api-version az 2.91 sends for scale-set writes (vmss recordings in Azure/azure-cli).
-        apiVersion: "2024-11-01",
+/** Compute's api-version az 2.91 sends for scale-set writes (vmss recordings in Azure/azure-cli). */
+const COMPUTE_WRITE_API = "2024-11-01";
+
+/** An ARM client on the local Azure, as az signed in to it. */
+const localArm = (azure: LocalAzure): ArmClient => new ArmClient({ endpoint: azure.server.url, credential: staticTokenCredential("local") });
+
+/** A scale-set action az sends as `POST .../virtualMachineScaleSets/{name}/{action}` with `{instanceIds}`, polled to its end. */
+async function postInstancesAction(azure: LocalAzure, action: "delete" | "manualUpgrade", instanceIds: string[], scaleSet: string): Promise<void> {
+    await localArm(azure).postLongRunning(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${scaleSet}/${action}`, {
+        apiVersion: COMPUTE_WRITE_API,
         body: { instanceIds },
         wait: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 200))),
         intervalMs: 200,
         finalStateVia: "location",
     });
+}
+
+/** `az vmss delete-instances`: `POST .../delete`. */
+export function deleteInstancesOverRest(azure: LocalAzure, instanceIds: string[], scaleSet = VMSS): Promise<void> {
+    return postInstancesAction(azure, "delete", instanceIds, scaleSet);
+}
+
+/** `az vmss update-instances --instance-ids ...`: `POST .../manualUpgrade`. */
+export function upgradeInstancesOverRest(azure: LocalAzure, instanceIds: string[], scaleSet = VMSS): Promise<void> {
+    return postInstancesAction(azure, "manualUpgrade", instanceIds, scaleSet);
 }
 
 /** The azure-native resources an `up` wrote (create or update steps), as "type name", sorted. */
@@ -139,21 +153,6 @@ export function stripped(mappings: unknown): Mapping[] {
         .sort((a, b) => a.frontendPort - b.frontendPort);
 }
 
-/** Compute's api-version az 2.91 sends for scale-set writes (vmss recordings in Azure/azure-cli). */
-const COMPUTE_WRITE_API = "2024-11-01";
-
-/** `az vmss update-instances --instance-ids ...`: `POST .../manualUpgrade` with `{instanceIds}`, polled to its end. */
-export async function upgradeInstancesOverRest(azure: LocalAzure, instanceIds: string[], scaleSet = VMSS): Promise<void> {
-    const client = new ArmClient({ endpoint: azure.server.url, credential: staticTokenCredential("local") });
-    await client.postLongRunning(`/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${scaleSet}/manualUpgrade`, {
-        apiVersion: COMPUTE_WRITE_API,
-        body: { instanceIds },
-        wait: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 200))),
-        intervalMs: 200,
-        finalStateVia: "location",
-    });
-}
-
 /**
  * Takes the scale set out of every backend pool outside Pulumi, as `az vmss update --remove
  * virtualMachineProfile.networkProfile...loadBalancerBackendAddressPools` sends it (GET the scale
@@ -161,7 +160,7 @@ export async function upgradeInstancesOverRest(azure: LocalAzure, instanceIds: s
  * instances to that model (`az vmss update-instances`), which takes them out of the pool.
  */
 export async function removeScaleSetFromPoolsOverRest(azure: LocalAzure, upgrade: string[], scaleSet = VMSS): Promise<void> {
-    const client = new ArmClient({ endpoint: azure.server.url, credential: staticTokenCredential("local") });
+    const client = localArm(azure);
     const id = `/subscriptions/${azure.sim.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${scaleSet}`;
     type Model = { properties: { provisioningState?: string; virtualMachineProfile: { networkProfile: { networkInterfaceConfigurations: { properties: { ipConfigurations: { properties: Record<string, unknown> }[] } }[] } } } };
     const model = await client.json<Model>("GET", id, { apiVersion: COMPUTE_WRITE_API });
